@@ -1,0 +1,1 @@
+"""The official-mail gateway: intake, spool, pipeline wiring, outbox and command line."""

@@ -1,0 +1,100 @@
+"""Stage one of the pipeline: everything read from a message, before any decision.
+
+Parse, identify the sending agency, then for each PDF read its official-document facts
+and verify its signatures. Bad input becomes values here (``malformed``, ``error``), so
+the decision and the register can explain it; only infrastructure failures raise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from mailparse.document import DocumentFacts
+from mailparse.errors import MalformedMessageError, UnreadableDocumentError
+from mailparse.facts import analyse_pdf, facts_from_subject
+from mailparse.message import Attachment, ParsedMessage
+from mailparse.mime import parse
+from mailparse.verdicts import PdfSignatures, TrustStore
+from registry.directory import Agency, Directory
+
+log = logging.getLogger(__name__)
+
+Verifier = Callable[[bytes, TrustStore, datetime], PdfSignatures]
+
+
+@dataclass(frozen=True)
+class PdfAnalysis:
+    """One PDF: its facts and signatures, or why it could not be read."""
+
+    attachment: Attachment
+    facts: DocumentFacts | None
+    signatures: PdfSignatures | None
+    error: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class MessageAnalysis:
+    parsed: ParsedMessage | None
+    malformed: str | None
+    agency: Agency | None
+    pdfs: tuple[PdfAnalysis, ...]
+    subject_facts: DocumentFacts
+
+    @property
+    def secret(self) -> bool:
+        """Any secrecy mark (R-SECRET): the message is then never archived or quoted."""
+        return any(p.facts is not None and p.facts.secrecy is not None for p in self.pdfs)
+
+
+def analyse(
+    raw: bytes,
+    *,
+    directory: Directory,
+    trust: TrustStore,
+    received_at: datetime,
+    verify: Verifier,
+    log_id: str,
+) -> MessageAnalysis:
+    """Read one raw message completely; pure but for the verifier it is given."""
+    try:
+        parsed = parse(raw)
+    except MalformedMessageError as exc:
+        log.info("%s: malformed message: %s", log_id, exc)
+        return MessageAnalysis(None, str(exc), None, (), DocumentFacts())
+    agency = directory.identify(parsed.sender.address if parsed.sender else None)
+    pdfs = tuple(
+        _analyse_pdf(a, trust, received_at, verify, log_id) for a in parsed.attachments if a.is_pdf
+    )
+    return MessageAnalysis(parsed, None, agency, pdfs, facts_from_subject(parsed.subject))
+
+
+def _analyse_pdf(
+    attachment: Attachment,
+    trust: TrustStore,
+    received_at: datetime,
+    verify: Verifier,
+    log_id: str,
+) -> PdfAnalysis:
+    """Signatures first: a PDF whose text layer is damaged may still carry a verdict
+    (a tampered file is "signature-invalid", not merely "unreadable")."""
+    try:
+        signatures = verify(attachment.data, trust, received_at)
+    except UnreadableDocumentError as exc:
+        log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
+        return PdfAnalysis(attachment, None, None, error=str(exc) or "unreadable")
+    try:
+        facts = analyse_pdf(attachment.data)
+    except UnreadableDocumentError as exc:
+        if not signatures.signed:
+            log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
+            return PdfAnalysis(attachment, None, None, error=str(exc) or "unreadable")
+        log.info("%s: no text layer read from %s: %s", log_id, attachment.sha256[:12], exc)
+        facts = None
+    return PdfAnalysis(attachment, facts, signatures)

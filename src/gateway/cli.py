@@ -1,0 +1,213 @@
+"""The ``gateway`` command line (DESIGN §4.1).
+
+Exit codes: 0 success, 1 operational failure, 2 usage or configuration error. Messages
+for clerks are in Vietnamese; ``--json`` output is for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gateway import views
+from gateway.deploy import init_deployment
+from gateway.envelope import Envelope
+from gateway.errors import ConfigError, GatewayError
+from gateway.settings import Deployment, load
+from gateway.wiring import build, open_database
+from registry.errors import NotFoundError, RegistryError
+
+log = logging.getLogger("gateway")
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.command == "serve", getattr(args, "verbose", False))
+    try:
+        handler: Handler = args.handler
+        return handler(args)
+    except ConfigError as exc:
+        print(f"Lỗi cấu hình (configuration error):\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NotFoundError as exc:
+        print(f"Không tìm thấy: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except (GatewayError, RegistryError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+
+
+def _configure_logging(serving: bool, verbose: bool) -> None:
+    level = logging.DEBUG if verbose else logging.INFO if serving else logging.WARNING
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
+
+
+def _deployment(args: argparse.Namespace) -> Deployment:
+    return load(args.config)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    written = init_deployment(args.directory, force=args.force)
+    for path in written:
+        print(f"đã tạo {path}")
+    print(f"Chạy: gateway serve -c {args.directory / 'gateway.toml'}")
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from gateway.service import Service
+
+    components = build(_deployment(args))
+    asyncio.run(Service(components).run())
+    return EXIT_OK
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from gateway.worker import Worker
+
+    components = build(_deployment(args))
+    worker = Worker(components.spool, components.pipeline, 1)
+    failures = 0
+    for path in args.files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            print(f"{path}: không đọc được tệp: {exc.strerror}", file=sys.stderr)
+            failures += 1
+            continue
+        envelope = Envelope(
+            received_at=datetime.now(UTC),
+            protocol="file",
+            mail_from="",
+            rcpt_tos=(),
+            source={"file": str(path)},
+        )
+        item_id = components.spool.put(raw, envelope)
+        item = components.spool.claim_id(item_id)
+        result = worker.handle(item)
+        if result is None:
+            print(f"{path}: chưa xử lý được, đã chuyển vào hàng đợi/cách ly ({item_id})")
+            failures += 1
+            continue
+        print(views.ingest_line(path, result))
+    components.outbox.run_once()
+    return EXIT_FAILURE if failures else EXIT_OK
+
+
+def _cmd_register_list(args: argparse.Namespace) -> int:
+    deployment = _deployment(args)
+    rows = views.register_rows(open_database(deployment), deployment.zone, args.year, args.search)
+    _print(args, rows, views.register_table)
+    return EXIT_OK
+
+
+def _cmd_register_show(args: argparse.Namespace) -> int:
+    deployment = _deployment(args)
+    year, number = _parse_incoming(args.number)
+    row = views.register_entry(open_database(deployment), deployment.zone, year, number)
+    _print(args, row, views.register_detail)
+    return EXIT_OK
+
+
+def _cmd_inbound_list(args: argparse.Namespace) -> int:
+    deployment = _deployment(args)
+    rows = views.inbound_rows(open_database(deployment), deployment.zone)
+    _print(args, rows, views.inbound_table)
+    return EXIT_OK
+
+
+def _cmd_outbox_list(args: argparse.Namespace) -> int:
+    deployment = _deployment(args)
+    rows = views.outbox_rows(open_database(deployment), deployment.zone)
+    _print(args, rows, views.outbox_table)
+    return EXIT_OK
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    open_database(_deployment(args))
+    print("Cơ sở dữ liệu đã được cập nhật lên phiên bản mới nhất.")
+    return EXIT_OK
+
+
+def _print(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> None:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(human(data))
+
+
+def _parse_incoming(text: str) -> tuple[int, int]:
+    year, sep, number = text.partition("/")
+    if not sep or not year.isdigit() or not number.isdigit():
+        raise ConfigError(f"số đến phải có dạng NĂM/SỐ, ví dụ 2026/1 (got {text!r})")
+    return int(year), int(number)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gateway", description="Cổng tiếp nhận văn bản điện tử (official-mail gateway)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        parent: Any, name: str, handler: Handler, help_text: str, *, json_flag: bool = False
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
+        sub.add_argument("-c", "--config", type=Path, help="gateway.toml (default ./gateway.toml)")
+        sub.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+        if json_flag:
+            sub.add_argument("--json", action="store_true", help="JSON output for scripts")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    init = commands.add_parser("init", help="write a working deployment into DIR")
+    init.add_argument("directory", type=Path)
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.set_defaults(handler=_cmd_init)
+
+    command(commands, "serve", _cmd_serve, "run the gateway (listeners, workers, outbox)")
+    ingest = command(commands, "ingest", _cmd_ingest, "process .eml files through the pipeline")
+    ingest.add_argument("files", type=Path, nargs="+", metavar="FILE.eml")
+
+    register = commands.add_parser("register", help="the incoming register").add_subparsers(
+        dest="register_command", required=True, metavar="ACTION"
+    )
+    listing = command(register, "list", _cmd_register_list, "list entries", json_flag=True)
+    listing.add_argument("--year", type=int)
+    listing.add_argument("--search", help="search text, with or without diacritics")
+    show = command(register, "show", _cmd_register_show, "one entry", json_flag=True)
+    show.add_argument("number", metavar="YEAR/NUMBER")
+
+    inbound = commands.add_parser("inbound", help="every inbound message").add_subparsers(
+        dest="inbound_command", required=True, metavar="ACTION"
+    )
+    command(inbound, "list", _cmd_inbound_list, "messages and outcomes", json_flag=True)
+
+    outbox = commands.add_parser("outbox", help="mail the gateway sends").add_subparsers(
+        dest="outbox_command", required=True, metavar="ACTION"
+    )
+    command(outbox, "list", _cmd_outbox_list, "what was sent, what waits and why", json_flag=True)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    command(db, "upgrade", _cmd_db_upgrade, "apply database migrations")
+    return parser

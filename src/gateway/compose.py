@@ -1,0 +1,236 @@
+"""Build the answer to one inbound message: a receipt (03) or a rejection (02).
+
+DESIGN §4.4: every answer is ``multipart/alternative`` (text + HTML, UTF-8), threaded with
+``In-Reply-To``/``References``, marked ``Auto-Submitted: auto-replied`` and carries the
+machine headers ``X-Document-Status``, ``X-Incoming-Number`` and ``X-Reject-Reasons``.
+The result is a pure function of :class:`AnswerContent`: the same content gives the same
+bytes (the MIME boundary is derived from the bodies, the date is ``composed_at``).
+
+R-SECRET: for a secret-marked message nothing of the message is quoted — neither the
+subject, nor document numbers, summaries or file names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from email import policy
+from email.header import Header
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import Policy
+from email.utils import format_datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from templates import urgency_prefix
+
+AnswerKind = Literal["receipt", "rejection"]
+
+# QCVN 102 status codes (DESIGN §4.4).
+STATUS_RECEIVED = "03"
+STATUS_REJECTED = "02"
+
+_SUBJECT_PREFIX: Mapping[str, str] = {
+    "receipt": "Biên nhận",
+    "rejection": "Từ chối tiếp nhận",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentLine:
+    """One unit's part in handling a document (R-LEAD): role lead | cooperate | inform."""
+
+    unit: str
+    role: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredDocument:
+    """A document entered in the incoming register, as the receipt reports it (R-REG)."""
+
+    incoming: str  # "2026/1"
+    document_number: str | None
+    issued_on: date | None
+    document_type: str | None
+    summary: str | None
+    reference_only: bool  # R-REF
+    paper_required: bool  # R-PAPER
+    assignments: tuple[AssignmentLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedDocument:
+    """An attachment that was not registered, with its reason codes (DESIGN §4.5)."""
+
+    filename: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerContent:
+    """Everything an answer says; datetimes must be timezone-aware."""
+
+    kind: AnswerKind
+    from_address: str
+    to_address: str
+    message_id: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    original_subject: str
+    received_at: datetime
+    composed_at: datetime
+    urgency: str | None
+    secret: bool
+    registered: tuple[RegisteredDocument, ...]
+    refused: tuple[RefusedDocument, ...]
+    reasons: tuple[str, ...]
+    agency_name: str | None  # the sending agency, for "Kính gửi: …"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+def compose_answer(content: AnswerContent, env: jinja2.Environment) -> bytes:
+    """Render ``content`` into RFC 5322 bytes with CRLF line ends (``email.policy.SMTP``)."""
+    if content.kind not in _SUBJECT_PREFIX:
+        raise ValueError(f"unknown answer kind {content.kind!r}")
+    for value in (content.received_at, content.composed_at):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("received_at and composed_at must be timezone-aware")
+    tz = ZoneInfo(content.timezone)
+
+    context = _template_context(content)
+    text = env.get_template(f"{content.kind}.txt.j2").render(context)
+    html = env.get_template(f"{content.kind}.html.j2").render(context)
+
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = Address(addr_spec=content.from_address)
+    msg["To"] = Address(addr_spec=content.to_address)
+    msg["Subject"] = _subject_header(answer_subject(content))
+    msg["Date"] = format_datetime(content.composed_at.astimezone(tz))
+    msg["Message-ID"] = _angle(content.message_id)
+    if content.in_reply_to:
+        msg["In-Reply-To"] = _angle(content.in_reply_to)
+    references = _references(content)
+    if references:
+        msg["References"] = " ".join(references)
+    msg["Auto-Submitted"] = "auto-replied"
+    if content.kind == "receipt":
+        msg["X-Document-Status"] = STATUS_RECEIVED
+        numbers = [doc.incoming for doc in content.registered]
+        if numbers:
+            msg["X-Incoming-Number"] = ",".join(numbers)
+    else:
+        msg["X-Document-Status"] = STATUS_REJECTED
+    reasons = reject_reasons(content)
+    if reasons:
+        msg["X-Reject-Reasons"] = ",".join(reasons)
+    msg["MIME-Version"] = "1.0"
+
+    # Quoted-printable keeps the bytes 7-bit for relays without 8BITMIME.
+    msg.make_alternative()
+    for body, subtype in ((text, "plain"), (html, "html")):
+        part = EmailMessage(policy=policy.SMTP)
+        part.set_content(_nfc(body), subtype=subtype, charset="utf-8", cte="quoted-printable")
+        del part["MIME-Version"]  # belongs to the top level only
+        msg.attach(part)
+    # A boundary derived from the content keeps the output deterministic; "=_" cannot
+    # occur inside a quoted-printable body.
+    digest = hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
+    msg.set_boundary(f"=_answer_{digest}")
+    # Added last: building the multipart moves or clears every Content-* header.
+    msg["Content-Language"] = "vi"
+    return msg.as_bytes(policy=policy.SMTP)
+
+
+def answer_subject(content: AnswerContent) -> str:
+    """``[KHẨN] Biên nhận: <subject>``; without a quote when secret or the subject is empty."""
+    prefix = _SUBJECT_PREFIX[content.kind]
+    quoted = _quotable_subject(content)
+    subject = f"{prefix}: {quoted}" if quoted is not None else f"{prefix} văn bản"
+    tag = urgency_prefix(content.urgency)
+    return f"{tag} {subject}" if tag else subject
+
+
+def reject_reasons(content: AnswerContent) -> tuple[str, ...]:
+    """The distinct reason codes of the answer in order: message-level, then per document."""
+    codes: dict[str, None] = dict.fromkeys(content.reasons)
+    for refused in content.refused:
+        codes.update(dict.fromkeys(refused.reasons))
+    return tuple(codes)
+
+
+def _quotable_subject(content: AnswerContent) -> str | None:
+    if content.secret:
+        return None
+    # One line, NFC: a decoded subject may carry folding whitespace or combining marks.
+    subject = " ".join(_nfc(content.original_subject).split())
+    return subject or None
+
+
+def _template_context(content: AnswerContent) -> dict[str, Any]:
+    registered: Iterable[RegisteredDocument] = content.registered
+    refused: Iterable[RefusedDocument] = content.refused
+    if content.secret:
+        # Defence in depth: the templates also hide these fields when ``secret`` is set.
+        registered = [
+            dataclasses.replace(doc, document_number=None, summary=None, document_type=None)
+            for doc in registered
+        ]
+        refused = [dataclasses.replace(item, filename="") for item in refused]
+    return {
+        "kind": content.kind,
+        "agency_name": content.agency_name,
+        "subject": _quotable_subject(content),
+        "secret": content.secret,
+        "received_at": content.received_at,
+        "tz": content.timezone,
+        "urgency": content.urgency,
+        "registered": list(registered),
+        "refused": list(refused),
+        "reasons": list(content.reasons),
+    }
+
+
+def _references(content: AnswerContent) -> list[str]:
+    refs = [_angle(ref) for ref in content.references if ref.strip()]
+    if content.in_reply_to:
+        original = _angle(content.in_reply_to)
+        if original not in refs:
+            refs.append(original)
+    return refs
+
+
+class _EncodedSubject(str):
+    """A Subject folded by :class:`email.header.Header` instead of the policy's folder.
+
+    CPython's folder (seen on 3.11.7) can put the space between two words into the folding
+    whitespace between two encoded words, where RFC 2047 decoders drop it ("văn bản
+    điện tử" came back as "văn bảnđiện tử"). ``Header`` keeps spaces inside the encoded
+    words. The policy uses an object with ``name`` and ``fold`` as it is.
+    """
+
+    name = "Subject"
+
+    def fold(self, *, policy: Policy) -> str:
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
+def _subject_header(subject: str) -> str:
+    return subject if subject.isascii() else _EncodedSubject(subject)
+
+
+def _angle(message_id: str) -> str:
+    """``<id>`` with exactly one pair of angle brackets and no surrounding whitespace."""
+    return f"<{message_id.strip().strip('<>')}>"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)

@@ -1,0 +1,195 @@
+"""Transports that hand a finished mail over: a local maildir or an SMTP relay.
+
+Both are synchronous (the outbox calls them from a worker thread) and raise only
+:class:`~gateway.errors.TransientDeliveryError` (retry with backoff) or
+:class:`~gateway.errors.PermanentDeliveryError` (give up, record the reason); smtplib and
+OS errors are translated here, at the boundary.
+
+Guarantees (DESIGN §4.4): maildir delivery is exactly-once per Message-ID (the file name
+is derived from it); relay delivery is at-least-once (a retry after a lost reply may
+deliver a second copy with the same Message-ID, which receivers can de-duplicate).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import os
+import smtplib
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from gateway.errors import ConfigError, PermanentDeliveryError, TransientDeliveryError
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+
+
+class Transport(Protocol):
+    """Hands ``raw`` (RFC 5322 bytes, CRLF) to ``recipients`` on behalf of ``sender``."""
+
+    def deliver(
+        self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
+    ) -> None: ...
+
+
+def maildir_name(message_id: str) -> str:
+    """The maildir base name for ``message_id`` (with or without angle brackets)."""
+    key = message_id.strip().strip("<>").strip()
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40] + ".gateway"
+
+
+class MaildirTransport:
+    """Writes each mail into ``root/new/``; exactly-once per Message-ID.
+
+    The file is written to ``tmp/`` and fsynced, then hard-linked into ``new/`` and the
+    directory fsynced. A name already present in ``new/`` or in ``cur/`` (with any
+    ``:2,FLAGS`` suffix a mail reader added) means the mail was delivered before.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def deliver(
+        self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
+    ) -> None:
+        name = maildir_name(message_id)
+        try:
+            self._ensure_dirs()
+            if self._delivered(name):
+                log.info("maildir: %s already delivered, skipped", message_id)
+                return
+            self._write(name, raw)
+        except OSError as exc:
+            code = errno.errorcode.get(exc.errno or 0, "error")
+            raise TransientDeliveryError(f"maildir write failed ({code})") from exc
+        log.info("maildir: delivered %s as %s", message_id, name)
+
+    def _ensure_dirs(self) -> None:
+        for sub in ("tmp", "new", "cur"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    def _delivered(self, name: str) -> bool:
+        if (self.root / "new" / name).exists() or (self.root / "cur" / name).exists():
+            return True
+        return any((self.root / "cur").glob(f"{name}:*"))
+
+    def _write(self, name: str, raw: bytes) -> None:
+        # A per-writer tmp name: two threads delivering the same id never share a file.
+        tmp = self.root / "tmp" / f"{name}.{os.getpid()}.{threading.get_ident()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(tmp, self.root / "new" / name)
+            except FileExistsError:
+                return  # a concurrent delivery of the same Message-ID won
+            _fsync_dir(self.root / "new")
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class RelayTransport:
+    """Sends through an SMTP relay (``smtp://host:port`` or ``smtps://host:port``).
+
+    At-least-once: a reply lost after the relay accepted the data leads to a retry and a
+    second copy with the same Message-ID. 4xx replies and network failures are transient,
+    5xx replies permanent.
+    """
+
+    def __init__(
+        self, url: str, *, timeout: float = 30.0, local_hostname: str | None = None
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+            raise ConfigError(f"relay: expected smtp://HOST:PORT or smtps://HOST:PORT, got {url!r}")
+        try:
+            port = parts.port or _DEFAULT_PORTS[parts.scheme]
+        except ValueError as exc:
+            raise ConfigError(f"relay: invalid port in {url!r}") from exc
+        self.url = url
+        self.host = parts.hostname
+        self.port = port
+        self.tls = parts.scheme == "smtps"
+        self.timeout = timeout
+        self.local_hostname = local_hostname
+
+    def deliver(
+        self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
+    ) -> None:
+        try:
+            with self._connect() as client:
+                refused = client.sendmail(sender, list(recipients), raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise _refusal_error(exc.recipients) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            raise TransientDeliveryError("451 4.4.2 relay closed the connection") from exc
+        except smtplib.SMTPResponseException as exc:
+            raise _reply_error(exc.smtp_code, exc.smtp_error) from exc
+        except smtplib.SMTPException as exc:
+            raise TransientDeliveryError(f"451 4.3.0 relay error ({type(exc).__name__})") from exc
+        except OSError as exc:  # refused, reset, timeout, TLS failure, name resolution
+            raise TransientDeliveryError(
+                f"451 4.4.1 relay unreachable ({type(exc).__name__})"
+            ) from exc
+        if refused:
+            # Some recipients accepted, some refused: report the refused ones. A retry
+            # may repeat the mail to the accepted ones (at-least-once).
+            raise _refusal_error(refused)
+        log.info("relay: delivered %s via %s:%s", message_id, self.host, self.port)
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.tls:
+            return smtplib.SMTP_SSL(
+                self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+            )
+        return smtplib.SMTP(
+            self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+        )
+
+
+def _reply_text(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _reply_error(code: int, text: bytes | str) -> TransientDeliveryError | PermanentDeliveryError:
+    """A 5xx reply is permanent; 4xx and anything unexpected are transient."""
+    reply = _reply_text(code, text)
+    if 500 <= code <= 599:
+        return PermanentDeliveryError(reply)
+    return TransientDeliveryError(reply)
+
+
+def _refusal_error(
+    refused: dict[str, tuple[int, bytes]],
+) -> TransientDeliveryError | PermanentDeliveryError:
+    replies = [f"{rcpt}: {_reply_text(code, text)}" for rcpt, (code, text) in refused.items()]
+    summary = "recipients refused: " + "; ".join(replies)
+    if all(500 <= code <= 599 for code, _ in refused.values()):
+        return PermanentDeliveryError(summary)
+    return TransientDeliveryError(summary)
+
+
+def transport_for(relay: str, maildir: Path) -> Transport:
+    """The relay transport when ``relay`` is set, else the local maildir (DESIGN §4.2)."""
+    if relay.strip():
+        return RelayTransport(relay.strip())
+    return MaildirTransport(maildir)

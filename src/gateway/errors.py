@@ -1,0 +1,38 @@
+"""The one exception tree of :mod:`gateway`.
+
+Every failure is either transient (retry later; SMTP ``451``) or permanent (quarantine
+with a recorded reason; SMTP ``550``). Third-party errors are translated at the boundary
+where they occur, with ``raise … from exc``.
+"""
+
+
+class GatewayError(Exception):
+    """Base of every error raised by :mod:`gateway`."""
+
+
+class TransientError(GatewayError):
+    """Worth retrying later: a database, scanner or relay that is busy or down."""
+
+
+class PermanentError(GatewayError):
+    """Retrying will not help; the item is parked for a person with this reason."""
+
+
+class ConfigError(GatewayError):
+    """The configuration is unusable; the message names the file, the key and the problem."""
+
+
+class SpoolError(TransientError):
+    """The spool could not store or move an item (disk full, permissions)."""
+
+
+class DeliveryError(GatewayError):
+    """An outgoing mail could not be handed over."""
+
+
+class TransientDeliveryError(DeliveryError, TransientError):
+    """The relay said 4xx or could not be reached: try again with backoff."""
+
+
+class PermanentDeliveryError(DeliveryError, PermanentError):
+    """The relay said 5xx: give up and record the reason."""

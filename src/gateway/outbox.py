@@ -1,0 +1,83 @@
+"""Delivers outbox rows through the configured transport, with backoff (DESIGN §1.8).
+
+4xx and connection failures are retried with exponential backoff up to a bound; a 5xx
+gives up at once with the reason recorded on the row (``gateway outbox list``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from gateway.delivery import Transport
+from gateway.errors import PermanentDeliveryError, TransientDeliveryError
+from registry.database import write_session
+from registry.outbox import ClaimedMail, claim_due, mark_failed, mark_retry, mark_sent
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class OutboxSender:
+    engine: Engine
+    transport: Transport
+    max_attempts: int = 12
+    retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
+
+    def run_once(self, batch: int = 20) -> int:
+        """Deliver what is due now; returns how many rows were attempted."""
+        now = datetime.now(UTC)
+        with write_session(self.engine) as session:
+            claimed = claim_due(session, now, lease=LEASE, limit=batch)
+        for mail in claimed:
+            self._deliver(mail)
+        return len(claimed)
+
+    def _deliver(self, mail: ClaimedMail) -> None:
+        try:
+            self.transport.deliver(
+                mail.raw,
+                sender=mail.sender,
+                recipients=[mail.recipient],
+                message_id=mail.message_id,
+            )
+        except TransientDeliveryError as exc:
+            self._transient(mail, str(exc))
+            return
+        except PermanentDeliveryError as exc:
+            log.error(  # noqa: TRY400 - the reason is the relay's answer, not a traceback
+                "outbox %s to %s failed for good: %s", mail.message_id, mail.recipient, exc
+            )
+            with write_session(self.engine) as session:
+                mark_failed(session, mail.id, str(exc))
+            return
+        log.info("outbox %s delivered to %s", mail.message_id, mail.recipient)
+        with write_session(self.engine) as session:
+            mark_sent(session, mail.id, datetime.now(UTC))
+
+    def _transient(self, mail: ClaimedMail, error: str) -> None:
+        with write_session(self.engine) as session:
+            if mail.attempts >= self.max_attempts:
+                log.error(
+                    "outbox %s: giving up after %d attempts: %s",
+                    mail.message_id,
+                    mail.attempts,
+                    error,
+                )
+                mark_failed(session, mail.id, f"gave up after {mail.attempts} attempts: {error}")
+                return
+            delay = min(self.retry_base_seconds * 2 ** (mail.attempts - 1), self.retry_max_seconds)
+            log.warning(
+                "outbox %s: attempt %d failed, retry in %.0fs: %s",
+                mail.message_id,
+                mail.attempts,
+                delay,
+                error,
+            )
+            mark_retry(session, mail.id, datetime.now(UTC) + timedelta(seconds=delay), error)

@@ -1,0 +1,308 @@
+"""One spooled message through the whole pipeline, ending in ONE register transaction.
+
+analyse (outside any transaction: pyHanko is slow) → decide (rules) → archive the raw
+bytes → write inbound record, entries, signatures, attachments, audit events and the
+answer in one transaction. Re-processing a committed spool item changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import jinja2
+from sqlalchemy.engine import Engine
+
+from gateway.analysis import MessageAnalysis, PdfAnalysis, Verifier, analyse
+from gateway.answers import answer_recipient, build_answer
+from gateway.archive import Archive
+from gateway.compose import RegisteredDocument
+from gateway.entries import attachment_drafts, entry_draft, signature_drafts
+from gateway.envelope import Envelope
+from mailparse.verdicts import TrustStore
+from registry.database import read_session, write_session
+from registry.directory import Directory
+from registry.drafts import InboundDraft
+from registry.models import InboundMessage, Outcome
+from registry.recorder import Recorder
+from rules.acceptance import decide
+from rules.decision import Decision, DocumentAction, MessageFacts, PdfFacts, Policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """What became of one item; printed by ``gateway ingest`` and logged."""
+
+    spool_id: str
+    outcome: str
+    reasons: tuple[str, ...]
+    entries: tuple[str, ...]
+    answered: bool
+    already_done: bool = False
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Everything one message needs, built once by the service (explicit wiring)."""
+
+    engine: Engine
+    archive: Archive
+    restricted: Archive
+    directory: Directory
+    trust: TrustStore
+    policy: Policy
+    verify: Verifier
+    templates: jinja2.Environment
+    from_address: str
+    zone: ZoneInfo
+
+    def process(self, spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
+        """Run the pipeline for one item; idempotent on ``spool_id``."""
+        done = self._already_recorded(spool_id)
+        if done is not None:
+            return done
+        analysis = analyse(
+            raw,
+            directory=self.directory,
+            trust=self.trust,
+            received_at=envelope.received_at,
+            verify=self.verify,
+            log_id=spool_id,
+        )
+        decision = decide(_facts(analysis), self.policy)
+        sha256 = (self.restricted if analysis.secret else self.archive).store(raw)
+        result = self._record(spool_id, sha256, envelope, analysis, decision)
+        log.info(
+            "%s: %s %s entries=%s reasons=%s",
+            spool_id,
+            result.outcome,
+            analysis.parsed.message_id if analysis.parsed else "-",
+            ",".join(result.entries) or "-",
+            ",".join(result.reasons) or "-",
+        )
+        return result
+
+    def record_quarantined(self, spool_id: str, envelope: Envelope, reason: str) -> None:
+        """Best effort: list a quarantined item in ``inbound list`` (the DB may be the fault).
+
+        The item is answered later, when an administrator releases or rejects it.
+        """
+        try:
+            with write_session(self.engine) as session:
+                recorder = Recorder(session)
+                if recorder.find_inbound(spool_id) is not None:
+                    return
+                recorder.add_inbound(
+                    InboundDraft(
+                        spool_id=spool_id,
+                        message_id=None,
+                        sha256="",
+                        fingerprint="",
+                        received_at=envelope.received_at,
+                        protocol=envelope.protocol,
+                        envelope_from=envelope.mail_from,
+                        sender_address=None,
+                        sender_agency_code=None,
+                        subject="",
+                        outcome=Outcome.QUARANTINED,
+                        reasons=(),
+                        trace=(),
+                        answered=False,
+                        note=f"quarantined: {reason}"[:2000],
+                    )
+                )
+        except Exception:
+            log.exception("%s: could not record the quarantine in the register", spool_id)
+
+    def _already_recorded(self, spool_id: str) -> ProcessResult | None:
+        with read_session(self.engine) as session:
+            inbound = Recorder(session).find_inbound(spool_id)
+            if inbound is None:
+                return None
+            entries = Recorder(session).entries_of(inbound)
+            return ProcessResult(
+                spool_id,
+                inbound.outcome,
+                tuple(inbound.reasons),
+                tuple(f"{e.year}/{e.incoming_number}" for e in entries),
+                inbound.answered,
+                already_done=True,
+            )
+
+    def _record(
+        self,
+        spool_id: str,
+        sha256: str,
+        envelope: Envelope,
+        analysis: MessageAnalysis,
+        decision: Decision,
+    ) -> ProcessResult:
+        now = datetime.now(UTC)
+        parsed = analysis.parsed
+        fingerprint = _fingerprint(analysis, sha256)
+        with write_session(self.engine) as session:
+            recorder = Recorder(session, now=now)
+            if recorder.find_inbound(spool_id) is not None:  # another worker won the race
+                return self._already_recorded_in(recorder, spool_id)
+            message_id = parsed.message_id if parsed else None
+            earlier = recorder.find_redelivery(message_id, fingerprint)
+            outcome = Outcome(decision.outcome.value) if earlier is None else Outcome.DUPLICATE
+            recipient = answer_recipient(envelope, analysis)
+            answering = earlier is None and recipient is not None and outcome is not Outcome.HELD
+            inbound = recorder.add_inbound(
+                InboundDraft(
+                    spool_id=spool_id,
+                    message_id=message_id,
+                    sha256=sha256,
+                    fingerprint=fingerprint,
+                    received_at=envelope.received_at,
+                    protocol=envelope.protocol,
+                    envelope_from=envelope.mail_from,
+                    sender_address=parsed.sender.address if parsed and parsed.sender else None,
+                    sender_agency_code=analysis.agency.code if analysis.agency else None,
+                    subject="" if analysis.secret or parsed is None else parsed.subject,
+                    outcome=outcome,
+                    reasons=tuple(str(r) for r in decision.reasons),
+                    trace=tuple(_trace(decision)),
+                    answered=answering,
+                    note=_note(earlier is not None, recipient, outcome),
+                    duplicate_of=earlier.id if earlier is not None else None,
+                )
+            )
+            if earlier is not None:
+                numbers = [f"{e.year}/{e.incoming_number}" for e in recorder.entries_of(earlier)]
+                return ProcessResult(spool_id, outcome, (), tuple(numbers), answered=False)
+            registered = self._register_documents(recorder, inbound, envelope, analysis, decision)
+            if answering and recipient is not None:
+                recorder.add_outbox(
+                    inbound,
+                    build_answer(
+                        env=self.templates,
+                        spool_id=spool_id,
+                        envelope=envelope,
+                        analysis=analysis,
+                        decision=decision,
+                        registered=registered,
+                        recipient=recipient,
+                        from_address=self.from_address,
+                        now=now,
+                        timezone=self.zone.key,
+                    ),
+                )
+        return ProcessResult(
+            spool_id,
+            outcome,
+            tuple(str(r) for r in decision.reasons),
+            tuple(d.incoming for d in registered),
+            answering,
+        )
+
+    def _already_recorded_in(self, recorder: Recorder, spool_id: str) -> ProcessResult:
+        inbound = recorder.find_inbound(spool_id)
+        assert inbound is not None
+        entries = recorder.entries_of(inbound)
+        return ProcessResult(
+            spool_id,
+            inbound.outcome,
+            tuple(inbound.reasons),
+            tuple(f"{e.year}/{e.incoming_number}" for e in entries),
+            inbound.answered,
+            already_done=True,
+        )
+
+    def _register_documents(
+        self,
+        recorder: Recorder,
+        inbound: InboundMessage,
+        envelope: Envelope,
+        analysis: MessageAnalysis,
+        decision: Decision,
+    ) -> list[RegisteredDocument]:
+        # decide() answers for the PDFs in the order it was given them
+        decided = list(zip(analysis.pdfs, decision.documents, strict=False))
+        to_register = [(p, d) for p, d in decided if d.action is DocumentAction.REGISTER]
+        year = envelope.received_at.astimezone(self.zone).year
+        appendices = attachment_drafts(analysis, [p for p, _ in to_register])
+        registered: list[RegisteredDocument] = []
+        for index, (pdf, document) in enumerate(to_register):
+            draft = entry_draft(
+                pdf=pdf,
+                analysis=analysis,
+                envelope=envelope,
+                year=year,
+                sha256=inbound.sha256,
+                reference_only=document.reference_only,
+                needs_review=decision.needs_review,
+                attachments=appendices if index == 0 else (),
+            )
+            number = recorder.add_entry(inbound, draft)
+            registered.append(
+                RegisteredDocument(
+                    incoming=str(number),
+                    document_number=draft.document_number,
+                    issued_on=draft.issued_on,
+                    document_type=draft.document_type,
+                    summary=None if analysis.secret else draft.summary,
+                    reference_only=draft.reference_only,
+                    paper_required=draft.paper_required,
+                )
+            )
+        for pdf, document in decided:
+            if document.action in {DocumentAction.REFUSE, DocumentAction.HOLD} and pdf.signatures:
+                recorder.add_signatures(
+                    inbound, pdf.attachment.sha256, signature_drafts(pdf.signatures)
+                )
+        if not to_register:
+            for attachment in attachment_drafts(analysis, []):
+                recorder.add_attachment(inbound, attachment)
+        return registered
+
+
+def _facts(analysis: MessageAnalysis) -> MessageFacts:
+    return MessageFacts(
+        malformed=analysis.parsed is None,
+        sender_known=analysis.agency is not None,
+        pdfs=tuple(_pdf_facts(p) for p in analysis.pdfs),
+    )
+
+
+def _pdf_facts(pdf: PdfAnalysis) -> PdfFacts:
+    signatures = pdf.signatures
+    return PdfFacts(
+        filename=pdf.attachment.filename,
+        readable=pdf.readable,
+        signed=bool(signatures and signatures.signed),
+        worst_verdict=signatures.worst if signatures else None,
+        secret=bool(pdf.facts and pdf.facts.secrecy),
+    )
+
+
+def _fingerprint(analysis: MessageAnalysis, sha256: str) -> str:
+    """Same sender, subject and files: the same message re-delivered (DESIGN §4.4)."""
+    parsed = analysis.parsed
+    if parsed is None:
+        return sha256
+    parts = [parsed.sender.address if parsed.sender else "", parsed.subject]
+    parts += sorted(a.sha256 for a in parsed.attachments)
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _trace(decision: Decision) -> list[dict[str, object]]:
+    return [
+        {"rule": s.rule, "hit": s.hit, "why": s.why, "subject": s.subject} for s in decision.trace
+    ]
+
+
+def _note(redelivery: bool, recipient: str | None, outcome: Outcome) -> str:
+    if redelivery:
+        return "re-delivery of a message already processed; its first answer stands"
+    if outcome is Outcome.HELD:
+        return "held for a clerk's decision; answered when decided"
+    if recipient is None:
+        return "not answered: null sender or automatic mail (RFC 3834)"
+    return ""

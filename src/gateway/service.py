@@ -1,0 +1,118 @@
+"""``gateway serve``: listeners, workers and the outbox in one asyncio process.
+
+Async only at the network edge: the SMTP sessions run on the loop; the pipeline and the
+outbox run in worker threads. SIGTERM (or SIGINT) stops accepting, lets in-flight items
+finish, and exits 0; whatever was not finished is still in the spool for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from gateway.smtp import IntakeHandler, RecipientPolicy, start_listener
+from gateway.wiring import Components
+from gateway.worker import Worker
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL_SECONDS = 1.0
+DONE_RETENTION_SECONDS = 7 * 24 * 3600
+
+
+class Service:
+    def __init__(self, components: Components) -> None:
+        self.c = components
+        self._stopping = asyncio.Event()
+        self._spooled = asyncio.Event()
+        self._committed = asyncio.Event()
+        self._servers: list[asyncio.Server] = []
+
+    async def run(self) -> None:
+        settings = self.c.deployment.settings
+        recovered = self.c.spool.recover()
+        if recovered:
+            log.warning("recovered %d item(s) left in work/ by an earlier stop", recovered)
+        self.c.spool.prune_done(DONE_RETENTION_SECONDS)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._stopping.set)
+        await self._start_listeners()
+        tasks = [
+            asyncio.create_task(self._work_loop(n), name=f"worker-{n}")
+            for n in range(settings.gateway.workers)
+        ]
+        tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        log.info(
+            "gateway ready: smtp %s, data %s", settings.smtp.listen, self.c.deployment.data_dir
+        )
+        await self._stopping.wait()
+        log.info("stopping: no new mail accepted; finishing in-flight items")
+        for server in self._servers:
+            server.close()
+        self._spooled.set()
+        self._committed.set()
+        await asyncio.gather(*tasks)
+        for server in self._servers:
+            await server.wait_closed()
+        log.info("stopped")
+
+    async def _start_listeners(self) -> None:
+        smtp = self.c.deployment.settings.smtp
+        recipients = RecipientPolicy(smtp.addresses)
+        for listen, lmtp in ((smtp.listen, False), (smtp.lmtp_listen, True)):
+            if not listen:
+                continue
+            handler = IntakeHandler(
+                self.c.spool,
+                recipients,
+                smtp.max_message_bytes,
+                on_spooled=lambda _id: self._spooled.set(),
+                protocol="lmtp" if lmtp else "smtp",
+            )
+            server = await start_listener(
+                handler,
+                listen,
+                max_message_bytes=smtp.max_message_bytes,
+                hostname=smtp.hostname or None,
+                lmtp=lmtp,
+            )
+            self._servers.append(server)
+            log.info("listening for %s on %s", "LMTP" if lmtp else "SMTP", listen)
+
+    async def _work_loop(self, number: int) -> None:
+        worker = Worker(
+            self.c.spool,
+            self.c.pipeline,
+            self.c.deployment.settings.gateway.max_attempts,
+        )
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set():
+            try:
+                handled = await asyncio.to_thread(worker.run_once)
+            except Exception:
+                log.exception("worker-%d: spool failure; pausing", number)
+                handled = False
+            if handled:
+                loop.call_soon_threadsafe(self._committed.set)
+                continue
+            self._spooled.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._spooled.wait(), IDLE_POLL_SECONDS)
+
+    async def _outbox_loop(self) -> None:
+        while True:
+            try:
+                sent = await asyncio.to_thread(self.c.outbox.run_once)
+            except Exception:
+                log.exception("outbox: delivery round failed; retrying shortly")
+                sent = 0
+            if self._stopping.is_set():
+                return
+            if sent:
+                continue
+            self._committed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._committed.wait(), IDLE_POLL_SECONDS)

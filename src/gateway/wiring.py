@@ -1,0 +1,96 @@
+"""Explicit wiring: settings → engine, spool, archive, directory, trust, pipeline, outbox.
+
+Everything is built here, once, and passed in; nothing registers itself at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy.engine import Engine
+
+import templates
+from gateway.analysis import Verifier
+from gateway.archive import Archive
+from gateway.delivery import Transport, transport_for
+from gateway.errors import ConfigError
+from gateway.outbox import OutboxSender
+from gateway.pipeline import Pipeline
+from gateway.settings import Deployment
+from gateway.spool import Spool
+from gateway.trust import load_trust
+from mailparse.signatures import verify_pdf
+from registry.database import make_engine, upgrade
+from registry.directory import Directory, DirectoryError, parse_directory
+from rules.decision import Policy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Components:
+    deployment: Deployment
+    engine: Engine
+    spool: Spool
+    pipeline: Pipeline
+    outbox: OutboxSender
+    transport: Transport
+
+
+def sample_directory_text() -> str:
+    """The sample directory shipped with the package (the 30 units of CV54)."""
+    return resources.files("gateway").joinpath("data/agencies.yaml").read_text(encoding="utf-8")
+
+
+def load_directory(deployment: Deployment) -> Directory:
+    """The configured directory; the shipped sample only when running on embedded defaults."""
+    path = deployment.path(deployment.settings.directory.file)
+    try:
+        if path.is_file():
+            return parse_directory(path.read_text(encoding="utf-8"), str(path))
+        if deployment.config_file is None:
+            return parse_directory(sample_directory_text(), "embedded sample agencies.yaml")
+    except DirectoryError as exc:
+        raise ConfigError(str(exc)) from exc
+    raise ConfigError(f"{deployment.config_file}: [directory] file: {path} does not exist")
+
+
+def open_database(deployment: Deployment) -> Engine:
+    """The engine, with every migration applied (``gateway db upgrade`` does only this)."""
+    engine = make_engine(deployment.database_url)
+    upgrade(engine)
+    return engine
+
+
+def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Components:
+    settings = deployment.settings
+    data_dir = deployment.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_database(deployment)
+    pipeline = Pipeline(
+        engine=engine,
+        archive=Archive(data_dir / "archive"),
+        restricted=Archive(data_dir / "restricted", mode=0o700),
+        directory=load_directory(deployment),
+        trust=load_trust(deployment),
+        policy=Policy(
+            unsigned=settings.policy.unsigned,
+            unknown_sender=settings.policy.unknown_sender,
+            indeterminate=settings.policy.indeterminate,
+        ),
+        verify=verify,
+        templates=templates.environment(),
+        from_address=settings.outgoing.from_address,
+        zone=deployment.zone,
+    )
+    transport = transport_for(settings.outgoing.relay, data_dir / "outbox")
+    outbox = OutboxSender(
+        engine=engine,
+        transport=transport,
+        max_attempts=settings.outgoing.max_attempts,
+        retry_base_seconds=settings.outgoing.retry_base_seconds,
+        retry_max_seconds=settings.outgoing.retry_max_seconds,
+    )
+    return Components(deployment, engine, Spool(data_dir / "spool"), pipeline, outbox, transport)

@@ -1,0 +1,142 @@
+"""Vietnamese text helpers: NFC, diacritics-insensitive folding, charset and header decoding.
+
+Everything that leaves this module is NFC. Vietnamese arrives in two shapes: precomposed
+(``ệ`` as one code point) and decomposed (``e`` + U+0323 + U+0302), the latter from
+Python's ``windows-1258`` codec and from some PDF producers; comparing them only works after
+normalisation.
+"""
+
+from __future__ import annotations
+
+import binascii
+import html
+import re
+import unicodedata
+
+# Tried in this order after the declared charset; latin-1 never fails, so decoding always ends.
+FALLBACK_CHARSETS: tuple[str, ...] = ("utf-8", "windows-1258", "cp1252", "latin-1")
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(r"[ \t\r\n]*")
+_QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_HIDDEN_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|tr|li|h[1-6]|table|blockquote)\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+
+
+def nfc(s: str) -> str:
+    """``s`` in Unicode normalisation form C (precomposed Vietnamese letters)."""
+    return unicodedata.normalize("NFC", s)
+
+
+def fold(s: str) -> str:
+    """``s`` without diacritics and case, for searching: ``"Đà Nẵng"`` → ``"da nang"``."""
+    decomposed = unicodedata.normalize("NFD", s)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.replace("đ", "d").replace("Đ", "D").casefold()
+
+
+def squash(s: str) -> str:
+    """``s`` with every run of whitespace (line breaks included) turned into one space."""
+    return _SPACES.sub(" ", s).strip()
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """``data`` decoded with its declared ``charset``, else the first fallback that fits; NFC.
+
+    An unknown or non-text charset name (``unknown-8bit``, ``hex``) is ignored, as is one the
+    bytes do not fit.
+    """
+    for name in (charset, *FALLBACK_CHARSETS):
+        if not name:
+            continue
+        try:  # a non-text codec name (hex, rot13) raises LookupError here
+            return nfc(data.decode(name))
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            continue
+    return nfc(data.decode("latin-1"))  # pragma: no cover - latin-1 is in the fallbacks
+
+
+def decode_header_text(raw: str) -> str:
+    """A raw header value as readable text: unfolded, 8-bit bytes and RFC 2047 words decoded.
+
+    ``raw`` is what :mod:`email` keeps for a header: ASCII, with undecodable 8-bit bytes as
+    surrogate escapes (clients that send UTF-8 or windows-1258 headers unencoded).
+    """
+    text = _FOLD.sub("", raw)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = decode_bytes(text.encode("utf-8", "surrogateescape"), "utf-8")
+    return squash(decode_encoded_words(text))
+
+
+def decode_encoded_words(text: str) -> str:
+    """``text`` with its RFC 2047 encoded-words decoded (any charset, NFC).
+
+    Adjacent encoded-words in one charset are joined as bytes before decoding, because
+    mailers split multi-byte characters across them; whitespace between them is dropped.
+    A word that cannot be decoded is kept as written.
+    """
+    if "=?" not in text:
+        return nfc(text)
+    out: list[str] = []
+    pending = b""
+    pending_charset: str | None = None
+    pos = 0
+    for match in _ENCODED_WORD.finditer(text):
+        gap = text[pos : match.start()]
+        if pending_charset is not None and not _BETWEEN_WORDS.fullmatch(gap):
+            out.append(decode_bytes(pending, pending_charset))
+            pending, pending_charset = b"", None
+        if pending_charset is None:
+            out.append(gap)
+        charset = match.group(1).partition("*")[0].lower()  # RFC 2231 language suffix
+        payload = _decode_word_payload(match.group(2), match.group(3))
+        if payload is None:
+            if pending_charset is not None:
+                out.append(decode_bytes(pending, pending_charset))
+                pending, pending_charset = b"", None
+            out.append(match.group(0))
+        elif pending_charset in (None, charset):
+            pending += payload
+            pending_charset = charset
+        else:
+            out.append(decode_bytes(pending, pending_charset))
+            pending, pending_charset = payload, charset
+        pos = match.end()
+    if pending_charset is not None:
+        out.append(decode_bytes(pending, pending_charset))
+    out.append(text[pos:])
+    return nfc("".join(out))
+
+
+def _decode_word_payload(encoding: str, payload: str) -> bytes | None:
+    """The bytes of one encoded-word's payload, or ``None`` when it is not valid."""
+    try:
+        data = payload.encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    if encoding in "bB":
+        padded = data + b"=" * (-len(data) % 4)
+        try:
+            return binascii.a2b_base64(padded, strict_mode=True)
+        except binascii.Error:
+            pass
+        try:  # lenient: skip stray characters, as mail clients do
+            decoded = binascii.a2b_base64(padded)
+        except binascii.Error:
+            return None
+        return decoded or None
+    data = data.replace(b"_", b" ")
+    return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def html_to_text(markup: str) -> str:
+    """The readable text of an HTML body: tags dropped, block ends as line breaks, NFC."""
+    text = _HIDDEN_HTML.sub(" ", markup)
+    text = _BLOCK_TAG.sub("\n", text)
+    text = html.unescape(_ANY_TAG.sub("", text))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return nfc(_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip())

@@ -1,0 +1,80 @@
+"""The agency directory (agencies.yaml): who may send documents, by address or domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from registry.errors import RegistryError
+
+
+class DirectoryError(RegistryError):
+    """The directory file is unusable; the message names the entry and the problem."""
+
+
+class Agency(BaseModel):
+    """One sending agency (cơ quan, đơn vị)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1)
+    group: str = ""
+    addresses: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+
+    @field_validator("addresses", "domains")
+    @classmethod
+    def _lower(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v.strip().lower() for v in values)
+
+
+class _DirectoryFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agencies: list[Agency] = []
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Lookup of agencies by sender address: the exact address first, then the domain."""
+
+    agencies: tuple[Agency, ...]
+
+    def identify(self, address: str | None) -> Agency | None:
+        if not address:
+            return None
+        address = address.lower()
+        domain = address.rpartition("@")[2]
+        for agency in self.agencies:
+            if address in agency.addresses:
+                return agency
+        for agency in self.agencies:
+            if domain in agency.domains:
+                return agency
+        return None
+
+    def by_code(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.code == code), None)
+
+
+def parse_directory(text: str, source: str) -> Directory:
+    """Validate the YAML text of a directory file; DirectoryError names what is wrong."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise DirectoryError(f"{source}: not valid YAML: {exc}") from exc
+    try:
+        parsed = _DirectoryFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise DirectoryError(f"{source}: {problems}") from exc
+    codes = [a.code for a in parsed.agencies]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise DirectoryError(f"{source}: agency codes used twice: {', '.join(duplicates)}")
+    return Directory(tuple(parsed.agencies))

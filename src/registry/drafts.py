@@ -1,0 +1,96 @@
+"""Plain values the gateway hands to the registry: what to write, decided elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SignatureDraft:
+    field_name: str
+    signer: str | None
+    organization: str | None
+    signed_at: datetime | None
+    verdict: str
+    reasons: tuple[str, ...] = ()
+    serial: str | None = None
+    issuer: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentDraft:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    role: str  # "document" | "appendix" | "other"
+
+
+@dataclass(frozen=True)
+class InboundDraft:
+    spool_id: str
+    message_id: str | None
+    sha256: str
+    fingerprint: str
+    received_at: datetime
+    protocol: str
+    envelope_from: str
+    sender_address: str | None
+    sender_agency_code: str | None
+    subject: str
+    outcome: str
+    reasons: tuple[str, ...]
+    trace: tuple[dict[str, Any], ...]
+    answered: bool
+    note: str = ""
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """One document to register; the number is given by the registry."""
+
+    received_at: datetime
+    year: int
+    sender_address: str | None
+    sender_agency_code: str | None
+    sender_agency_name: str | None
+    document_number: str | None
+    issued_on: date | None
+    document_type: str | None
+    summary: str | None
+    issuer_code: str | None
+    issuer_name: str | None
+    signer_name: str | None
+    urgency: str
+    reference_only: bool
+    paper_required: bool
+    needs_review: bool
+    pages: int | None
+    message_id: str | None
+    sha256: str
+    filename: str
+    document_sha256: str
+    search_text: str
+    signatures: tuple[SignatureDraft, ...] = ()
+    attachments: tuple[AttachmentDraft, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutboxDraft:
+    kind: str
+    message_id: str
+    sender: str
+    recipient: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class RegisteredNumber:
+    year: int
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.year}/{self.number}"

@@ -1,0 +1,181 @@
+"""Database tables of the incoming register (schema owned by the Alembic migrations)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from registry.types import UtcDateTime
+
+
+class Outcome(StrEnum):
+    """What happened to one inbound message (DESIGN §4.1 ``inbound list``)."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    HELD = "held"
+    QUARANTINED = "quarantined"
+    DUPLICATE = "duplicate"
+
+
+class EntryStatus(StrEnum):
+    REGISTERED = "registered"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    RETURNED = "returned"
+    RECALLED = "recalled"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def _utc(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
+
+
+def _json() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class InboundMessage(SQLModel, table=True):
+    """One message taken in (SMTP, LMTP, IMAP or file), whatever its outcome."""
+
+    __tablename__ = "inbound_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    spool_id: str = Field(unique=True, max_length=64)
+    message_id: str | None = Field(default=None, index=True, max_length=998)
+    sha256: str = Field(max_length=64, index=True)
+    fingerprint: str = Field(max_length=64, index=True)
+    received_at: datetime = _utc(index=True)
+    protocol: str = Field(max_length=16)
+    envelope_from: str = Field(max_length=320)
+    sender_address: str | None = Field(default=None, max_length=320)
+    sender_agency_code: str | None = Field(default=None, max_length=64)
+    subject: str = ""
+    outcome: str = Field(max_length=16, index=True)
+    reasons: list[str] = _json()
+    trace: list[dict[str, Any]] = _json()
+    answered: bool = True
+    note: str = ""
+    duplicate_of: int | None = Field(default=None, foreign_key="inbound_message.id")
+
+
+class RegisterEntry(SQLModel, table=True):
+    """One document in the sổ đăng ký văn bản đến (R-REG), numbered per year from 1."""
+
+    __tablename__ = "register_entry"
+    __table_args__ = (UniqueConstraint("year", "incoming_number", name="uq_register_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbound_id: int = Field(foreign_key="inbound_message.id", index=True)
+    year: int
+    incoming_number: int
+    received_at: datetime = _utc()
+    sender_address: str | None = Field(default=None, max_length=320)
+    sender_agency_code: str | None = Field(default=None, max_length=64)
+    sender_agency_name: str | None = None
+    document_number: str | None = Field(default=None, max_length=200, index=True)
+    issued_on: date | None = None
+    document_type: str | None = Field(default=None, max_length=100)
+    summary: str | None = None
+    issuer_code: str | None = Field(default=None, max_length=64)
+    issuer_name: str | None = None
+    signer_name: str | None = None
+    urgency: str = Field(default="thuong", max_length=32)
+    reference_only: bool = False
+    paper_required: bool = False
+    needs_review: bool = False
+    pages: int | None = None
+    status: str = Field(default=EntryStatus.REGISTERED, max_length=16)
+    message_id: str | None = Field(default=None, max_length=998)
+    sha256: str = Field(max_length=64)
+    filename: str = ""
+    document_sha256: str = Field(max_length=64, index=True)
+    search_text: str = ""
+
+
+class SignatureResult(SQLModel, table=True):
+    """The verdict on one signature of a registered (or refused) document (R-SIGN)."""
+
+    __tablename__ = "signature_result"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbound_id: int = Field(foreign_key="inbound_message.id", index=True)
+    entry_id: int | None = Field(default=None, foreign_key="register_entry.id", index=True)
+    document_sha256: str = Field(max_length=64)
+    position: int
+    field_name: str
+    signer: str | None = None
+    organization: str | None = None
+    signed_at: datetime | None = _utc(nullable=True)
+    verdict: str = Field(max_length=16)
+    reasons: list[str] = _json()
+    serial: str | None = None
+    issuer: str | None = None
+
+
+class AttachmentRecord(SQLModel, table=True):
+    """A file of an inbound message; ``entry_id`` set when it belongs to a document."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbound_id: int = Field(foreign_key="inbound_message.id", index=True)
+    entry_id: int | None = Field(default=None, foreign_key="register_entry.id", index=True)
+    filename: str
+    content_type: str = Field(max_length=255)
+    size: int
+    sha256: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what and when (R-ACCOUNT, R-TRACK); the gateway itself is actor ``system``."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    actor: str = Field(default="system", max_length=100)
+    action: str = Field(max_length=64)
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_message.id", index=True)
+    entry_id: int | None = Field(default=None, foreign_key="register_entry.id", index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A mail to send, rendered at decision time, with its stable Message-ID (DESIGN §4.4)."""
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_message.id", index=True)
+    kind: str = Field(max_length=32)
+    message_id: str = Field(unique=True, max_length=998)
+    sender: str = Field(max_length=320)
+    recipient: str = Field(max_length=320)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16, index=True)
+    attempts: int = 0
+    created_at: datetime = _utc()
+    next_attempt_at: datetime = _utc(index=True)
+    sent_at: datetime | None = _utc(nullable=True)
+    last_error: str = ""
+
+
+class NumberCounter(SQLModel, table=True):
+    """The last incoming number given per year; updated in the registering transaction."""
+
+    __tablename__ = "number_counter"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_number: int = 0

@@ -1,0 +1,91 @@
+"""Outbox rows: claim with a lease, then mark sent, retry or failed (DESIGN §1.8).
+
+A claim moves ``next_attempt_at`` past a lease and commits, so delivery happens outside
+any transaction; a gateway that dies mid-delivery leaves the row to be claimed again
+when the lease runs out (at-least-once through a relay; the maildir is idempotent).
+On PostgreSQL several instances claim with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from registry.models import OutboxMessage, OutboxStatus
+
+
+@dataclass(frozen=True)
+class ClaimedMail:
+    id: int
+    message_id: str
+    sender: str
+    recipient: str
+    raw: bytes
+    attempts: int
+
+
+def claim_due(
+    session: Session, now: datetime, *, lease: timedelta, limit: int = 10
+) -> list[ClaimedMail]:
+    """Take up to ``limit`` pending rows that are due, leasing them to this caller."""
+    query = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .where(col(OutboxMessage.next_attempt_at) <= now)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for row in session.scalars(query):
+        row.next_attempt_at = now + lease
+        row.attempts += 1
+        claimed.append(
+            ClaimedMail(
+                id=_id(row),
+                message_id=row.message_id,
+                sender=row.sender,
+                recipient=row.recipient,
+                raw=row.raw,
+                attempts=row.attempts,
+            )
+        )
+    return claimed
+
+
+def mark_sent(session: Session, mail_id: int, now: datetime) -> None:
+    row = session.get_one(OutboxMessage, mail_id)
+    row.status = OutboxStatus.SENT
+    row.sent_at = now
+    row.last_error = ""
+
+
+def mark_retry(session: Session, mail_id: int, at: datetime, error: str) -> None:
+    row = session.get_one(OutboxMessage, mail_id)
+    row.next_attempt_at = at
+    row.last_error = error
+
+
+def mark_failed(session: Session, mail_id: int, error: str) -> None:
+    row = session.get_one(OutboxMessage, mail_id)
+    row.status = OutboxStatus.FAILED
+    row.last_error = error
+
+
+def list_outbox(session: Session, status: str | None = None) -> Sequence[OutboxMessage]:
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id))
+    if status:
+        query = query.where(col(OutboxMessage.status) == status)
+    return session.scalars(query).all()
+
+
+def _id(row: OutboxMessage) -> int:
+    if row.id is None:
+        raise ValueError("outbox row without id")
+    return row.id

@@ -1,0 +1,152 @@
+"""Reading the register and the inbound log, in the fields of DESIGN §4.3 / §4.1."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from mailparse.text import fold
+from registry.errors import NotFoundError
+from registry.models import InboundMessage, RegisterEntry, SignatureResult
+
+
+def list_entries(
+    session: Session, *, year: int | None = None, search: str | None = None, limit: int = 0
+) -> list[RegisterEntry]:
+    """Entries in register order; ``search`` matches with or without diacritics (đ = d)."""
+    query = select(RegisterEntry).order_by(
+        col(RegisterEntry.year), col(RegisterEntry.incoming_number)
+    )
+    if year is not None:
+        query = query.where(col(RegisterEntry.year) == year)
+    if search:
+        for word in fold(search).split():
+            query = query.where(col(RegisterEntry.search_text).contains(word, autoescape=True))
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def get_entry(session: Session, year: int, number: int) -> RegisterEntry:
+    entry = session.scalars(
+        select(RegisterEntry)
+        .where(col(RegisterEntry.year) == year)
+        .where(col(RegisterEntry.incoming_number) == number)
+    ).first()
+    if entry is None:
+        raise NotFoundError(f"no register entry {year}/{number}")
+    return entry
+
+
+def signatures_of(
+    session: Session, entries: Sequence[RegisterEntry]
+) -> dict[int, list[SignatureResult]]:
+    ids = [e.id for e in entries if e.id is not None]
+    found: dict[int, list[SignatureResult]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = session.scalars(
+        select(SignatureResult)
+        .where(col(SignatureResult.entry_id).in_(ids))
+        .order_by(col(SignatureResult.position))
+    )
+    for row in rows:
+        if row.entry_id is not None:
+            found[row.entry_id].append(row)
+    return found
+
+
+def entry_contract(
+    entry: RegisterEntry, signatures: Sequence[SignatureResult], zone: tzinfo
+) -> dict[str, Any]:
+    """One register entry as the JSON object of DESIGN §4.3."""
+    return {
+        "year": entry.year,
+        "incoming_number": entry.incoming_number,
+        "received_at": _local(entry.received_at, zone),
+        "sender_address": entry.sender_address,
+        "sender_agency": _code_name(entry.sender_agency_code, entry.sender_agency_name),
+        "document_number": entry.document_number,
+        "issued_on": entry.issued_on.isoformat() if entry.issued_on else None,
+        "document_type": entry.document_type,
+        "summary": entry.summary,
+        "issuer": _code_name(entry.issuer_code, entry.issuer_name),
+        "urgency": entry.urgency,
+        "reference_only": entry.reference_only,
+        "paper_required": entry.paper_required,
+        "needs_review": entry.needs_review,
+        "pages": entry.pages,
+        "signatures": [
+            {
+                "signer": s.signer,
+                "organization": s.organization,
+                "signed_at": _local(s.signed_at, zone) if s.signed_at else None,
+                "verdict": s.verdict,
+                "reasons": list(s.reasons),
+            }
+            for s in signatures
+        ],
+        "assignments": [],
+        "status": entry.status,
+        "message_id": entry.message_id,
+        "sha256": entry.sha256,
+    }
+
+
+def list_inbound(session: Session, limit: int = 0) -> list[InboundMessage]:
+    query = select(InboundMessage).order_by(col(InboundMessage.id))
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def entry_numbers_by_inbound(
+    session: Session, messages: Sequence[InboundMessage]
+) -> dict[int, list[str]]:
+    """The entries of each message; a re-delivery shows the entries of its first delivery."""
+    owner = {m.id: m.duplicate_of or m.id for m in messages if m.id is not None}
+    by_owner: dict[int, list[str]] = defaultdict(list)
+    if not owner:
+        return {}
+    rows = session.scalars(
+        select(RegisterEntry)
+        .where(col(RegisterEntry.inbound_id).in_(set(owner.values())))
+        .order_by(col(RegisterEntry.id))
+    )
+    for row in rows:
+        by_owner[row.inbound_id].append(f"{row.year}/{row.incoming_number}")
+    return {message: by_owner.get(source, []) for message, source in owner.items()}
+
+
+def inbound_contract(
+    inbound: InboundMessage, entries: Sequence[str], zone: tzinfo
+) -> dict[str, Any]:
+    """One inbound message as printed by ``gateway inbound list --json`` (DESIGN §4.1)."""
+    return {
+        "received_at": _local(inbound.received_at, zone),
+        "message_id": inbound.message_id,
+        "sender_address": inbound.sender_address or inbound.envelope_from or None,
+        "subject": inbound.subject,
+        "outcome": inbound.outcome,
+        "reasons": list(inbound.reasons),
+        "entries": list(entries),
+        "spool_id": inbound.spool_id,
+        "answered": inbound.answered,
+        "note": inbound.note,
+    }
+
+
+def _local(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).isoformat()
+
+
+def _code_name(code: str | None, name: str | None) -> dict[str, str | None] | None:
+    if code is None and name is None:
+        return None
+    return {"code": code, "name": name}

@@ -1,0 +1,213 @@
+"""Writes one processed message in ONE transaction (DESIGN §1.7).
+
+The gateway opens :func:`registry.database.write_session`, wraps it in a Recorder, and
+adds the inbound record, the entries (numbered here), signatures, attachments, audit
+events and outbox rows; the commit happens when the session block ends, and only then
+is the spool item finished.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from registry.drafts import (
+    AttachmentDraft,
+    EntryDraft,
+    InboundDraft,
+    OutboxDraft,
+    RegisteredNumber,
+    SignatureDraft,
+)
+from registry.models import (
+    AttachmentRecord,
+    AuditEvent,
+    InboundMessage,
+    OutboxMessage,
+    RegisterEntry,
+    SignatureResult,
+)
+from registry.numbering import next_number
+
+
+class Recorder:
+    """The registering transaction's operations; nothing is committed here."""
+
+    def __init__(self, session: Session, now: datetime | None = None) -> None:
+        self.session = session
+        self._now = now or datetime.now(UTC)
+
+    def find_inbound(self, spool_id: str) -> InboundMessage | None:
+        """The record of a spool item already committed (re-processing changes nothing)."""
+        return self.session.scalars(
+            select(InboundMessage).where(col(InboundMessage.spool_id) == spool_id)
+        ).first()
+
+    def find_redelivery(self, message_id: str | None, fingerprint: str) -> InboundMessage | None:
+        """An earlier message with the same Message-ID and content (DESIGN §4.4)."""
+        if not message_id:
+            return None
+        return self.session.scalars(
+            select(InboundMessage)
+            .where(col(InboundMessage.message_id) == message_id)
+            .where(col(InboundMessage.fingerprint) == fingerprint)
+            .where(col(InboundMessage.outcome) != "duplicate")
+            .order_by(col(InboundMessage.id))
+        ).first()
+
+    def entries_of(self, inbound: InboundMessage) -> list[RegisterEntry]:
+        return list(
+            self.session.scalars(
+                select(RegisterEntry)
+                .where(col(RegisterEntry.inbound_id) == inbound.id)
+                .order_by(col(RegisterEntry.id))
+            )
+        )
+
+    def add_inbound(self, draft: InboundDraft) -> InboundMessage:
+        record = InboundMessage(
+            spool_id=draft.spool_id,
+            message_id=draft.message_id,
+            sha256=draft.sha256,
+            fingerprint=draft.fingerprint,
+            received_at=draft.received_at,
+            protocol=draft.protocol,
+            envelope_from=draft.envelope_from,
+            sender_address=draft.sender_address,
+            sender_agency_code=draft.sender_agency_code,
+            subject=draft.subject,
+            outcome=draft.outcome,
+            reasons=list(draft.reasons),
+            trace=list(draft.trace),
+            answered=draft.answered,
+            note=draft.note,
+            duplicate_of=draft.duplicate_of,
+        )
+        self.session.add(record)
+        self.session.flush()
+        self.audit("inbound." + draft.outcome, inbound=record, reasons=list(draft.reasons))
+        return record
+
+    def add_entry(self, inbound: InboundMessage, draft: EntryDraft) -> RegisteredNumber:
+        """Register one document under the next incoming number of its year."""
+        number = next_number(self.session, draft.year)
+        entry = RegisterEntry(
+            inbound_id=_id(inbound),
+            year=draft.year,
+            incoming_number=number,
+            received_at=draft.received_at,
+            sender_address=draft.sender_address,
+            sender_agency_code=draft.sender_agency_code,
+            sender_agency_name=draft.sender_agency_name,
+            document_number=draft.document_number,
+            issued_on=draft.issued_on,
+            document_type=draft.document_type,
+            summary=draft.summary,
+            issuer_code=draft.issuer_code,
+            issuer_name=draft.issuer_name,
+            signer_name=draft.signer_name,
+            urgency=draft.urgency,
+            reference_only=draft.reference_only,
+            paper_required=draft.paper_required,
+            needs_review=draft.needs_review,
+            pages=draft.pages,
+            message_id=draft.message_id,
+            sha256=draft.sha256,
+            filename=draft.filename,
+            document_sha256=draft.document_sha256,
+            search_text=draft.search_text,
+        )
+        self.session.add(entry)
+        self.session.flush()
+        self.add_signatures(inbound, draft.document_sha256, draft.signatures, entry)
+        for attachment in draft.attachments:
+            self.add_attachment(inbound, attachment, entry)
+        registered = RegisteredNumber(draft.year, number)
+        self.audit("entry.registered", inbound=inbound, entry=entry, number=str(registered))
+        return registered
+
+    def add_signatures(
+        self,
+        inbound: InboundMessage,
+        document_sha256: str,
+        signatures: tuple[SignatureDraft, ...],
+        entry: RegisterEntry | None = None,
+    ) -> None:
+        """Signature verdicts are kept for refused documents too (explainable later)."""
+        for position, signature in enumerate(signatures, start=1):
+            self.session.add(
+                SignatureResult(
+                    inbound_id=_id(inbound),
+                    entry_id=entry.id if entry else None,
+                    document_sha256=document_sha256,
+                    position=position,
+                    field_name=signature.field_name,
+                    signer=signature.signer,
+                    organization=signature.organization,
+                    signed_at=signature.signed_at,
+                    verdict=signature.verdict,
+                    reasons=list(signature.reasons),
+                    serial=signature.serial,
+                    issuer=signature.issuer,
+                )
+            )
+
+    def add_attachment(
+        self, inbound: InboundMessage, draft: AttachmentDraft, entry: RegisterEntry | None = None
+    ) -> None:
+        self.session.add(
+            AttachmentRecord(
+                inbound_id=_id(inbound),
+                entry_id=entry.id if entry else None,
+                filename=draft.filename,
+                content_type=draft.content_type,
+                size=draft.size,
+                sha256=draft.sha256,
+                role=draft.role,
+            )
+        )
+
+    def add_outbox(self, inbound: InboundMessage | None, draft: OutboxDraft) -> None:
+        self.session.add(
+            OutboxMessage(
+                inbound_id=inbound.id if inbound else None,
+                kind=draft.kind,
+                message_id=draft.message_id,
+                sender=draft.sender,
+                recipient=draft.recipient,
+                raw=draft.raw,
+                created_at=self._now,
+                next_attempt_at=self._now,
+            )
+        )
+        self.audit("outbox.queued", inbound=inbound, kind=draft.kind, message_id=draft.message_id)
+
+    def audit(
+        self,
+        action: str,
+        *,
+        inbound: InboundMessage | None = None,
+        entry: RegisterEntry | None = None,
+        actor: str = "system",
+        **details: Any,
+    ) -> None:
+        self.session.add(
+            AuditEvent(
+                at=self._now,
+                actor=actor,
+                action=action,
+                inbound_id=inbound.id if inbound else None,
+                entry_id=entry.id if entry else None,
+                details=details,
+            )
+        )
+
+
+def _id(record: InboundMessage) -> int:
+    if record.id is None:
+        raise ValueError("record has not been flushed")
+    return record.id

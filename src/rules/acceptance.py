@@ -1,0 +1,147 @@
+"""The acceptance chain: may this message and each of its PDFs enter the register?
+
+Read it like a table (rule, what it checks, what a hit does). Message rules run first and
+the first hit ends the chain; then every PDF goes through the document rules. Every rule
+looked at leaves a TraceStep, so an administrator can see why (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from mailparse.reasons import Reason
+from mailparse.verdicts import SignatureVerdict
+from rules.decision import (
+    Decision,
+    DocumentAction,
+    DocumentDecision,
+    MessageFacts,
+    MessageOutcome,
+    PdfFacts,
+    Policy,
+    TraceStep,
+)
+
+
+def decide(facts: MessageFacts, policy: Policy) -> Decision:
+    """The acceptance decision for one message; pure."""
+    trace: list[TraceStep] = []
+
+    def step(rule: str, hit: bool, why: str, subject: str = "message") -> bool:
+        trace.append(TraceStep(rule, hit, why, subject))
+        return hit
+
+    if step(
+        "malformed-message",
+        facts.malformed,
+        "MIME structure unreadable" if facts.malformed else "MIME structure readable",
+    ):
+        return _rejected(Reason.MALFORMED_MESSAGE, trace)
+    review = False
+    if not facts.sender_known:
+        review = policy.unknown_sender == "review"
+        step(
+            "unknown-sender",
+            True,
+            f"sender not in the agency directory; policy unknown_sender={policy.unknown_sender}",
+        )
+        if not review:
+            return _rejected(Reason.UNKNOWN_SENDER, trace)
+    else:
+        step("unknown-sender", False, "sender found in the agency directory")
+    if step(
+        "no-document",
+        not facts.pdfs,
+        "no PDF attached" if not facts.pdfs else f"{len(facts.pdfs)} PDF file(s)",
+    ):
+        return _rejected(Reason.NO_DOCUMENT, trace)
+
+    any_signed = any(p.readable and p.signed for p in facts.pdfs)
+    first_unsigned = next((p for p in facts.pdfs if p.readable and not p.signed), None)
+    documents = tuple(
+        _decide_pdf(pdf, policy, any_signed, pdf is first_unsigned, step) for pdf in facts.pdfs
+    )
+    return _outcome(documents, review, trace)
+
+
+def _decide_pdf(
+    pdf: PdfFacts,
+    policy: Policy,
+    any_signed: bool,
+    is_first_unsigned: bool,
+    step: _Step,
+) -> DocumentDecision:
+    name = pdf.filename
+    if step(
+        "unreadable-document",
+        not pdf.readable,
+        "encrypted, damaged or not a PDF" if not pdf.readable else "PDF readable",
+        name,
+    ):
+        return DocumentDecision(name, DocumentAction.REFUSE, (Reason.UNREADABLE_DOCUMENT,))
+    # R-SECRET: a secret-marked document never travels through the system.
+    if step(
+        "secret-document",
+        pdf.secret,
+        "secrecy mark found" if pdf.secret else "no secrecy mark",
+        name,
+    ):
+        return DocumentDecision(name, DocumentAction.REFUSE, (Reason.SECRET_DOCUMENT,))
+    if not pdf.signed:
+        return _decide_unsigned(pdf, policy, any_signed, is_first_unsigned, step)
+    verdict = pdf.worst_verdict or SignatureVerdict.INDETERMINATE
+    step(
+        "signature",
+        verdict is not SignatureVerdict.VALID,
+        f"worst signature verdict: {verdict}",
+        name,
+    )
+    if verdict is SignatureVerdict.VALID:
+        return DocumentDecision(name, DocumentAction.REGISTER)
+    reason = verdict.reason or Reason.SIGNATURE_INDETERMINATE
+    if verdict is SignatureVerdict.INDETERMINATE and policy.indeterminate == "hold":
+        return DocumentDecision(name, DocumentAction.HOLD, (reason,))
+    return DocumentDecision(name, DocumentAction.REFUSE, (reason,))
+
+
+def _decide_unsigned(
+    pdf: PdfFacts, policy: Policy, any_signed: bool, is_first_unsigned: bool, step: _Step
+) -> DocumentDecision:
+    name = pdf.filename
+    if any_signed or not is_first_unsigned:
+        step("appendix", True, "unsigned file accompanying the document (phụ lục)", name)
+        return DocumentDecision(name, DocumentAction.APPENDIX)
+    # R-REF: an unsigned e-document is for reference only (or refused, by policy).
+    step("unsigned", True, f"no signature; policy unsigned={policy.unsigned}", name)
+    if policy.unsigned == "reject":
+        return DocumentDecision(name, DocumentAction.REFUSE, (Reason.UNSIGNED,))
+    return DocumentDecision(name, DocumentAction.REGISTER, reference_only=True)
+
+
+def _outcome(
+    documents: tuple[DocumentDecision, ...], review: bool, trace: list[TraceStep]
+) -> Decision:
+    reasons = _distinct(r for d in documents for r in d.reasons)
+    actions = {d.action for d in documents}
+    if DocumentAction.REGISTER in actions:
+        outcome = MessageOutcome.ACCEPTED
+    elif DocumentAction.HOLD in actions:
+        outcome = MessageOutcome.HELD
+    else:
+        outcome = MessageOutcome.REJECTED
+    return Decision(outcome, reasons, documents, needs_review=review, trace=tuple(trace))
+
+
+def _rejected(reason: Reason, trace: list[TraceStep]) -> Decision:
+    return Decision(MessageOutcome.REJECTED, (reason,), trace=tuple(trace))
+
+
+def _distinct(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
+    return tuple(dict.fromkeys(reasons))
+
+
+class _Step(Protocol):
+    """The local trace recorder of :func:`decide`: records a step, returns ``hit``."""
+
+    def __call__(self, rule: str, hit: bool, why: str, subject: str = "message") -> bool: ...

@@ -1,0 +1,85 @@
+"""Facts in, Decision out: the typed values of the acceptance policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from mailparse.reasons import Reason
+from mailparse.verdicts import SignatureVerdict
+
+
+class DocumentAction(StrEnum):
+    REGISTER = "register"
+    REFUSE = "refuse"
+    HOLD = "hold"
+    APPENDIX = "appendix"  # an unsigned file accompanying a signed document (phụ lục)
+
+
+class MessageOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    HELD = "held"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The ``[policy]`` section: what the regulations leave to the administrator."""
+
+    unsigned: Literal["reference", "reject"] = "reference"
+    unknown_sender: Literal["reject", "review"] = "reject"
+    indeterminate: Literal["hold", "reject"] = "hold"
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """What the decision needs to know about one PDF of the message."""
+
+    filename: str
+    readable: bool
+    signed: bool = False
+    worst_verdict: SignatureVerdict | None = None
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    malformed: bool
+    sender_known: bool
+    pdfs: tuple[PdfFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One rule looked at: did it hit, and why (shown to administrators)."""
+
+    rule: str
+    hit: bool
+    why: str
+    subject: str = "message"  # "message" or the file name the rule looked at
+
+
+@dataclass(frozen=True)
+class DocumentDecision:
+    filename: str
+    action: DocumentAction
+    reasons: tuple[Reason, ...] = ()
+    reference_only: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: MessageOutcome
+    reasons: tuple[Reason, ...]
+    documents: tuple[DocumentDecision, ...] = ()
+    needs_review: bool = False
+    trace: tuple[TraceStep, ...] = field(default=())
+
+    @property
+    def registered(self) -> tuple[DocumentDecision, ...]:
+        return tuple(d for d in self.documents if d.action is DocumentAction.REGISTER)
+
+    @property
+    def refused(self) -> tuple[DocumentDecision, ...]:
+        return tuple(d for d in self.documents if d.action is DocumentAction.REFUSE)

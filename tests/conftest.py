@@ -1,0 +1,82 @@
+"""Shared fixtures: the test PKI, signed documents, databases (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy.engine import Engine, make_url
+
+from registry.database import make_engine, upgrade
+from tests.support.pdfs import official_document_pdf
+from tests.support.pki import TestPki, make_pki
+from tests.support.signing import sign_as_person_then_agency
+
+POSTGRES_URL_VARIABLE = "GATEWAY_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_VARIABLE = "GATEWAY_TEST_REQUIRE_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def pki() -> TestPki:
+    """Root → intermediate → person and agency certificates, Vietnamese names."""
+    return make_pki()
+
+
+@pytest.fixture(scope="session")
+def signed_pdf(pki: TestPki) -> bytes:
+    """A công văn signed by a person, then sealed by the agency (incremental update)."""
+    return sign_as_person_then_agency(
+        official_document_pdf(
+            number="54",
+            symbol="UBND-VP",
+            issued_on=date(2026, 11, 20),
+            summary="chấn chỉnh, tăng cường việc gửi, nhận văn bản điện tử",
+        ),
+        pki,
+    )
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
+    if url:
+        return url
+    if os.environ.get(REQUIRE_POSTGRES_VARIABLE):
+        pytest.fail(f"{REQUIRE_POSTGRES_VARIABLE} is set but {POSTGRES_URL_VARIABLE} is empty")
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database: SQLite always, PostgreSQL when GATEWAY_TEST_POSTGRES_URL is set.
+
+    The PostgreSQL case makes a new database per test on the server named by the variable
+    and drops it afterwards.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'gateway.db'}"
+        return
+    server = _postgres_url()
+    if server is None:
+        pytest.skip(f"PostgreSQL register tests need {POSTGRES_URL_VARIABLE}")
+    name = f"gw_test_{secrets.token_hex(6)}"
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a fresh database with every migration applied."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,121 @@
+"""The acceptance chain: each outcome of DESIGN §4.5, with its trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailparse.reasons import Reason
+from mailparse.verdicts import SignatureVerdict
+from rules.acceptance import decide
+from rules.decision import DocumentAction, MessageFacts, MessageOutcome, PdfFacts, Policy
+
+VALID = PdfFacts("cv.pdf", readable=True, signed=True, worst_verdict=SignatureVerdict.VALID)
+UNSIGNED = PdfFacts("phu-luc.pdf", readable=True)
+
+
+def known(*pdfs: PdfFacts) -> MessageFacts:
+    return MessageFacts(malformed=False, sender_known=True, pdfs=pdfs)
+
+
+def test_malformed_message_is_rejected_first() -> None:
+    """GIVEN an unreadable message WHEN decided THEN rejected malformed-message, nothing else run."""
+    decision = decide(MessageFacts(malformed=True, sender_known=False), Policy())
+    assert decision.outcome is MessageOutcome.REJECTED
+    assert decision.reasons == (Reason.MALFORMED_MESSAGE,)
+    assert [s.rule for s in decision.trace] == ["malformed-message"]
+
+
+def test_unknown_sender_is_rejected_or_registered_for_review_by_policy() -> None:
+    """GIVEN a sender not in the directory WHEN policy is reject / review
+    THEN rejected unknown-sender / registered with needs_review."""
+    facts = MessageFacts(malformed=False, sender_known=False, pdfs=(VALID,))
+    rejected = decide(facts, Policy(unknown_sender="reject"))
+    assert rejected.outcome is MessageOutcome.REJECTED
+    assert rejected.reasons == (Reason.UNKNOWN_SENDER,)
+    review = decide(facts, Policy(unknown_sender="review"))
+    assert review.outcome is MessageOutcome.ACCEPTED
+    assert review.needs_review is True
+
+
+def test_no_pdf_is_rejected_no_document() -> None:
+    """GIVEN a known sender and no PDF WHEN decided THEN rejected no-document."""
+    decision = decide(known(), Policy())
+    assert (decision.outcome, decision.reasons) == (MessageOutcome.REJECTED, (Reason.NO_DOCUMENT,))
+
+
+def test_valid_signed_document_is_registered_and_unsigned_files_are_its_appendices() -> None:
+    """GIVEN a validly signed PDF and an unsigned one WHEN decided
+    THEN the signed one is registered and the unsigned one is its appendix (phụ lục)."""
+    decision = decide(known(VALID, UNSIGNED), Policy())
+    assert decision.outcome is MessageOutcome.ACCEPTED
+    assert [d.action for d in decision.documents] == [DocumentAction.REGISTER, DocumentAction.APPENDIX]
+
+
+def test_unsigned_document_alone_is_reference_only_or_rejected_by_policy() -> None:
+    """GIVEN only an unsigned PDF (R-REF) WHEN policy is reference / reject
+    THEN registered reference_only / rejected unsigned."""
+    reference = decide(known(UNSIGNED), Policy(unsigned="reference"))
+    assert reference.outcome is MessageOutcome.ACCEPTED
+    assert reference.documents[0].reference_only is True
+    rejected = decide(known(UNSIGNED), Policy(unsigned="reject"))
+    assert (rejected.outcome, rejected.reasons) == (MessageOutcome.REJECTED, (Reason.UNSIGNED,))
+
+
+@pytest.mark.parametrize(
+    ("verdict", "reason"),
+    [
+        (SignatureVerdict.INVALID, Reason.SIGNATURE_INVALID),
+        (SignatureVerdict.MODIFIED, Reason.SIGNATURE_MODIFIED),
+        (SignatureVerdict.UNTRUSTED, Reason.SIGNATURE_UNTRUSTED),
+        (SignatureVerdict.EXPIRED, Reason.SIGNATURE_EXPIRED),
+        (SignatureVerdict.REVOKED, Reason.SIGNATURE_REVOKED),
+    ],
+)
+def test_bad_signatures_are_rejected_with_their_reason(
+    verdict: SignatureVerdict, reason: Reason
+) -> None:
+    """GIVEN a signed PDF whose worst verdict is bad WHEN decided THEN rejected with that reason."""
+    pdf = PdfFacts("cv.pdf", readable=True, signed=True, worst_verdict=verdict)
+    decision = decide(known(pdf), Policy())
+    assert (decision.outcome, decision.reasons) == (MessageOutcome.REJECTED, (reason,))
+
+
+def test_indeterminate_is_held_or_rejected_by_policy() -> None:
+    """GIVEN an undecidable signature WHEN policy is hold / reject THEN held / rejected."""
+    pdf = PdfFacts("cv.pdf", True, True, SignatureVerdict.INDETERMINATE)
+    assert decide(known(pdf), Policy(indeterminate="hold")).outcome is MessageOutcome.HELD
+    rejected = decide(known(pdf), Policy(indeterminate="reject"))
+    assert rejected.reasons == (Reason.SIGNATURE_INDETERMINATE,)
+
+
+def test_mixed_message_registers_the_good_document_and_lists_the_refusal() -> None:
+    """GIVEN one valid and one tampered document WHEN decided
+    THEN accepted (a receipt) with signature-invalid among the reasons."""
+    bad = PdfFacts("bad.pdf", True, True, SignatureVerdict.INVALID)
+    decision = decide(known(VALID, bad), Policy())
+    assert decision.outcome is MessageOutcome.ACCEPTED
+    assert [d.filename for d in decision.registered] == ["cv.pdf"]
+    assert decision.reasons == (Reason.SIGNATURE_INVALID,)
+
+
+def test_secret_and_unreadable_documents_are_refused() -> None:
+    """GIVEN a secret-marked PDF (R-SECRET) and an unreadable one WHEN decided
+    THEN both are refused with their reasons and the message is rejected."""
+    secret = PdfFacts("mat.pdf", True, True, SignatureVerdict.VALID, secret=True)
+    broken = PdfFacts("hong.pdf", readable=False)
+    decision = decide(known(secret, broken), Policy())
+    assert decision.outcome is MessageOutcome.REJECTED
+    assert decision.reasons == (Reason.SECRET_DOCUMENT, Reason.UNREADABLE_DOCUMENT)
+
+
+def test_trace_says_which_rules_hit_and_missed() -> None:
+    """GIVEN a valid document WHEN decided THEN the trace lists every rule looked at, none hit."""
+    decision = decide(known(VALID), Policy())
+    assert [(s.rule, s.hit) for s in decision.trace] == [
+        ("malformed-message", False),
+        ("unknown-sender", False),
+        ("no-document", False),
+        ("unreadable-document", False),
+        ("secret-document", False),
+        ("signature", False),
+    ]
