@@ -49,7 +49,9 @@ def _postgres_url() -> str | None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A fresh, empty database: SQLite always, PostgreSQL when GATEWAY_TEST_POSTGRES_URL is set.
 
     The PostgreSQL case makes a new database per test on the server named by the variable

@@ -96,8 +96,12 @@ def test_signed_document_is_registered_and_receipted(
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("no-document", "no-document"), ("malformed", "malformed-message"),
-     ("unknown-sender", "unknown-sender"), ("tampered", "signature-invalid")],
+    [
+        ("no-document", "no-document"),
+        ("malformed", "malformed-message"),
+        ("unknown-sender", "unknown-sender"),
+        ("tampered", "signature-invalid"),
+    ],
 )
 def test_bad_input_gets_a_rejection_with_its_reason(
     gateway: GatewayProcess, signed_pdf: bytes, name: str, reason: str
@@ -136,9 +140,7 @@ def test_bad_input_gets_a_rejection_with_its_reason(
     assert gateway.cli_json("register", "list") == []
 
 
-def test_recipient_policy_and_size_limit_at_the_smtp_level(
-    tmp_path: Path, pki: TestPki
-) -> None:
+def test_recipient_policy_and_size_limit_at_the_smtp_level(tmp_path: Path, pki: TestPki) -> None:
     """GIVEN a gateway limited to 64 KiB WHEN a foreign recipient is given / a larger
     message is sent THEN 550 5.1.1 at RCPT (never an open relay) / 552 5.3.4."""
     process = GatewayProcess(
@@ -151,7 +153,9 @@ def test_recipient_policy_and_size_limit_at_the_smtp_level(
             code, reply = client.rcpt("someone@elsewhere.example.com")
             assert (code, reply[:5]) == (550, b"5.1.1")
             assert client.rcpt("vanthu+reply-token@example.gov.vn")[0] == 250
-            code, reply = client.data(b"Subject: big\r\n\r\n" + b"x" * 200 + (b"\r\n" + b"y" * 900) * 100)
+            code, reply = client.data(
+                b"Subject: big\r\n\r\n" + b"x" * 200 + (b"\r\n" + b"y" * 900) * 100
+            )
             assert (code, reply[:5]) == (552, b"5.3.4")
     finally:
         process.stop()
@@ -179,9 +183,13 @@ def test_kill_9_right_after_250_ends_with_one_entry_and_one_answer(
         # Give a duplicate the chance to appear before counting.
         assert process.terminate() == 0
         answers = process.outbox()
-        assert sorted(a["In-Reply-To"] for a in answers) == sorted(f"<crash-{n}@vp>" for n in range(4))
+        assert sorted(a["In-Reply-To"] for a in answers) == sorted(
+            f"<crash-{n}@vp>" for n in range(4)
+        )
         entries = process.cli_json("register", "list")
-        assert sorted(e["message_id"] for e in entries) == sorted(f"<crash-{n}@vp>" for n in range(4))
+        assert sorted(e["message_id"] for e in entries) == sorted(
+            f"<crash-{n}@vp>" for n in range(4)
+        )
         assert sorted(e["incoming_number"] for e in entries) == [1, 2, 3, 4]
         assert len(process.cli_json("inbound", "list")) == 4
     finally:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from registry.database import current_revision, read_session, upgrade, write_session
 from registry.drafts import AttachmentDraft, EntryDraft, InboundDraft, OutboxDraft, SignatureDraft
@@ -158,7 +159,7 @@ def test_one_transaction_writes_inbound_entry_signatures_audit_and_outbox(engine
         assert contract["signatures"][0]["verdict"] == "valid"
         assert contract["received_at"] == "2026-11-25T02:00:00+00:00"
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
-        actions = set(session.scalars(select(AuditEvent.action)))
+        actions = set(session.scalars(select(col(AuditEvent.action))))
         assert {"inbound.accepted", "entry.registered", "outbox.queued"} <= actions
 
 
@@ -166,7 +167,7 @@ def test_the_same_spool_item_cannot_be_recorded_twice(engine: Engine) -> None:
     """GIVEN a committed spool item WHEN a second transaction records it again
     THEN the database refuses it and the register is unchanged."""
     register_one(engine, "once")
-    with pytest.raises(Exception, match="(?i)unique|duplicate"), write_session(engine) as session:
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"), write_session(engine) as session:
         Recorder(session).add_inbound(inbound_draft("once"))
     with read_session(engine) as session:
         assert Recorder(session).find_inbound("once") is not None

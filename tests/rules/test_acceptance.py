@@ -18,7 +18,7 @@ def known(*pdfs: PdfFacts) -> MessageFacts:
 
 
 def test_malformed_message_is_rejected_first() -> None:
-    """GIVEN an unreadable message WHEN decided THEN rejected malformed-message, nothing else run."""
+    """GIVEN an unreadable message WHEN decided THEN rejected malformed-message, nothing more."""
     decision = decide(MessageFacts(malformed=True, sender_known=False), Policy())
     assert decision.outcome is MessageOutcome.REJECTED
     assert decision.reasons == (Reason.MALFORMED_MESSAGE,)
@@ -48,7 +48,10 @@ def test_valid_signed_document_is_registered_and_unsigned_files_are_its_appendic
     THEN the signed one is registered and the unsigned one is its appendix (phụ lục)."""
     decision = decide(known(VALID, UNSIGNED), Policy())
     assert decision.outcome is MessageOutcome.ACCEPTED
-    assert [d.action for d in decision.documents] == [DocumentAction.REGISTER, DocumentAction.APPENDIX]
+    assert [d.action for d in decision.documents] == [
+        DocumentAction.REGISTER,
+        DocumentAction.APPENDIX,
+    ]
 
 
 def test_unsigned_document_alone_is_reference_only_or_rejected_by_policy() -> None:

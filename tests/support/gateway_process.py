@@ -23,7 +23,9 @@ from typing import Any
 from tests.support.sink import free_port
 
 
-def run_cli(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m gateway ARGS`` as a user would run it; never raises on a non-zero exit."""
     return subprocess.run(
         [sys.executable, "-m", "gateway", *args],
