@@ -58,6 +58,9 @@ def _configure_logging(serving: bool, verbose: bool) -> None:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
+    # pyHanko logs each failed chain with a traceback; the verdict already says it.
+    for noisy in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def _deployment(args: argparse.Namespace) -> Deployment:

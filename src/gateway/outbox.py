@@ -7,6 +7,8 @@ gives up at once with the reason recorded on the row (``gateway outbox list``).
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,11 +17,34 @@ from sqlalchemy.engine import Engine
 from gateway.delivery import Transport
 from gateway.errors import PermanentDeliveryError, TransientDeliveryError
 from registry.database import write_session
-from registry.outbox import ClaimedMail, claim_due, mark_failed, mark_retry, mark_sent
+from registry.outbox import (
+    ClaimedMail,
+    claim_due,
+    lease_owners,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release_leases,
+)
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+
+
+def this_owner() -> str:
+    """The lease owner name of this process: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
@@ -30,11 +55,27 @@ class OutboxSender:
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
 
+    def release_orphans(self) -> int:
+        """At start-up: rows leased by dead processes of this host are due again at once."""
+        host = socket.gethostname() + ":"
+        with write_session(self.engine) as session:
+            dead = [
+                owner
+                for owner in lease_owners(session, host)
+                if owner != this_owner() and not _alive(int(owner.rpartition(":")[2] or 0))
+            ]
+            released = release_leases(session, dead, datetime.now(UTC))
+        if released:
+            log.warning(
+                "outbox: %d mail(s) left mid-delivery by a stopped gateway, due again", released
+            )
+        return released
+
     def run_once(self, batch: int = 20) -> int:
         """Deliver what is due now; returns how many rows were attempted."""
         now = datetime.now(UTC)
         with write_session(self.engine) as session:
-            claimed = claim_due(session, now, lease=LEASE, limit=batch)
+            claimed = claim_due(session, now, lease=LEASE, owner=this_owner(), limit=batch)
         for mail in claimed:
             self._deliver(mail)
         return len(claimed)

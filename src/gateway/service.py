@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 from gateway.smtp import IntakeHandler, RecipientPolicy, start_listener
 from gateway.wiring import Components
@@ -29,6 +30,12 @@ class Service:
         self._spooled = asyncio.Event()
         self._committed = asyncio.Event()
         self._servers: list[asyncio.Server] = []
+        # Pipeline and outbox threads of their own: the default executor stays free for
+        # the SMTP sessions' spool writes, so a busy pipeline never delays a 250.
+        self._executor = ThreadPoolExecutor(
+            max_workers=components.deployment.settings.gateway.workers + 1,
+            thread_name_prefix="pipeline",
+        )
 
     async def run(self) -> None:
         settings = self.c.deployment.settings
@@ -36,6 +43,7 @@ class Service:
         if recovered:
             log.warning("recovered %d item(s) left in work/ by an earlier stop", recovered)
         self.c.spool.prune_done(DONE_RETENTION_SECONDS)
+        self.c.outbox.release_orphans()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._stopping.set)
@@ -57,6 +65,7 @@ class Service:
         await asyncio.gather(*tasks)
         for server in self._servers:
             await server.wait_closed()
+        self._executor.shutdown(wait=True)
         log.info("stopped")
 
     async def _start_listeners(self) -> None:
@@ -91,7 +100,7 @@ class Service:
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
             try:
-                handled = await asyncio.to_thread(worker.run_once)
+                handled = await loop.run_in_executor(self._executor, worker.run_once)
             except Exception:
                 log.exception("worker-%d: spool failure; pausing", number)
                 handled = False
@@ -103,9 +112,10 @@ class Service:
                 await asyncio.wait_for(self._spooled.wait(), IDLE_POLL_SECONDS)
 
     async def _outbox_loop(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                sent = await asyncio.to_thread(self.c.outbox.run_once)
+                sent = await loop.run_in_executor(self._executor, self.c.outbox.run_once)
             except Exception:
                 log.exception("outbox: delivery round failed; retrying shortly")
                 sent = 0

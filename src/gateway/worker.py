@@ -42,13 +42,13 @@ class Worker:
 
     def handle(self, item: SpoolItem) -> ProcessResult | None:
         """Process one claimed item to its end: done, back in new/, or quarantined."""
-        if item.attempts > self.max_attempts:
-            self._quarantine(item, f"gave up after {item.attempts - 1} attempts")
-            return None
         try:
             raw, envelope = item.raw(), item.envelope()
         except (OSError, ValueError, TypeError, KeyError) as exc:
             self._quarantine(item, f"spool item unreadable: {exc}")
+            return None
+        if item.attempts > self.max_attempts:
+            self._quarantine(item, f"gave up after {item.attempts - 1} attempts", envelope)
             return None
         try:
             result = self.pipeline.process(item.id, raw, envelope)

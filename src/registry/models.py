@@ -170,6 +170,7 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _utc(index=True)
     sent_at: datetime | None = _utc(nullable=True)
     last_error: str = ""
+    lease_owner: str | None = Field(default=None, max_length=200, index=True)
 
 
 class NumberCounter(SQLModel, table=True):

@@ -1,9 +1,11 @@
 """Outbox rows: claim with a lease, then mark sent, retry or failed (DESIGN §1.8).
 
-A claim moves ``next_attempt_at`` past a lease and commits, so delivery happens outside
-any transaction; a gateway that dies mid-delivery leaves the row to be claimed again
-when the lease runs out (at-least-once through a relay; the maildir is idempotent).
-On PostgreSQL several instances claim with ``FOR UPDATE SKIP LOCKED``.
+A claim moves ``next_attempt_at`` past a lease, names its owner (``host:pid``) and
+commits, so delivery happens outside any transaction. A gateway that dies mid-delivery
+leaves its rows leased: they are claimed again when the lease runs out, or at once when
+the next gateway on the same host finds the owner dead (:func:`release_leases`) —
+at-least-once through a relay; the maildir is idempotent. On PostgreSQL several instances
+claim with ``FOR UPDATE SKIP LOCKED``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -30,7 +32,7 @@ class ClaimedMail:
 
 
 def claim_due(
-    session: Session, now: datetime, *, lease: timedelta, limit: int = 10
+    session: Session, now: datetime, *, lease: timedelta, owner: str, limit: int = 10
 ) -> list[ClaimedMail]:
     """Take up to ``limit`` pending rows that are due, leasing them to this caller."""
     query = (
@@ -45,6 +47,7 @@ def claim_due(
     claimed = []
     for row in session.scalars(query):
         row.next_attempt_at = now + lease
+        row.lease_owner = owner
         row.attempts += 1
         claimed.append(
             ClaimedMail(
@@ -64,18 +67,45 @@ def mark_sent(session: Session, mail_id: int, now: datetime) -> None:
     row.status = OutboxStatus.SENT
     row.sent_at = now
     row.last_error = ""
+    row.lease_owner = None
 
 
 def mark_retry(session: Session, mail_id: int, at: datetime, error: str) -> None:
     row = session.get_one(OutboxMessage, mail_id)
     row.next_attempt_at = at
     row.last_error = error
+    row.lease_owner = None
 
 
 def mark_failed(session: Session, mail_id: int, error: str) -> None:
     row = session.get_one(OutboxMessage, mail_id)
     row.status = OutboxStatus.FAILED
     row.last_error = error
+    row.lease_owner = None
+
+
+def lease_owners(session: Session, prefix: str) -> list[str]:
+    """Owners (``host:pid``) holding leases on pending rows, whose name starts with prefix."""
+    query = (
+        select(col(OutboxMessage.lease_owner))
+        .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .where(col(OutboxMessage.lease_owner).startswith(prefix, autoescape=True))
+        .distinct()
+    )
+    return [owner for owner in session.scalars(query) if owner]
+
+
+def release_leases(session: Session, owners: Sequence[str], now: datetime) -> int:
+    """Make the rows leased by dead owners due now; returns how many were released."""
+    if not owners:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
+        .where(col(OutboxMessage.lease_owner).in_(owners))
+        .values(next_attempt_at=now, lease_owner=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def list_outbox(session: Session, status: str | None = None) -> Sequence[OutboxMessage]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +18,7 @@ from gateway.outbox import OutboxSender
 from registry.database import read_session, write_session
 from registry.drafts import OutboxDraft
 from registry.models import OutboxMessage
-from registry.outbox import list_outbox
+from registry.outbox import claim_due, list_outbox
 from registry.recorder import Recorder
 from tests.support.sink import SinkRelay, free_port
 
@@ -122,3 +125,26 @@ def test_maildir_delivery_is_exactly_once_per_message_id(engine: Engine, tmp_pat
     make_due(engine)
     sender.run_once()
     assert len(list((tmp_path / "outbox" / "new").iterdir())) == 1
+
+
+def test_mail_left_mid_delivery_by_a_dead_gateway_is_due_again_at_start(
+    engine: Engine, sink: SinkRelay
+) -> None:
+    """GIVEN a row leased by a gateway process of this host that has died (SIGKILL during
+    delivery) and one leased by a live process WHEN a new gateway starts
+    THEN the dead one's row is delivered at once; the live one's lease is respected."""
+    queue(engine, n=2)
+    dead_pid = subprocess.Popen(["true"])  # its pid is free once it has exited
+    dead_pid.wait()
+    host = socket.gethostname()
+    now = datetime.now(UTC)
+    with write_session(engine) as session:
+        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{dead_pid.pid}",
+                  limit=1)
+        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{os.getppid()}",
+                  limit=1)
+    sender = OutboxSender(engine, RelayTransport(sink.url))
+    assert sender.run_once() == 0  # both leased
+    assert sender.release_orphans() == 1
+    assert sender.run_once() == 1
+    assert [r.status for r in rows(engine)] == ["sent", "pending"]

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("lease_owner", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["inbound_id"],
             ["inbound_message.id"],
@@ -88,6 +89,9 @@ def upgrade() -> None:
             batch_op.f("ix_outbox_message_next_attempt_at"), ["next_attempt_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_outbox_message_status"), ["status"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outbox_message_lease_owner"), ["lease_owner"], unique=False
+        )
 
     op.create_table(
         "register_entry",
