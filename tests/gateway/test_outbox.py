@@ -139,10 +139,8 @@ def test_mail_left_mid_delivery_by_a_dead_gateway_is_due_again_at_start(
     host = socket.gethostname()
     now = datetime.now(UTC)
     with write_session(engine) as session:
-        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{dead_pid.pid}",
-                  limit=1)
-        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{os.getppid()}",
-                  limit=1)
+        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{dead_pid.pid}", limit=1)
+        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{os.getppid()}", limit=1)
     sender = OutboxSender(engine, RelayTransport(sink.url))
     assert sender.run_once() == 0  # both leased
     assert sender.release_orphans() == 1

@@ -83,7 +83,9 @@ def test_an_item_that_keeps_killing_the_process_is_quarantined_at_claim(tmp_path
     with read_session(make_engine(url)) as session:
         [inbound] = list_inbound(session)
         assert (inbound.spool_id, inbound.outcome, inbound.answered) == (
-            item_id, "quarantined", False
+            item_id,
+            "quarantined",
+            False,
         )
         assert "gave up after 2 attempts" in inbound.note
 
