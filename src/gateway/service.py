@@ -47,6 +47,7 @@ class Service:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._stopping.set)
+        log.warning("virus scanning is OFF: no scanner is configured (R-VIRUS)")
         await self._start_listeners()
         tasks = [
             asyncio.create_task(self._work_loop(n), name=f"worker-{n}")

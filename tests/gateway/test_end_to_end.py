@@ -7,7 +7,13 @@ list --json`` and the receipts in var/outbox (maildir).
 
 from __future__ import annotations
 
+import os
+import signal
 import smtplib
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +26,7 @@ from tests.support.messages import official_mail
 from tests.support.pdfs import official_document_pdf
 from tests.support.pki import TestPki
 from tests.support.signing import flip_byte_in_signed_range
+from tests.support.sink import free_port
 
 AGENCY = "vanthu@vp.rachgia.example.gov.vn"
 GATEWAY = "vanthu@example.gov.vn"
@@ -224,3 +231,45 @@ def test_signed_pdf_fixture_is_the_expected_document(signed_pdf: bytes) -> None:
     assert signed_pdf.startswith(b"%PDF-")
     assert signed_pdf.count(b"%%EOF") >= 3
     assert official_document_pdf(issued_on=date(2026, 11, 20)).startswith(b"%PDF-")
+
+
+def test_serve_without_any_config_runs_on_the_embedded_defaults(
+    tmp_path: Path, signed_pdf: bytes
+) -> None:
+    """GIVEN an empty folder and no gateway.toml WHEN `gateway serve` starts there
+    THEN it uses ./var, SQLite and the ./var/outbox maildir, with the sample directory:
+    a directory agency's message is answered (no trust roots: the signature is untrusted,
+    said loudly at start)."""
+    port = free_port()
+    env = {**os.environ, "GATEWAY_SMTP__LISTEN": f"127.0.0.1:{port}"}
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.05)
+        send(port, mail_with(signed_pdf, "<default@vp>"))
+        deadline = time.monotonic() + 10
+        while not list((tmp_path / "var" / "outbox" / "new").glob("*")):
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert (tmp_path / "var" / "gateway.db").is_file()
+    [answer] = (tmp_path / "var" / "outbox" / "new").iterdir()
+    assert b"X-Reject-Reasons: signature-untrusted" in answer.read_bytes()
+    log_text = log_path.read_text()
+    assert "NO TRUST ROOTS" in log_text and "virus scanning is OFF" in log_text
