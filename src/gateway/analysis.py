@@ -7,6 +7,7 @@ the decision and the register can explain it; only infrastructure failures raise
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from mailparse.message import Attachment, ParsedMessage
 from mailparse.mime import parse
 from mailparse.verdicts import PdfSignatures, TrustStore
 from registry.directory import Agency, Directory
+from rules.decision import MessageFacts, PdfFacts
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,15 @@ class MessageAnalysis:
     pdfs: tuple[PdfAnalysis, ...]
     subject_facts: DocumentFacts
 
+    def fingerprint(self, sha256: str) -> str:
+        """Same sender, subject and files: the same message re-delivered (DESIGN §4.4)."""
+        parsed = self.parsed
+        if parsed is None:
+            return sha256
+        parts = [parsed.sender.address if parsed.sender else "", parsed.subject]
+        parts += sorted(a.sha256 for a in parsed.attachments)
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
     @property
     def secret(self) -> bool:
         """Any secrecy mark (R-SECRET): the message is then never archived or quoted."""
@@ -73,6 +84,24 @@ def analyse(
         _analyse_pdf(a, trust, received_at, verify, log_id) for a in parsed.attachments if a.is_pdf
     )
     return MessageAnalysis(parsed, None, agency, pdfs, facts_from_subject(parsed.subject))
+
+
+def decision_facts(analysis: MessageAnalysis) -> MessageFacts:
+    """What the acceptance rules need to know, and nothing more."""
+    return MessageFacts(
+        malformed=analysis.parsed is None,
+        sender_known=analysis.agency is not None,
+        pdfs=tuple(
+            PdfFacts(
+                filename=pdf.attachment.filename,
+                readable=pdf.readable,
+                signed=bool(pdf.signatures and pdf.signatures.signed),
+                worst_verdict=pdf.signatures.worst if pdf.signatures else None,
+                secret=bool(pdf.facts and pdf.facts.secrecy),
+            )
+            for pdf in analysis.pdfs
+        ),
+    )
 
 
 def _analyse_pdf(

@@ -68,7 +68,7 @@ class MaildirTransport:
         except OSError as exc:
             code = errno.errorcode.get(exc.errno or 0, "error")
             raise TransientDeliveryError(f"maildir write failed ({code})") from exc
-        log.info("maildir: delivered %s as %s", message_id, name)
+        log.debug("maildir: delivered %s as %s", message_id, name)
 
     def _ensure_dirs(self) -> None:
         for sub in ("tmp", "new", "cur"):

@@ -7,7 +7,6 @@ answer in one transaction. Re-processing a committed spool item changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from sqlalchemy.engine import Engine
 
-from gateway.analysis import MessageAnalysis, PdfAnalysis, Verifier, analyse
+from gateway.analysis import MessageAnalysis, Verifier, analyse, decision_facts
 from gateway.answers import answer_recipient, build_answer
 from gateway.archive import Archive
 from gateway.compose import RegisteredDocument
@@ -29,7 +28,7 @@ from registry.drafts import InboundDraft
 from registry.models import InboundMessage, Outcome
 from registry.recorder import Recorder
 from rules.acceptance import decide
-from rules.decision import Decision, DocumentAction, MessageFacts, PdfFacts, Policy
+from rules.decision import Decision, DocumentAction, Policy
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ class Pipeline:
             verify=self.verify,
             log_id=spool_id,
         )
-        decision = decide(_facts(analysis), self.policy)
+        decision = decide(decision_facts(analysis), self.policy)
         sha256 = (self.restricted if analysis.secret else self.archive).store(raw)
         result = self._record(spool_id, sha256, envelope, analysis, decision)
         log.info(
@@ -87,52 +86,9 @@ class Pipeline:
         )
         return result
 
-    def record_quarantined(self, spool_id: str, envelope: Envelope, reason: str) -> None:
-        """Best effort: list a quarantined item in ``inbound list`` (the DB may be the fault).
-
-        The item is answered later, when an administrator releases or rejects it.
-        """
-        try:
-            with write_session(self.engine) as session:
-                recorder = Recorder(session)
-                if recorder.find_inbound(spool_id) is not None:
-                    return
-                recorder.add_inbound(
-                    InboundDraft(
-                        spool_id=spool_id,
-                        message_id=None,
-                        sha256="",
-                        fingerprint="",
-                        received_at=envelope.received_at,
-                        protocol=envelope.protocol,
-                        envelope_from=envelope.mail_from,
-                        sender_address=None,
-                        sender_agency_code=None,
-                        subject="",
-                        outcome=Outcome.QUARANTINED,
-                        reasons=(),
-                        trace=(),
-                        answered=False,
-                        note=f"quarantined: {reason}"[:2000],
-                    )
-                )
-        except Exception:
-            log.exception("%s: could not record the quarantine in the register", spool_id)
-
     def _already_recorded(self, spool_id: str) -> ProcessResult | None:
         with read_session(self.engine) as session:
-            inbound = Recorder(session).find_inbound(spool_id)
-            if inbound is None:
-                return None
-            entries = Recorder(session).entries_of(inbound)
-            return ProcessResult(
-                spool_id,
-                inbound.outcome,
-                tuple(inbound.reasons),
-                tuple(f"{e.year}/{e.incoming_number}" for e in entries),
-                inbound.answered,
-                already_done=True,
-            )
+            return _recorded_result(Recorder(session), spool_id)
 
     def _record(
         self,
@@ -144,11 +100,12 @@ class Pipeline:
     ) -> ProcessResult:
         now = datetime.now(UTC)
         parsed = analysis.parsed
-        fingerprint = _fingerprint(analysis, sha256)
+        fingerprint = analysis.fingerprint(sha256)
         with write_session(self.engine) as session:
             recorder = Recorder(session, now=now)
-            if recorder.find_inbound(spool_id) is not None:  # another worker won the race
-                return self._already_recorded_in(recorder, spool_id)
+            done = _recorded_result(recorder, spool_id)  # another worker may have won the race
+            if done is not None:
+                return done
             message_id = parsed.message_id if parsed else None
             earlier = recorder.find_redelivery(message_id, fingerprint)
             outcome = Outcome(decision.outcome.value) if earlier is None else Outcome.DUPLICATE
@@ -202,19 +159,6 @@ class Pipeline:
             answering,
         )
 
-    def _already_recorded_in(self, recorder: Recorder, spool_id: str) -> ProcessResult:
-        inbound = recorder.find_inbound(spool_id)
-        assert inbound is not None
-        entries = recorder.entries_of(inbound)
-        return ProcessResult(
-            spool_id,
-            inbound.outcome,
-            tuple(inbound.reasons),
-            tuple(f"{e.year}/{e.incoming_number}" for e in entries),
-            inbound.answered,
-            already_done=True,
-        )
-
     def _register_documents(
         self,
         recorder: Recorder,
@@ -263,33 +207,20 @@ class Pipeline:
         return registered
 
 
-def _facts(analysis: MessageAnalysis) -> MessageFacts:
-    return MessageFacts(
-        malformed=analysis.parsed is None,
-        sender_known=analysis.agency is not None,
-        pdfs=tuple(_pdf_facts(p) for p in analysis.pdfs),
+def _recorded_result(recorder: Recorder, spool_id: str) -> ProcessResult | None:
+    """The result of a spool item already committed, or None."""
+    inbound = recorder.find_inbound(spool_id)
+    if inbound is None:
+        return None
+    entries = recorder.entries_of(inbound)
+    return ProcessResult(
+        spool_id,
+        inbound.outcome,
+        tuple(inbound.reasons),
+        tuple(f"{e.year}/{e.incoming_number}" for e in entries),
+        inbound.answered,
+        already_done=True,
     )
-
-
-def _pdf_facts(pdf: PdfAnalysis) -> PdfFacts:
-    signatures = pdf.signatures
-    return PdfFacts(
-        filename=pdf.attachment.filename,
-        readable=pdf.readable,
-        signed=bool(signatures and signatures.signed),
-        worst_verdict=signatures.worst if signatures else None,
-        secret=bool(pdf.facts and pdf.facts.secrecy),
-    )
-
-
-def _fingerprint(analysis: MessageAnalysis, sha256: str) -> str:
-    """Same sender, subject and files: the same message re-delivered (DESIGN §4.4)."""
-    parsed = analysis.parsed
-    if parsed is None:
-        return sha256
-    parts = [parsed.sender.address if parsed.sender else "", parsed.subject]
-    parts += sorted(a.sha256 for a in parsed.attachments)
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def _trace(decision: Decision) -> list[dict[str, object]]:

@@ -10,12 +10,12 @@ on disk, so an item that kills the process outright is also quarantined eventual
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from gateway.envelope import Envelope
 from gateway.errors import TransientError
 from gateway.pipeline import Pipeline, ProcessResult
+from gateway.quarantine import record_quarantined
 from gateway.spool import Spool, SpoolItem
 from registry.errors import DatabaseUnavailableError
 
@@ -30,7 +30,6 @@ class Worker:
     spool: Spool
     pipeline: Pipeline
     max_attempts: int
-    on_committed: Callable[[ProcessResult], None] = lambda _result: None
 
     def run_once(self) -> bool:
         """Handle the next waiting item, if any; True when one was taken."""
@@ -61,7 +60,6 @@ class Worker:
             self._retry_or_quarantine(item, f"{type(exc).__name__}: {exc}", envelope)
             return None
         self.spool.finish(item)
-        self.on_committed(result)
         return result
 
     def _retry_or_quarantine(self, item: SpoolItem, error: str, envelope: Envelope) -> None:
@@ -78,4 +76,4 @@ class Worker:
         self.spool.quarantine(item, reason)
         log.error("ALERT %s: quarantined for an administrator: %s", item.id, reason)
         if envelope is not None:
-            self.pipeline.record_quarantined(item.id, envelope, reason)
+            record_quarantined(self.pipeline.engine, item.id, envelope, reason)
