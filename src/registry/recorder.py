@@ -8,6 +8,7 @@ is the spool item finished.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,22 +71,7 @@ class Recorder:
 
     def add_inbound(self, draft: InboundDraft) -> InboundMessage:
         record = InboundMessage(
-            spool_id=draft.spool_id,
-            message_id=draft.message_id,
-            sha256=draft.sha256,
-            fingerprint=draft.fingerprint,
-            received_at=draft.received_at,
-            protocol=draft.protocol,
-            envelope_from=draft.envelope_from,
-            sender_address=draft.sender_address,
-            sender_agency_code=draft.sender_agency_code,
-            subject=draft.subject,
-            outcome=draft.outcome,
-            reasons=list(draft.reasons),
-            trace=list(draft.trace),
-            answered=draft.answered,
-            note=draft.note,
-            duplicate_of=draft.duplicate_of,
+            **_columns(draft), reasons=list(draft.reasons), trace=list(draft.trace)
         )
         self.session.add(record)
         self.session.flush()
@@ -97,29 +83,8 @@ class Recorder:
         number = next_number(self.session, draft.year)
         entry = RegisterEntry(
             inbound_id=_id(inbound),
-            year=draft.year,
             incoming_number=number,
-            received_at=draft.received_at,
-            sender_address=draft.sender_address,
-            sender_agency_code=draft.sender_agency_code,
-            sender_agency_name=draft.sender_agency_name,
-            document_number=draft.document_number,
-            issued_on=draft.issued_on,
-            document_type=draft.document_type,
-            summary=draft.summary,
-            issuer_code=draft.issuer_code,
-            issuer_name=draft.issuer_name,
-            signer_name=draft.signer_name,
-            urgency=draft.urgency,
-            reference_only=draft.reference_only,
-            paper_required=draft.paper_required,
-            needs_review=draft.needs_review,
-            pages=draft.pages,
-            message_id=draft.message_id,
-            sha256=draft.sha256,
-            filename=draft.filename,
-            document_sha256=draft.document_sha256,
-            search_text=draft.search_text,
+            **_columns(draft, exclude={"signatures", "attachments"}),
         )
         self.session.add(entry)
         self.session.flush()
@@ -145,14 +110,8 @@ class Recorder:
                     entry_id=entry.id if entry else None,
                     document_sha256=document_sha256,
                     position=position,
-                    field_name=signature.field_name,
-                    signer=signature.signer,
-                    organization=signature.organization,
-                    signed_at=signature.signed_at,
-                    verdict=signature.verdict,
+                    **_columns(signature),
                     reasons=list(signature.reasons),
-                    serial=signature.serial,
-                    issuer=signature.issuer,
                 )
             )
 
@@ -161,13 +120,7 @@ class Recorder:
     ) -> None:
         self.session.add(
             AttachmentRecord(
-                inbound_id=_id(inbound),
-                entry_id=entry.id if entry else None,
-                filename=draft.filename,
-                content_type=draft.content_type,
-                size=draft.size,
-                sha256=draft.sha256,
-                role=draft.role,
+                inbound_id=_id(inbound), entry_id=entry.id if entry else None, **_columns(draft)
             )
         )
 
@@ -205,6 +158,15 @@ class Recorder:
                 details=details,
             )
         )
+
+
+def _columns(draft: object, exclude: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """A draft's fields as column values (lists and nested drafts are handled by callers)."""
+    return {
+        f.name: getattr(draft, f.name)
+        for f in fields(draft)  # type: ignore[arg-type]
+        if f.name not in exclude and f.name not in {"reasons", "trace"}
+    }
 
 
 def _id(record: InboundMessage) -> int:
