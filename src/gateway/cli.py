@@ -22,6 +22,7 @@ from gateway.envelope import Envelope
 from gateway.errors import ConfigError, GatewayError
 from gateway.settings import Deployment, load
 from gateway.wiring import build, open_database
+from mailparse.signatures import verify_pdf
 from registry.errors import NotFoundError, RegistryError
 
 log = logging.getLogger("gateway")
@@ -77,9 +78,17 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from gateway.service import Service
+    from gateway.verifier import ProcessVerifier
 
-    components = build(_deployment(args))
-    asyncio.run(Service(components).run())
+    deployment = _deployment(args)
+    processes = deployment.settings.gateway.verify_processes
+    verifier = ProcessVerifier(processes) if processes else None
+    try:
+        components = build(deployment, verify=verifier or verify_pdf)
+        asyncio.run(Service(components).run())
+    finally:
+        if verifier is not None:
+            verifier.close()
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ class GatewaySection(_Section):
     database_url: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     workers: int = Field(default=2, ge=1, le=64)
+    verify_processes: int = Field(default=2, ge=0, le=64)
     max_attempts: int = Field(default=5, ge=1, le=100)
 
     @field_validator("timezone")
