@@ -1,6 +1,7 @@
 """End-to-end ingest benchmark: SMTP in → receipt at a sink relay, against its baselines.
 
-``python bench/ingest.py [-n 300] [--size-kb N] [--json] [--no-parallel] [--keep]``
+``python bench/ingest.py [-n 300] [--size-kb N] [--json] [--no-parallel] [--keep]
+[-e GATEWAY_SECTION__KEY=VALUE …]``
 
 One run, on the same N messages (each a distinct công văn, numbered 1..N, signed by a person
 then sealed by the agency with the test PKI, its own Message-ID and subject):
@@ -16,7 +17,8 @@ then sealed by the agency with the test PKI, its own Message-ID and subject):
 4. the ratios end-to-end / bare sink and end-to-end / validation alone;
 5. SMTP-accept latency p50/p99 over run 1: from the end of DATA (the final ``.``) to the
    250 reply, and the whole MAIL FROM → 250 exchange per message;
-6. peak RSS (VmHWM) of the gateway process and of this process.
+6. peak RSS (VmHWM) of the gateway process (and of its children, the verifier processes)
+   and of this process; also the CPU time the gateway and its children used per document.
 
 A benchmark, not a test: nothing asserts on times. Preparing the documents (fpdf2 + two
 pyHanko signatures each) runs in a process pool before any timing starts.
@@ -300,6 +302,38 @@ class TimedSink(SinkRelay):
         super()._store(message)
 
 
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (the gateway's verifier processes, for one)."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                kids = [int(k) for k in children.read_text(encoding="ascii").split()]
+            except OSError:
+                continue
+            found += kids
+            pending += kids
+    return found
+
+
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by ``pid`` and each of its live descendants."""
+    usage = {p: cpu_seconds(p) for p in (pid, *descendants(pid))}
+    return {p: seconds for p, seconds in usage.items() if seconds is not None}
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far; None when unreadable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)"; utime, stime are 14, 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vm_hwm_kib(pid: int | str = "self") -> int | None:
     """Peak resident set size (VmHWM) of a process, in KiB; None when unreadable."""
     try:
@@ -326,7 +360,11 @@ class EndToEnd:
     accept_p99_ms: float
     transaction_p50_ms: float
     transaction_p99_ms: float
+    gateway_cpu_seconds: float
+    gateway_main_cpu_seconds: float
+    gateway_children: int
     gateway_peak_rss_kib: int | None
+    gateway_children_peak_rss_kib: int
     duplicate_receipts: int
     log_warnings: int
     log_errors: int
@@ -382,7 +420,11 @@ def _log_counts(text: str) -> tuple[int, int]:
 
 
 def run_end_to_end(
-    workdir: Path, pki: TestPki, documents: Sequence[Document], connections: int
+    workdir: Path,
+    pki: TestPki,
+    documents: Sequence[Document],
+    connections: int,
+    extra_env: dict[str, str] | None = None,
 ) -> EndToEnd:
     count = len(documents)
     sink = TimedSink()
@@ -390,11 +432,13 @@ def run_end_to_end(
     gateway = GatewayProcess(
         workdir / f"deploy-{connections}conn",
         pki.root_pem(),
-        env={"GATEWAY_OUTGOING__RELAY": sink.url},
+        env={**(extra_env or {}), "GATEWAY_OUTGOING__RELAY": sink.url},
     )
     try:
         gateway.start()
         assert gateway.process is not None
+        pid = gateway.process.pid
+        cpu_before = tree_cpu(pid)
         times = send_messages(gateway.port, [d.raw for d in documents], connections)
         try:
             received = sink.wait_for(count, timeout=120.0 + 2.0 * count)
@@ -403,7 +447,10 @@ def run_end_to_end(
             raise BenchmarkError(f"{exc}; gateway log ends with:\n{tail}") from exc
         last_receipt = sink.arrivals[count - 1]
         first_receipt = sink.arrivals[0]
+        cpu_after = tree_cpu(gateway.process.pid)
         peak = vm_hwm_kib(gateway.process.pid)
+        children = descendants(gateway.process.pid)
+        children_peak = sum(vm_hwm_kib(child) or 0 for child in children)
     finally:
         gateway.stop()
         sink.stop()
@@ -423,7 +470,11 @@ def run_end_to_end(
         accept_p99_ms=1000 * _percentile(times.accept, 0.99),
         transaction_p50_ms=1000 * _percentile(times.transaction, 0.50),
         transaction_p99_ms=1000 * _percentile(times.transaction, 0.99),
+        gateway_cpu_seconds=sum(cpu - cpu_before.get(p, 0.0) for p, cpu in cpu_after.items()),
+        gateway_main_cpu_seconds=cpu_after.get(pid, 0.0) - cpu_before.get(pid, 0.0),
+        gateway_children=len(children),
         gateway_peak_rss_kib=peak,
+        gateway_children_peak_rss_kib=children_peak,
         duplicate_receipts=duplicates,
         log_warnings=warnings,
         log_errors=errors,
@@ -486,6 +537,15 @@ def print_table(report: dict[str, Any]) -> None:
             f"{label:<46}{run['intake_messages_per_second']:>9.1f} msg/s"
             f"{run['intake_seconds']:>9.2f}s"
         )
+        cpu = run["gateway_cpu_seconds"]
+        main_cpu = run["gateway_main_cpu_seconds"]
+        print(
+            f"  gateway CPU {cpu:.1f} s ({1000 * cpu / run['documents']:.0f} ms/doc, "
+            f"{cpu / run['seconds']:.2f} cores busy): main process "
+            f"{1000 * main_cpu / run['documents']:.0f} ms/doc, "
+            f"{run['gateway_children']} child processes "
+            f"{1000 * (cpu - main_cpu) / run['documents']:.0f} ms/doc"
+        )
     print(
         f"{'bare aiosmtpd sink, 1 connection':<46}{sink['per_second']:>9.1f} msg/s"
         f"{sink['seconds']:>9.2f}s"
@@ -516,7 +576,8 @@ def print_table(report: dict[str, Any]) -> None:
     print()
     for run in runs:
         print(
-            f"peak RSS gateway ({run['connections']} conn.): {_rss(run['gateway_peak_rss_kib'])}; "
+            f"peak RSS gateway ({run['connections']} conn.): {_rss(run['gateway_peak_rss_kib'])}"
+            f" (+ {_rss(run['gateway_children_peak_rss_kib'])} in its children); "
             f"log: {run['log_warnings']} warnings, {run['log_errors']} errors; "
             f"{run['duplicate_receipts']} duplicate receipts"
         )
@@ -540,9 +601,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-parallel", action="store_true", help="skip the 2-connection end-to-end run"
     )
     parser.add_argument("--keep", action="store_true", help="keep the deployment directories")
+    parser.add_argument(
+        "-e",
+        "--gateway-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the gateway, e.g. GATEWAY_GATEWAY__VERIFY_PROCESSES=0",
+    )
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("-n must be at least 1")
+    if any("=" not in item for item in args.gateway_env):
+        parser.error("--gateway-env takes KEY=VALUE")
     return args
 
 
@@ -553,12 +624,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     prepare_seconds = time.perf_counter() - started
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     runs: list[EndToEnd] = []
+    gateway_env = dict(item.split("=", 1) for item in args.gateway_env)
     try:
         for connections in (1,) if args.no_parallel else (1, 2):
-            runs.append(run_end_to_end(workdir, pki, documents, connections))
-    finally:
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+            runs.append(run_end_to_end(workdir, pki, documents, connections, gateway_env))
+    except BenchmarkError as exc:
+        raise BenchmarkError(f"{exc}\n(deployments and their serve.log kept in {workdir})") from exc
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
     sink = run_bare_sink(documents)
     validation = run_validation(pki, documents)
     one = runs[0].documents_per_second
@@ -577,6 +650,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "prepare_seconds": prepare_seconds,
             "workdir": str(workdir) if args.keep else None,
+            "gateway_env": gateway_env,
         },
         "end_to_end": [asdict(r) for r in runs],
         "bare_sink": asdict(sink),

@@ -4,7 +4,8 @@
 #   scripts/postgres.sh stop DIR           → stops it by its own pid and removes DIR
 set -euo pipefail
 
-port="${GATEWAY_TEST_POSTGRES_PORT:-55432}"
+# A free high port unless one is given (several test runs may share the machine).
+port="${GATEWAY_TEST_POSTGRES_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 
 find_bin() {
   if command -v initdb >/dev/null 2>&1; then dirname "$(readlink -f "$(command -v initdb)")"; return; fi

@@ -100,21 +100,23 @@ class Service:
         )
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
+            # Clear before looking, so a message spooled while we look is not missed.
+            self._spooled.clear()
             try:
                 handled = await loop.run_in_executor(self._executor, worker.run_once)
             except Exception:
                 log.exception("worker-%d: spool failure; pausing", number)
                 handled = False
             if handled:
-                loop.call_soon_threadsafe(self._committed.set)
+                self._committed.set()
                 continue
-            self._spooled.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._spooled.wait(), IDLE_POLL_SECONDS)
 
     async def _outbox_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            self._committed.clear()  # before looking, as in _work_loop
             try:
                 sent = await loop.run_in_executor(self._executor, self.c.outbox.run_once)
             except Exception:
@@ -124,6 +126,5 @@ class Service:
                 return
             if sent:
                 continue
-            self._committed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._committed.wait(), IDLE_POLL_SECONDS)
