@@ -20,6 +20,7 @@ from gateway.envelope import Envelope
 from gateway.pipeline import Pipeline
 from gateway.wiring import sample_directory_text
 from mailparse.signatures import verify_pdf
+from mailparse.verdicts import RevocationMode
 from registry.database import read_session
 from registry.directory import parse_directory
 from registry.models import InboundMessage, OutboxMessage, RegisterEntry, SignatureResult
@@ -35,13 +36,19 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NEW_YEAR_EVE_UTC = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)
 
 
-def make_pipeline(engine: Engine, tmp_path: Path, pki: TestPki, **policy_: str) -> Pipeline:
+def make_pipeline(
+    engine: Engine,
+    tmp_path: Path,
+    pki: TestPki,
+    revocation: RevocationMode = RevocationMode.SOFT_FAIL,
+    **policy_: str,
+) -> Pipeline:
     return Pipeline(
         engine=engine,
         archive=Archive(tmp_path / "archive"),
         restricted=Archive(tmp_path / "restricted", mode=0o700),
         directory=parse_directory(sample_directory_text(), "sample"),
-        trust=pki.trust_store(),
+        trust=pki.trust_store(revocation),
         policy=Policy(**policy_),  # type: ignore[arg-type]
         verify=verify_pdf,
         templates=templates.environment(),
@@ -249,3 +256,21 @@ def test_raw_message_is_archived_byte_for_byte(
     with read_session(engine) as session:
         sha = session.scalars(select(InboundMessage)).one().sha256
     assert Archive(tmp_path / "archive").read(sha) == raw
+
+
+def test_undecidable_signature_is_held_unnumbered_and_unanswered(
+    engine: Engine, tmp_path: Path, pki: TestPki, signed_pdf: bytes
+) -> None:
+    """GIVEN revocation 'hard-fail' and no revocation data at hand (the verdict cannot be
+    decided) WHEN a signed document arrives THEN it is held for a clerk: recorded with its
+    verdicts, no incoming number, and no answer yet (it is answered on decision)."""
+    raw = official_mail(sender=AGENCY, attachments=[("cv.pdf", signed_pdf, "application/pdf")])
+    pipeline = make_pipeline(engine, tmp_path, pki, RevocationMode.HARD_FAIL)
+    result = pipeline.process("held", raw, envelope())
+    assert (result.outcome, result.entries, result.answered) == ("held", (), False)
+    assert result.reasons == ("signature-indeterminate",)
+    assert count(engine, RegisterEntry) == 0
+    assert count(engine, OutboxMessage) == 0
+    assert count(engine, SignatureResult) == 2
+    with read_session(engine) as session:
+        assert "held for a clerk" in session.scalars(select(InboundMessage)).one().note
