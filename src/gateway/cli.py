@@ -35,7 +35,7 @@ Handler = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.command == "serve", getattr(args, "verbose", False))
+    _configure_logging(args.command in {"serve", "demo"}, getattr(args, "verbose", False))
     try:
         handler: Handler = args.handler
         return handler(args)
@@ -124,6 +124,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if failures else EXIT_OK
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from gateway.demo import run_demo
+
+    return run_demo(args.directory)
+
+
 def _cmd_register_list(args: argparse.Namespace) -> int:
     deployment = _deployment(args)
     rows = views.register_rows(open_database(deployment), deployment.zone, args.year, args.search)
@@ -196,6 +202,9 @@ def _parser() -> argparse.ArgumentParser:
     init.set_defaults(handler=_cmd_init)
 
     command(commands, "serve", _cmd_serve, "run the gateway (listeners, workers, outbox)")
+    demo = commands.add_parser("demo", help="a throwaway deployment that mails itself a sample")
+    demo.add_argument("directory", type=Path, nargs="?", help="default: a new temporary folder")
+    demo.set_defaults(handler=_cmd_demo)
     ingest = command(commands, "ingest", _cmd_ingest, "process .eml files through the pipeline")
     ingest.add_argument("files", type=Path, nargs="+", metavar="FILE.eml")
 

@@ -30,12 +30,17 @@ class Service:
         self._spooled = asyncio.Event()
         self._committed = asyncio.Event()
         self._servers: list[asyncio.Server] = []
+        self.ready = asyncio.Event()  # set once the listeners accept connections
         # Pipeline and outbox threads of their own: the default executor stays free for
         # the SMTP sessions' spool writes, so a busy pipeline never delays a 250.
         self._executor = ThreadPoolExecutor(
             max_workers=components.deployment.settings.gateway.workers + 1,
             thread_name_prefix="pipeline",
         )
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to stop as SIGTERM would."""
+        self._stopping.set()
 
     async def run(self) -> None:
         settings = self.c.deployment.settings
@@ -57,6 +62,7 @@ class Service:
         log.info(
             "gateway ready: smtp %s, data %s", settings.smtp.listen, self.c.deployment.data_dir
         )
+        self.ready.set()
         await self._stopping.wait()
         log.info("stopping: no new mail accepted; finishing in-flight items")
         for server in self._servers:

@@ -7,6 +7,7 @@ list --json`` and the receipts in var/outbox (maildir).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import smtplib
@@ -273,3 +274,47 @@ def test_serve_without_any_config_runs_on_the_embedded_defaults(
     assert b"X-Reject-Reasons: signature-untrusted" in answer.read_bytes()
     log_text = log_path.read_text()
     assert "NO TRUST ROOTS" in log_text and "virus scanning is OFF" in log_text
+
+
+def test_demo_mails_itself_the_signed_sample_and_receipts_it(tmp_path: Path) -> None:
+    """GIVEN nothing set up WHEN `gateway demo DIR` runs THEN the shipped signed sample is
+    registered as number 1 with valid signatures (the demo CA is trusted), its receipt is in
+    the demo's outbox, the output says where to look, and SIGTERM ends it with exit 0."""
+    target = tmp_path / "demo"
+    out_path = tmp_path / "demo.out"
+    with out_path.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "demo", str(target)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Nhấn Ctrl-C để dừng" not in out_path.read_text(encoding="utf-8"):
+            assert process.poll() is None and time.monotonic() < deadline, out_path.read_text()
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    output = out_path.read_text(encoding="utf-8")
+    assert f"gateway register list -c {target / 'gateway.toml'}" in output
+    assert "Biên nhận đã được gửi" in output
+    listing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "register",
+            "list",
+            "--json",
+            "-c",
+            str(target / "gateway.toml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [entry] = json.loads(listing.stdout)
+    assert entry["incoming_number"] == 1
+    assert entry["document_number"] == "54/UBND-VP"
+    assert [s["verdict"] for s in entry["signatures"]] == ["valid", "valid"]
