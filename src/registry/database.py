@@ -86,13 +86,13 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every pending migration (never ``create_all`` on a live database)."""
     config = alembic_config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except OperationalError as exc:
         raise DatabaseUnavailableError(f"cannot upgrade the database: {exc.orig!r}") from exc
 

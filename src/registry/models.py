@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from registry.types import UtcDateTime
@@ -121,6 +121,16 @@ class SignatureResult(SQLModel, table=True):
     reasons: list[str] = _json()
     serial: str | None = None
     issuer: str | None = None
+    # ETSI EN 319 102-1 style: TOTAL-PASSED / TOTAL-FAILED / INDETERMINATE (+ sub-indication)
+    indication: str | None = Field(default=None, max_length=32)
+    sub_indication: str | None = Field(default=None, max_length=64)
+    coverage: str | None = Field(default=None, max_length=32)
+    modification_level: str | None = Field(default=None, max_length=32)
+    timestamp_trusted: bool | None = None
+    revocation: str | None = Field(default=None, max_length=32)
+    chain: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
 
 
 class AttachmentRecord(SQLModel, table=True):
@@ -171,6 +181,32 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc(nullable=True)
     last_error: str = ""
     lease_owner: str | None = Field(default=None, max_length=200, index=True)
+
+
+class ImapLedgerEntry(SQLModel, table=True):
+    """One IMAP message seen by the gateway, keyed as the server names it (DESIGN §1.1).
+
+    ``status``: ``spooled`` (in our spool, still in the mailbox), ``committed`` (the
+    register holds it; to be moved), ``moved`` (in the processed or failed folder).
+    """
+
+    __tablename__ = "imap_ledger"
+    __table_args__ = (
+        UniqueConstraint("account", "folder", "uidvalidity", "uid", name="uq_imap_message"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=200)
+    folder: str = Field(max_length=500)
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    uid: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: str | None = Field(default=None, max_length=998, index=True)
+    spool_id: str | None = Field(default=None, max_length=64, index=True)
+    status: str = Field(max_length=16, index=True)
+    target_folder: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    last_error: str = ""
 
 
 class NumberCounter(SQLModel, table=True):

@@ -10,9 +10,21 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from registry.database import current_revision, read_session, upgrade, write_session
+from registry.database import (
+    current_revision,
+    make_engine,
+    read_session,
+    upgrade,
+    write_session,
+)
 from registry.drafts import AttachmentDraft, EntryDraft, InboundDraft, OutboxDraft, SignatureDraft
-from registry.models import AuditEvent, InboundMessage, OutboxMessage, RegisterEntry
+from registry.models import (
+    AuditEvent,
+    InboundMessage,
+    OutboxMessage,
+    RegisterEntry,
+    SignatureResult,
+)
 from registry.queries import entry_contract, get_entry, list_entries, signatures_of
 from registry.recorder import Recorder
 
@@ -90,9 +102,39 @@ def register_one(engine: Engine, spool_id: str, year: int = 2026) -> str:
 
 def test_migrations_apply_once_and_are_idempotent(engine: Engine) -> None:
     """GIVEN a database upgraded at start WHEN upgraded again THEN it stays at head, unchanged."""
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
+
+
+def test_upgrade_from_the_first_schema_keeps_existing_rows(database_url: str) -> None:
+    """GIVEN a register on schema 0001 holding an entry with a signature
+    WHEN upgraded to the latest schema THEN the entry and its signature are intact."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO inbound_message (spool_id, sha256, fingerprint, received_at, protocol,"
+                " envelope_from, subject, outcome, reasons, trace, answered, note)"
+                " VALUES ('old', 'a', 'f', '2026-01-02 03:04:05', 'smtp', 'a@b.vn', 's',"
+                " 'rejected', '[]', '[]', true, '')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO signature_result (inbound_id, document_sha256, position, field_name,"
+                " verdict, reasons) SELECT id, 'd', 1, 'Sig1', 'invalid', '[]' FROM inbound_message"
+            )
+        upgrade(engine)
+        assert current_revision(engine) == "0002"
+        with read_session(engine) as session:
+            [signature] = session.scalars(select(SignatureResult)).all()
+            assert (signature.verdict, signature.chain, signature.indication) == (
+                "invalid",
+                [],
+                None,
+            )
+    finally:
+        engine.dispose()
 
 
 def test_numbers_start_at_one_per_year_and_restart_each_year(engine: Engine) -> None:
