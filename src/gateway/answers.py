@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 import jinja2
 
@@ -45,7 +47,22 @@ def answer_recipient(envelope: Envelope, analysis: MessageAnalysis) -> str | Non
     local = sender.rpartition("@")[0].lower()
     if not sender or "@" not in sender or local in {"mailer-daemon", "postmaster"}:
         return None
-    return sender
+    return sender if _deliverable(sender) else None
+
+
+def _deliverable(address: str) -> bool:
+    """An address our answer can be written to (ASCII, RFC 5322 syntax).
+
+    A sender that gave an unusable return address is recorded as not answered rather than
+    failing the whole item again and again.
+    """
+    if not address.isascii():
+        return False
+    try:
+        Address(addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError):
+        return False
+    return True
 
 
 def answer_message_id(kind: str, spool_id: str, from_address: str) -> str:

@@ -235,5 +235,5 @@ def _note(redelivery: bool, recipient: str | None, outcome: Outcome) -> str:
     if outcome is Outcome.HELD:
         return "held for a clerk's decision; answered when decided"
     if recipient is None:
-        return "not answered: null sender or automatic mail (RFC 3834)"
+        return "not answered: null sender, automatic mail (RFC 3834) or unusable return address"
     return ""

@@ -190,12 +190,14 @@ def test_two_signed_documents_get_two_numbers_in_one_receipt(
         (AGENCY, {"Auto-Submitted": "auto-replied"}),
         (AGENCY, {"Precedence": "bulk"}),
         ("MAILER-DAEMON@vp.rachgia.example.gov.vn", {}),
+        ("tên có dấu@vp.rachgia.example.gov.vn", {}),
     ],
 )
 def test_no_answer_to_null_sender_or_automatic_mail(
     engine: Engine, tmp_path: Path, pki: TestPki, mail_from: str, headers: dict[str, str]
 ) -> None:
-    """GIVEN a message from the null sender, or automatic mail (RFC 3834)
+    """GIVEN a message from the null sender, automatic mail (RFC 3834) or an unusable
+    return address
     WHEN it is rejected THEN it is recorded, but no answer is queued."""
     raw = official_mail(sender=AGENCY, extra_headers=headers)
     result = make_pipeline(engine, tmp_path, pki).process("auto", raw, envelope(mail_from))
