@@ -84,6 +84,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     processes = deployment.settings.gateway.verify_processes
     verifier = ProcessVerifier(processes) if processes else None
     try:
+        if verifier is not None:
+            verifier.warm_up()  # before listening: the first document is not slowed
         components = build(deployment, verify=verifier or verify_pdf)
         asyncio.run(Service(components).run())
     finally:

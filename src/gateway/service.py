@@ -13,6 +13,7 @@ import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
+from gateway.isolation import Isolation
 from gateway.smtp import IntakeHandler, RecipientPolicy, start_listener
 from gateway.wiring import Components
 from gateway.worker import Worker
@@ -31,6 +32,7 @@ class Service:
         self._committed = asyncio.Event()
         self._servers: list[asyncio.Server] = []
         self.ready = asyncio.Event()  # set once the listeners accept connections
+        self._isolation = Isolation()  # shared by the workers: suspects run alone
         # Pipeline and outbox threads of their own: the default executor stays free for
         # the SMTP sessions' spool writes, so a busy pipeline never delays a 250.
         self._executor = ThreadPoolExecutor(
@@ -103,6 +105,7 @@ class Service:
             self.c.spool,
             self.c.pipeline,
             self.c.deployment.settings.gateway.max_attempts,
+            isolation=self._isolation,
         )
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():

@@ -19,7 +19,7 @@ import os
 import secrets
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from gateway.envelope import Envelope
@@ -35,12 +35,50 @@ _STAGES = ("tmp", "new", "work", "done", "quarantine")
 
 
 @dataclass(frozen=True)
+class ItemState:
+    """What the spool remembers about an item's earlier attempts (``state.json``).
+
+    ``failures`` count attempts that ended in an error; ``crashes`` count the times the
+    process died while the item was claimed, ``solo_crashes`` those that happened while it
+    was being processed alone — only those point at the item itself (a poison message).
+    """
+
+    attempts: int = 0
+    failures: int = 0
+    crashes: int = 0
+    solo_crashes: int = 0
+    solo: bool = False
+    not_before: float = 0.0
+    last_error: str = ""
+
+    @classmethod
+    def read(cls, item_dir: Path) -> ItemState:
+        try:
+            data = json.loads((item_dir / STATE_FILE).read_text(encoding="utf-8"))
+            known = {f.name for f in fields(cls)}
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls()
+
+    def write(self, item_dir: Path) -> None:
+        """Replace state.json atomically and durably, so counts survive a crash loop."""
+        tmp = item_dir / (STATE_FILE + ".tmp")
+        tmp.unlink(missing_ok=True)
+        _write_synced(tmp, json.dumps(asdict(self)).encode("utf-8"))
+        tmp.replace(item_dir / STATE_FILE)
+
+
+@dataclass(frozen=True)
 class SpoolItem:
     """A claimed item: read its bytes and envelope; move it on with the Spool."""
 
     id: str
     path: Path
-    attempts: int
+    state: ItemState
+
+    @property
+    def attempts(self) -> int:
+        return self.state.attempts
 
     def raw(self) -> bytes:
         return (self.path / MESSAGE_FILE).read_bytes()
@@ -100,8 +138,8 @@ class Spool:
         """Take the oldest waiting item whose retry time has come, or None."""
         current = time.time() if now is None else now
         for name in sorted(os.listdir(self._dir("new"))):
-            state = _read_state(self._dir("new") / name)
-            if float(state.get("not_before", 0)) > current:
+            state = ItemState.read(self._dir("new") / name)
+            if state.not_before > current:
                 continue
             item = self._take(name, state)
             if item is not None:
@@ -110,20 +148,26 @@ class Spool:
 
     def claim_id(self, item_id: str) -> SpoolItem:
         """Take one named waiting item (``gateway ingest`` processes what it just spooled)."""
-        item = self._take(item_id, _read_state(self._dir("new") / item_id))
+        item = self._take(item_id, ItemState.read(self._dir("new") / item_id))
         if item is None:
             raise SpoolError(f"spool item {item_id} is not waiting")
         return item
 
-    def _take(self, name: str, state: dict[str, float | int | str]) -> SpoolItem | None:
+    def _take(self, name: str, state: ItemState) -> SpoolItem | None:
         target = self._dir("work") / name
         try:
             (self._dir("new") / name).rename(target)
         except FileNotFoundError:
             return None  # another worker took it
-        attempts = int(state.get("attempts", 0)) + 1
-        _write_state(target, {**state, "attempts": attempts})
-        return SpoolItem(id=name, path=target, attempts=attempts)
+        state = replace(state, attempts=state.attempts + 1)
+        state.write(target)
+        return SpoolItem(id=name, path=target, state=state)
+
+    def mark_solo(self, item: SpoolItem) -> SpoolItem:
+        """Record, durably, that the item is now processed alone (see ItemState)."""
+        state = replace(item.state, solo=True)
+        state.write(item.path)
+        return replace(item, state=state)
 
     def finish(self, item: SpoolItem) -> None:
         """The register holds the item now: move it to done/."""
@@ -131,8 +175,14 @@ class Spool:
 
     def retry_later(self, item: SpoolItem, delay: float, error: str) -> None:
         """A transient failure: back to new/, not to be claimed before ``delay`` seconds."""
-        state = _read_state(item.path)
-        _write_state(item.path, {**state, "not_before": time.time() + delay, "last_error": error})
+        state = replace(
+            ItemState.read(item.path),
+            failures=item.state.failures + 1,
+            solo=False,
+            not_before=time.time() + delay,
+            last_error=error,
+        )
+        state.write(item.path)
         self._move(item.path, self._dir("new") / item.id)
 
     def quarantine(self, item: SpoolItem, reason: str) -> Path:
@@ -143,10 +193,21 @@ class Spool:
         return target
 
     def recover(self) -> int:
-        """At start-up: items left in work/ by a crash go back to new/; returns their count."""
+        """At start-up: items left in work/ by a crash go back to new/; returns their count.
+
+        Each counts a crash; one that was being processed alone counts a solo crash.
+        """
         count = 0
         for name in sorted(os.listdir(self._dir("work"))):
-            self._move(self._dir("work") / name, self._dir("new") / name)
+            item_dir = self._dir("work") / name
+            state = ItemState.read(item_dir)
+            replace(
+                state,
+                crashes=state.crashes + 1,
+                solo_crashes=state.solo_crashes + int(state.solo),
+                solo=False,
+            ).write(item_dir)
+            self._move(item_dir, self._dir("new") / name)
             count += 1
         for name in os.listdir(self._dir("tmp")):  # never acknowledged: safe to drop
             shutil.rmtree(self._dir("tmp") / name, ignore_errors=True)
@@ -174,19 +235,3 @@ class Spool:
             _fsync_dir(target.parent)
         except OSError as exc:
             raise SpoolError(f"cannot move spool item {source.name}: {exc}") from exc
-
-
-def _read_state(item_dir: Path) -> dict[str, float | int | str]:
-    try:
-        data = json.loads((item_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_state(item_dir: Path, state: dict[str, float | int | str]) -> None:
-    """Replace state.json atomically and durably, so attempts survive a crash loop."""
-    tmp = item_dir / (STATE_FILE + ".tmp")
-    tmp.unlink(missing_ok=True)
-    _write_synced(tmp, json.dumps(state).encode("utf-8"))
-    tmp.replace(item_dir / STATE_FILE)

@@ -33,6 +33,11 @@ class ProcessVerifier:
             max_workers=self._processes, mp_context=multiprocessing.get_context("spawn")
         )
 
+    def warm_up(self) -> None:
+        """Start every process and import pyHanko there now, not on the first document."""
+        for future in [self._pool.submit(_ready) for _ in range(self._processes)]:
+            future.result()
+
     def __call__(self, data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
         try:
             return self._pool.submit(verify_pdf, data, trust, at).result()
@@ -46,3 +51,8 @@ class ProcessVerifier:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready() -> bool:
+    """Run in a pool process: importing this module there has imported the verifier."""
+    return True

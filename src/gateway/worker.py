@@ -1,19 +1,21 @@
 """Takes items from the spool and runs the pipeline; bounded attempts, then quarantine.
 
-A spool item is finished only after the register transaction committed. A transient
-failure (database locked, disk full) puts it back with a backoff; any other failure is
-counted too, and after ``max_attempts`` the item is parked in quarantine/ with its reason
-and the administrator is told (DESIGN §1.2). Attempts are counted at claim time and kept
-on disk, so an item that kills the process outright is also quarantined eventually.
+A spool item is finished only after the register transaction committed. A failure
+(database locked, disk full, a bug) puts it back with a backoff; after ``max_attempts``
+failures the item is parked in quarantine/ with its reason and the administrator is told
+(DESIGN §1.2). An item that was in work/ when the process died is processed alone next
+time; if the process dies ``max_attempts`` times while it runs alone, it is the cause (a
+poison message) and is quarantined. Innocent items caught in a crash are never parked.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gateway.envelope import Envelope
 from gateway.errors import TransientError
+from gateway.isolation import Isolation
 from gateway.pipeline import Pipeline, ProcessResult
 from gateway.quarantine import record_quarantined
 from gateway.spool import Spool, SpoolItem
@@ -30,6 +32,7 @@ class Worker:
     spool: Spool
     pipeline: Pipeline
     max_attempts: int
+    isolation: Isolation = field(default_factory=Isolation)
 
     def run_once(self) -> bool:
         """Handle the next waiting item, if any; True when one was taken."""
@@ -46,9 +49,17 @@ class Worker:
         except (OSError, ValueError, TypeError, KeyError) as exc:
             self._quarantine(item, f"spool item unreadable: {exc}")
             return None
-        if item.attempts > self.max_attempts:
-            self._quarantine(item, f"gave up after {item.attempts - 1} attempts", envelope)
+        if item.state.solo_crashes >= self.max_attempts:
+            reason = f"the gateway died {item.state.solo_crashes} times processing this item alone"
+            self._quarantine(item, reason, envelope)
             return None
+        if item.state.crashes:
+            with self.isolation.alone():
+                return self._process(self.spool.mark_solo(item), raw, envelope)
+        with self.isolation.shared():
+            return self._process(item, raw, envelope)
+
+    def _process(self, item: SpoolItem, raw: bytes, envelope: Envelope) -> ProcessResult | None:
         try:
             result = self.pipeline.process(item.id, raw, envelope)
         except (TransientError, DatabaseUnavailableError) as exc:
@@ -63,13 +74,12 @@ class Worker:
         return result
 
     def _retry_or_quarantine(self, item: SpoolItem, error: str, envelope: Envelope) -> None:
-        if item.attempts >= self.max_attempts:
-            self._quarantine(item, error, envelope)
+        failures = item.state.failures + 1
+        if failures >= self.max_attempts:
+            self._quarantine(item, f"gave up after {failures} failed attempts: {error}", envelope)
             return
-        delay = min(RETRY_BASE_SECONDS * 2 ** (item.attempts - 1), RETRY_MAX_SECONDS)
-        log.warning(
-            "%s: attempt %d failed, retry in %.0fs: %s", item.id, item.attempts, delay, error
-        )
+        delay = min(RETRY_BASE_SECONDS * 2 ** (failures - 1), RETRY_MAX_SECONDS)
+        log.warning("%s: attempt %d failed, retry in %.0fs: %s", item.id, failures, delay, error)
         self.spool.retry_later(item, delay, error)
 
     def _quarantine(self, item: SpoolItem, reason: str, envelope: Envelope | None = None) -> None:

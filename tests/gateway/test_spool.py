@@ -35,15 +35,23 @@ def test_put_stores_bytes_unchanged_and_claim_takes_the_oldest(tmp_path: Path) -
     assert spool.waiting() == [second]
 
 
-def test_claimed_items_return_to_new_at_recovery_with_their_attempt_count(tmp_path: Path) -> None:
+def test_claimed_items_return_to_new_at_recovery_counting_the_crash(tmp_path: Path) -> None:
     """GIVEN an item claimed when the process died WHEN the spool recovers
-    THEN the item waits again and its next claim counts a second attempt."""
+    THEN the item waits again, its next claim counts a second attempt and one crash; a
+    crash while the item ran alone also counts as a solo crash."""
     spool = Spool(tmp_path)
     item_id = spool.put(RAW, ENVELOPE)
     assert spool.claim() is not None
     assert Spool(tmp_path).recover() == 1
     again = Spool(tmp_path).claim()
-    assert again is not None and again.id == item_id and again.attempts == 2
+    assert again is not None and again.id == item_id
+    assert (again.attempts, again.state.crashes, again.state.solo_crashes) == (2, 1, 0)
+    spool.mark_solo(again)
+    Spool(tmp_path).recover()
+    third = Spool(tmp_path).claim()
+    assert third is not None
+    assert (third.attempts, third.state.crashes, third.state.solo_crashes) == (3, 2, 1)
+    assert third.state.solo is False
 
 
 def test_retry_later_waits_until_its_time(tmp_path: Path) -> None:
@@ -57,6 +65,7 @@ def test_retry_later_waits_until_its_time(tmp_path: Path) -> None:
     assert spool.claim() is None
     later = spool.claim(now=datetime.now(UTC).timestamp() + 120)
     assert later is not None and later.attempts == 2
+    assert later.state.failures == 1
     state = json.loads((later.path / "state.json").read_text())
     assert state["last_error"] == "database locked"
 

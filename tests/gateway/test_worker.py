@@ -65,18 +65,20 @@ def test_a_database_that_cannot_be_opened_means_retries_then_quarantine(tmp_path
     assert quarantined.read_bytes() == official_mail()
 
 
-def test_an_item_that_keeps_killing_the_process_is_quarantined_at_claim(tmp_path: Path) -> None:
-    """GIVEN an item claimed more than max_attempts times without finishing (each time the
-    process died) WHEN claimed again THEN it is quarantined unprocessed and recorded as such."""
+def test_an_item_that_kills_the_process_when_run_alone_is_quarantined(tmp_path: Path) -> None:
+    """GIVEN an item during which the process died max_attempts times while it ran alone
+    (a poison message) WHEN claimed again THEN it is quarantined unprocessed and recorded."""
     url = f"sqlite:///{tmp_path / 'gateway.db'}"
     upgrade(make_engine(url))
     spool = Spool(tmp_path / "spool")
     item_id = spool.put(official_mail(), ENVELOPE)
     for _ in range(2):
-        assert spool.claim() is not None
-        spool.recover()  # the restart after a crash
+        item = spool.claim()
+        assert item is not None
+        spool.mark_solo(item)  # what the worker writes before running a suspect item alone
+        spool.recover()  # the restart after the crash
     item = spool.claim()
-    assert item is not None and item.attempts == 3
+    assert item is not None and item.state.solo_crashes == 2
     worker = Worker(spool, pipeline_on(url, tmp_path), max_attempts=2)
     assert worker.handle(item) is None
     assert spool.quarantined() == [item_id]
@@ -87,7 +89,24 @@ def test_an_item_that_keeps_killing_the_process_is_quarantined_at_claim(tmp_path
             "quarantined",
             False,
         )
-        assert "gave up after 2 attempts" in inbound.note
+        assert "died 2 times processing this item alone" in inbound.note
+
+
+def test_an_innocent_item_caught_in_many_crashes_is_still_processed(tmp_path: Path) -> None:
+    """GIVEN an item that was in work/ during 10 crashes, none while it ran alone
+    WHEN claimed THEN it is processed (alone) to its end, not quarantined."""
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    upgrade(make_engine(url))
+    spool = Spool(tmp_path / "spool")
+    spool.put(official_mail(sender="vanthu@vp.rachgia.example.gov.vn"), ENVELOPE)
+    for _ in range(10):
+        assert spool.claim() is not None
+        spool.recover()
+    item = spool.claim()
+    assert item is not None and item.state.crashes == 10
+    result = Worker(spool, pipeline_on(url, tmp_path), max_attempts=2).handle(item)
+    assert result is not None and result.outcome == "rejected"  # no PDF: a normal answer
+    assert spool.quarantined() == []
 
 
 def test_an_unreadable_spool_item_is_quarantined_at_once(tmp_path: Path) -> None:
