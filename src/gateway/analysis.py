@@ -12,13 +12,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from gateway.signerpolicy import agency_signature_matches, two_signature_practice
 from mailparse.document import DocumentFacts
 from mailparse.errors import MalformedMessageError, UnreadableDocumentError
 from mailparse.facts import analyse_pdf, facts_from_subject
 from mailparse.message import Attachment, ParsedMessage
 from mailparse.mime import parse
-from mailparse.verdicts import PdfSignatures, TrustStore
+from mailparse.verdicts import PdfSignatures, SignatureVerdict, TrustStore
 from registry.directory import Agency, Directory
 from rules.decision import MessageFacts, PdfFacts
 
@@ -98,10 +100,22 @@ def decision_facts(analysis: MessageAnalysis) -> MessageFacts:
                 signed=bool(pdf.signatures and pdf.signatures.signed),
                 worst_verdict=pdf.signatures.worst if pdf.signatures else None,
                 secret=bool(pdf.facts and pdf.facts.secrecy),
+                **_signature_policy(analysis.agency, pdf.signatures),
             )
             for pdf in analysis.pdfs
         ),
     )
+
+
+def _signature_policy(agency: Agency | None, signatures: PdfSignatures | None) -> dict[str, Any]:
+    """The document-level signature facts of :mod:`gateway.signerpolicy`."""
+    if signatures is None:
+        return {}
+    return {
+        "valid_signatures": sum(s.verdict is SignatureVerdict.VALID for s in signatures.signatures),
+        "agency_signature_matches": agency_signature_matches(agency, signatures),
+        "two_signatures": two_signature_practice(agency, signatures),
+    }
 
 
 def _analyse_pdf(

@@ -78,7 +78,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from gateway.service import Service
-    from gateway.verifier import ProcessVerifier
+    from gateway.verifier import LocalVerifier, ProcessVerifier
 
     deployment = _deployment(args)
     processes = deployment.settings.gateway.verify_processes
@@ -86,7 +86,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     try:
         if verifier is not None:
             verifier.warm_up()  # before listening: the first document is not slowed
-        components = build(deployment, verify=verifier or verify_pdf)
+        components = build(deployment, verify=verifier or LocalVerifier())
         asyncio.run(Service(components).run())
     finally:
         if verifier is not None:
@@ -161,10 +161,55 @@ def _cmd_outbox_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from gateway.status import collect_status, status_text
+
+    _print(args, collect_status(_deployment(args)), status_text)
+    return EXIT_OK
+
+
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     open_database(_deployment(args))
     print("Cơ sở dữ liệu đã được cập nhật lên phiên bản mới nhất.")
     return EXIT_OK
+
+
+def _cmd_trust_check(args: argparse.Namespace) -> int:
+    from gateway.trust import load_trust
+    from gateway.trustcheck import report_json, report_text
+    from mailparse.errors import UnreadableDocumentError
+
+    deployment = _deployment(args)
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"{args.file}: không đọc được tệp: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILURE
+    now = datetime.now(UTC)  # validation time: now, as if the file arrived now
+    try:
+        signatures = verify_pdf(data, load_trust(deployment), now)
+    except UnreadableDocumentError as exc:
+        print(f"{args.file}: không đọc được văn bản PDF ({exc})", file=sys.stderr)
+        return EXIT_FAILURE
+    _print(args, report_json(signatures, str(args.file), now, deployment.zone), report_text)
+    return EXIT_OK
+
+
+def _cmd_trust_refresh(args: argparse.Namespace) -> int:
+    from gateway.trustrefresh import refresh
+
+    try:
+        results = refresh(_deployment(args), timeout=args.timeout)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    for result in results:
+        if result.error is None:
+            print(f"đã cập nhật {result.url} → {result.path}")
+        else:
+            print(f"LỖI {result.url}: {result.error}", file=sys.stderr)
+    if not results:
+        print("Không có địa chỉ CRL nào để tải (CRL distribution points, [trust] crl_urls).")
+    return EXIT_FAILURE if any(r.error for r in results) else EXIT_OK
 
 
 def _print(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> None:
@@ -229,6 +274,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     command(outbox, "list", _cmd_outbox_list, "what was sent, what waits and why", json_flag=True)
 
+    trust = commands.add_parser("trust", help="signatures and trust store").add_subparsers(
+        dest="trust_command", required=True, metavar="ACTION"
+    )
+    check = command(trust, "check", _cmd_trust_check, "full signature report", json_flag=True)
+    check.add_argument("file", type=Path, metavar="FILE.pdf")
+    refresh = command(trust, "refresh", _cmd_trust_refresh, "fetch CRLs into [trust] crls")
+    refresh.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
+
+    command(commands, "status", _cmd_status, "spool, outbox and IMAP accounts", json_flag=True)
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )

@@ -23,6 +23,13 @@ def signature_drafts(signatures: PdfSignatures) -> tuple[SignatureDraft, ...]:
             reasons=s.details,
             serial=s.serial,
             issuer=s.issuer,
+            indication=str(s.indication),
+            sub_indication=str(s.sub_indication) if s.sub_indication else None,
+            coverage=str(s.coverage) if s.coverage else None,
+            modification_level=s.modification_level,
+            timestamp_trusted=s.timestamp_trusted,
+            revocation=str(s.revocation) if s.revocation else None,
+            chain=s.chain,
         )
         for s in signatures.signatures
     )

@@ -36,3 +36,15 @@ class TransientDeliveryError(DeliveryError, TransientError):
 
 class PermanentDeliveryError(DeliveryError, PermanentError):
     """The relay said 5xx: give up and record the reason."""
+
+
+class ImapError(GatewayError):
+    """An IMAP mailbox could not be read or changed (translated in gateway.imap_client)."""
+
+
+class ImapConnectionError(ImapError, TransientError):
+    """The server dropped us, timed out or is unreachable: reconnect with backoff."""
+
+
+class ImapAccountError(ImapError, PermanentError):
+    """Retrying soon will not help: wrong password, TLS failure, missing folder."""

@@ -25,6 +25,7 @@ from mailparse.verdicts import TrustStore
 from registry.database import read_session, write_session
 from registry.directory import Directory
 from registry.drafts import InboundDraft
+from registry.imap_ledger import MoveRole, mark_committed
 from registry.models import InboundMessage, Outcome
 from registry.recorder import Recorder
 from rules.acceptance import decide
@@ -131,6 +132,8 @@ class Pipeline:
                     duplicate_of=earlier.id if earlier is not None else None,
                 )
             )
+            if envelope.protocol == "imap":  # the mailbox copy may move once this commits
+                mark_committed(session, spool_id, MoveRole.PROCESSED)
             if earlier is not None:
                 numbers = [f"{e.year}/{e.incoming_number}" for e in recorder.entries_of(earlier)]
                 return ProcessResult(spool_id, outcome, (), tuple(numbers), answered=False)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from gateway.envelope import Envelope
 from registry.database import write_session
 from registry.drafts import InboundDraft
+from registry.imap_ledger import MoveRole, mark_committed
 from registry.models import Outcome
 from registry.recorder import Recorder
 
@@ -44,5 +45,7 @@ def record_quarantined(engine: Engine, spool_id: str, envelope: Envelope, reason
                     note=f"quarantined: {reason}"[:2000],
                 )
             )
+            if envelope.protocol == "imap":  # to the account's failed folder
+                mark_committed(session, spool_id, MoveRole.FAILED)
     except Exception:
         log.exception("%s: could not record the quarantine in the register", spool_id)

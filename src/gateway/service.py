@@ -13,6 +13,7 @@ import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
+from gateway.imap_service import ImapIntake
 from gateway.isolation import Isolation
 from gateway.smtp import IntakeHandler, RecipientPolicy, start_listener
 from gateway.wiring import Components
@@ -31,6 +32,7 @@ class Service:
         self._spooled = asyncio.Event()
         self._committed = asyncio.Event()
         self._servers: list[asyncio.Server] = []
+        self._imap: ImapIntake | None = None
         self.ready = asyncio.Event()  # set once the listeners accept connections
         self._isolation = Isolation()  # shared by the workers: suspects run alone
         # Pipeline and outbox threads of their own: the default executor stays free for
@@ -56,6 +58,9 @@ class Service:
             loop.add_signal_handler(signum, self._stopping.set)
         log.warning("virus scanning is OFF: no scanner is configured (R-VIRUS)")
         await self._start_listeners()
+        imap = ImapIntake(self.c, on_spooled=lambda: loop.call_soon_threadsafe(self._spooled.set))
+        imap.start()
+        self._imap = imap
         tasks = [
             asyncio.create_task(self._work_loop(n), name=f"worker-{n}")
             for n in range(settings.gateway.workers)
@@ -69,6 +74,7 @@ class Service:
         log.info("stopping: no new mail accepted; finishing in-flight items")
         for server in self._servers:
             server.close()
+        await loop.run_in_executor(None, imap.stop)
         self._spooled.set()
         self._committed.set()
         await asyncio.gather(*tasks)
@@ -118,6 +124,8 @@ class Service:
                 handled = False
             if handled:
                 self._committed.set()
+                if self._imap is not None:
+                    self._imap.committed()
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._spooled.wait(), IDLE_POLL_SECONDS)

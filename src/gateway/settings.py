@@ -6,6 +6,7 @@ relative to the file's folder; without a file they are relative to the working d
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -16,7 +17,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from gateway.errors import ConfigError
 from mailparse.verdicts import RevocationMode
@@ -89,10 +97,40 @@ class OutgoingSection(_Section):
         return value
 
 
+# RFC 5280 key usage names accepted in ``[trust] key_usage`` → asn1crypto's names.
+KEY_USAGES = {
+    "digitalSignature": "digital_signature",
+    "nonRepudiation": "non_repudiation",
+    "contentCommitment": "non_repudiation",
+    "keyEncipherment": "key_encipherment",
+    "dataEncipherment": "data_encipherment",
+    "keyAgreement": "key_agreement",
+}
+
+
 class TrustSection(_Section):
     roots: tuple[str, ...] = ("trust/*.pem",)
     intermediates: tuple[str, ...] = ()
     revocation: RevocationMode = RevocationMode.SOFT_FAIL
+    crls: str = ""  # folder of cached CRLs / OCSP responses; empty: none
+    crl_urls: tuple[str, ...] = ()  # fetched by `gateway trust refresh` besides the roots' CRL DPs
+    key_usage: tuple[str, ...] = ("digitalSignature", "nonRepudiation")
+
+    @field_validator("key_usage")
+    @classmethod
+    def _known_key_usages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [v for v in value if v not in KEY_USAGES]
+        if unknown or not value:
+            raise ValueError(f"expected some of {', '.join(KEY_USAGES)}; got {list(value)}")
+        return value
+
+    @field_validator("crl_urls")
+    @classmethod
+    def _http_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not re.match(r"https?://", url):
+                raise ValueError(f"{url!r} is not an http:// or https:// URL")
+        return value
 
 
 class DirectorySection(_Section):
@@ -115,6 +153,62 @@ class WebSection(_Section):
     _listen = field_validator("listen")(_check_host_port)
 
 
+class AlertsSection(_Section):
+    administrator: str = ""  # empty: alerts only in the log
+
+    @field_validator("administrator")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if value and "@" not in value:
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value.strip()
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class ImapAccount(_Section):
+    """One ``[[imap]]`` mailbox; the password is read only when connecting."""
+
+    name: str = ""  # empty: USERNAME@HOST
+    host: str
+    port: int | None = Field(default=None, gt=0, lt=65536)  # None: 993 implicit, else 143
+    tls: Literal["implicit", "starttls", "none"] = "implicit"
+    username: str
+    password_file: str = ""
+    password_env: str = ""
+    folders: tuple[str, ...] = ("INBOX",)
+    processed_folder: str = "Đã xử lý"
+    failed_folder: str = "Lỗi"
+    mode: Literal["move", "flag"] = "move"
+    poll_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
+
+    @model_validator(mode="after")
+    def _complete(self) -> ImapAccount:
+        if self.tls == "none" and not is_loopback(self.host):
+            raise ValueError(f'tls = "none" is allowed only for loopback hosts, not {self.host}')
+        if bool(self.password_file) == bool(self.password_env):
+            raise ValueError("set exactly one of password_file and password_env")
+        if not self.folders:
+            raise ValueError("folders must name at least one folder")
+        if not self.name:
+            object.__setattr__(self, "name", f"{self.username}@{self.host}")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.tls == "implicit" else 143)
+
+
 class Settings(_Section):
     """Every setting of one deployment, validated."""
 
@@ -126,6 +220,16 @@ class Settings(_Section):
     rules: RulesSection = RulesSection()
     policy: PolicySection = PolicySection()
     web: WebSection = WebSection()
+    alerts: AlertsSection = AlertsSection()
+    imap: tuple[ImapAccount, ...] = ()
+
+    @field_validator("imap")
+    @classmethod
+    def _distinct_accounts(cls, value: tuple[ImapAccount, ...]) -> tuple[ImapAccount, ...]:
+        names = [account.name for account in value]
+        if len(set(names)) != len(names):
+            raise ValueError("[[imap]] account names must be distinct")
+        return value
 
 
 @dataclass(frozen=True)
@@ -153,6 +257,24 @@ class Deployment:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.gateway.timezone)
+
+
+def imap_password(
+    deployment: Deployment, account: ImapAccount, environ: Mapping[str, str] | None = None
+) -> str:
+    """The account's password from its file or environment variable (never logged)."""
+    if account.password_env:
+        value = (os.environ if environ is None else environ).get(account.password_env)
+        if not value:
+            raise ConfigError(
+                f"[[imap]] {account.name}: password_env: {account.password_env} is not set"
+            )
+        return value
+    path = deployment.path(account.password_file)
+    try:
+        return path.read_text(encoding="utf-8").strip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"[[imap]] {account.name}: password_file: cannot read {path}") from exc
 
 
 def load(config: Path | None, environ: Mapping[str, str] | None = None) -> Deployment:

@@ -1,46 +1,83 @@
-"""Signature verification in worker processes.
+"""Signature verification in worker processes, with a chain cache in each.
 
 pyHanko's validation is pure Python: in threads it holds the GIL, so two workers verify
 no faster than one and the SMTP loop waits behind them. A small process pool gives each
 core its own interpreter (FIELD-NOTES: "parallelise with processes"). Worker threads
-call :class:`ProcessVerifier` exactly like :func:`mailparse.signatures.verify_pdf`.
+call :class:`ProcessVerifier` (or :class:`LocalVerifier`, verifying in the calling
+thread) exactly like :func:`mailparse.signatures.verify_pdf`.
+
+Each verifying process keeps one bounded :class:`~mailparse.sigcache.ChainCache`
+(certificate paths keyed by certificate and trust-store version; a new trust store or new
+revocation data changes the version and empties it).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from gateway.errors import TransientError
+from mailparse.sigcache import ChainCache
 from mailparse.signatures import verify_pdf
 from mailparse.verdicts import PdfSignatures, TrustStore
 
 log = logging.getLogger(__name__)
 
+CACHE_SIZE = 1024
+
+# The cache of this verifier process (set by the pool's initializer; None elsewhere).
+_process_cache: ChainCache | None = None
+
+
+def _start_process(cache_size: int) -> None:
+    global _process_cache  # noqa: PLW0603 - per-process state of a pool worker
+    _process_cache = ChainCache(cache_size) if cache_size else None
+
+
+def _ready(_: int) -> int:
+    """A task that keeps its process busy briefly, so that each process gets one."""
+    time.sleep(0.05)
+    return os.getpid()
+
+
+def _verify_in_process(data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
+    return verify_pdf(data, trust, at, _process_cache)
+
+
+class LocalVerifier:
+    """Verify in the calling thread, with one cache shared by the threads."""
+
+    def __init__(self, cache_size: int = CACHE_SIZE) -> None:
+        self.cache = ChainCache(cache_size) if cache_size else None
+
+    def __call__(self, data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
+        return verify_pdf(data, trust, at, self.cache)
+
 
 class ProcessVerifier:
     """A pool of ``processes`` verifier processes (spawned: safe beside threads)."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, cache_size: int = CACHE_SIZE) -> None:
         self._processes = processes
+        self._cache_size = cache_size
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self._processes, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self._processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_process,
+            initargs=(self._cache_size,),
         )
-
-    def warm_up(self) -> None:
-        """Start every process and import pyHanko there now, not on the first document."""
-        for future in [self._pool.submit(_ready) for _ in range(self._processes)]:
-            future.result()
 
     def __call__(self, data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
         try:
-            return self._pool.submit(verify_pdf, data, trust, at).result()
+            return self._pool.submit(_verify_in_process, data, trust, at).result()
         except BrokenProcessPool as exc:
             # A verifier process died (out of memory, a crash in a C extension): the item
             # is retried later by the worker, with a fresh pool.
@@ -49,10 +86,10 @@ class ProcessVerifier:
             self._pool = self._new_pool()
             raise TransientError("signature verifier process died") from exc
 
+    def warm_up(self) -> None:
+        """Start every process now (spawning and importing pyHanko takes about a second),
+        so that the first documents are not slowed by it."""
+        list(self._pool.map(_ready, range(self._processes)))
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _ready() -> bool:
-    """Run in a pool process: importing this module there has imported the verifier."""
-    return True

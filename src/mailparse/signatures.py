@@ -1,9 +1,10 @@
 """Verify every signature of a PDF with pyHanko (DESIGN §1.4 step 4, §4.5; R-SIGN, R-FORGE).
 
 Pure given a trust store: bytes, a :class:`TrustStore` and the time of receipt go in, a
-:class:`PdfSignatures` comes out. Nothing is fetched: revocation data comes only from the
-document's own /DSS. A verdict is a value; only a document that cannot be read at all
-(not a PDF, damaged, encrypted) raises :class:`UnreadableDocumentError`.
+:class:`PdfSignatures` comes out. Nothing is fetched: revocation data comes from the
+document's own /DSS and the trust store's local cache. A verdict is a value; only a
+document that cannot be read at all (not a PDF, damaged, encrypted) raises
+:class:`UnreadableDocumentError`.
 
 This module runs the steps; each lives in its own module:
 
@@ -12,9 +13,12 @@ This module runs the steps; each lives in its own module:
   one broken signature);
 - :mod:`mailparse.sigtail`: unsigned bytes after the last revision, which pyHanko accepts;
 - :mod:`mailparse.sigtrust`: the offline validation context (roots always as a list,
-  revocation data from the /DSS, key usage);
+  revocation data from the /DSS and the cache, key usage);
+- :mod:`mailparse.sigcache`: certificate paths remembered across documents;
+- :mod:`mailparse.sigrevocation`: what the revocation data says (good, revoked, …);
 - :mod:`mailparse.sigverdict`: pyHanko's status → findings, worst wins (the verdict table);
-- :mod:`mailparse.sigreport`: the :class:`SignatureReport` with the signer's identity.
+- :mod:`mailparse.sigreport`: the :class:`SignatureReport` with the signer's identity,
+  the ETSI indication, coverage, modification level, timestamp and chain.
 
 PAdES-LTA document timestamps (/DocTimeStamp) are not reported: they are nobody's signature.
 The validation time is always the time of receipt; the signer's claimed time is reported
@@ -38,6 +42,8 @@ from pyhanko.sign.validation.pdf_embedded import (
 )
 
 from mailparse.errors import UnreadableDocumentError
+from mailparse.indications import SubIndication
+from mailparse.sigcache import ChainCache
 from mailparse.sigfields import (
     SIGNATURE_ERRORS,
     FieldKind,
@@ -46,23 +52,35 @@ from mailparse.sigfields import (
     open_pdf,
 )
 from mailparse.sigreport import bare_report, report, report_without_status
+from mailparse.sigrevocation import check_revocation
 from mailparse.sigtail import ends_cleanly
-from mailparse.sigtrust import KEY_USAGE, Revinfo, read_revinfo, validation_context
+from mailparse.sigtrust import (
+    Revinfo,
+    key_usage,
+    merged_revinfo,
+    read_revinfo,
+    validation_context,
+)
 from mailparse.sigverdict import findings
 from mailparse.verdicts import PdfSignatures, SignatureReport, SignatureVerdict, TrustStore
 
 V = SignatureVerdict
+S = SubIndication
 
 
-def verify_pdf(data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
+def verify_pdf(
+    data: bytes, trust: TrustStore, at: datetime, cache: ChainCache | None = None
+) -> PdfSignatures:
     """Blocking form of :func:`verify_pdf_async`, for a worker thread or process.
 
     Uses :func:`asyncio.run`: never call it from inside a running event loop.
     """
-    return asyncio.run(verify_pdf_async(data, trust, at))
+    return asyncio.run(verify_pdf_async(data, trust, at, cache))
 
 
-async def verify_pdf_async(data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
+async def verify_pdf_async(
+    data: bytes, trust: TrustStore, at: datetime, cache: ChainCache | None = None
+) -> PdfSignatures:
     """Every signature of ``data``, earliest first, judged at ``at`` (time of receipt).
 
     Offline and CPU-bound: awaiting it does not yield to other tasks for long, so a server
@@ -79,7 +97,7 @@ async def verify_pdf_async(data: bytes, trust: TrustStore, at: datetime) -> PdfS
         clean_tail = ends_cleanly(data, reader)
     except SIGNATURE_ERRORS as exc:
         raise UnreadableDocumentError("the PDF structure cannot be read") from exc
-    document = _Document(reader, trust, at, revinfo, clean_tail)
+    document = _Document(reader, trust, at, merged_revinfo(trust, revinfo), clean_tail, cache)
     ordered: list[tuple[int, SignatureReport]] = []
     for field in fields:
         verified = await _verify_field(document, field)
@@ -96,8 +114,9 @@ class _Document:
     reader: PdfFileReader
     trust: TrustStore
     at: datetime
-    revinfo: Revinfo
+    revinfo: Revinfo  # the /DSS and the trust store's cache together
     clean_tail: bool
+    cache: ChainCache | None
 
 
 async def _verify_field(document: _Document, field: SignatureField) -> SignatureReport | None:
@@ -110,10 +129,14 @@ async def _verify_field(document: _Document, field: SignatureField) -> Signature
         case FieldKind.DOCUMENT_TIMESTAMP:
             return None
         case FieldKind.MALFORMED:
-            return bare_report(field.name, V.INVALID, "signature dictionary is malformed")
+            return bare_report(
+                field.name, V.INVALID, "signature dictionary is malformed", S.FORMAT_FAILURE
+            )
         case FieldKind.UNSUPPORTED:
             # pyHanko's embedded_signatures would drop this one silently.
-            return bare_report(field.name, V.INDETERMINATE, "unsupported signature type")
+            return bare_report(
+                field.name, V.INDETERMINATE, "unsupported signature type", S.FORMAT_FAILURE
+            )
         case FieldKind.SIGNATURE:
             return await _validate(document, field)
 
@@ -124,18 +147,38 @@ async def _validate(document: _Document, field: SignatureField) -> SignatureRepo
     try:
         embedded = EmbeddedPdfSignature(document.reader, field.field, name)
     except SIGNATURE_ERRORS:
-        return bare_report(name, V.INVALID, "signature data is malformed")
+        return bare_report(name, V.INVALID, "signature data is malformed", S.FORMAT_FAILURE)
+    trust, at = document.trust, document.at
     try:
-        context = validation_context(document.trust, document.revinfo, document.at)
-        status = await async_validate_pdf_signature(embedded, context, key_usage_settings=KEY_USAGE)
+        context = validation_context(trust, document.revinfo, at, document.cache)
+        status = await async_validate_pdf_signature(
+            embedded, context, key_usage_settings=key_usage(trust)
+        )
     except SignatureValidationError as exc:
-        verdict = V.INVALID if isinstance(exc.ades_subindication, AdESFailure) else V.INDETERMINATE
-        return report_without_status(name, embedded, verdict, "signature cannot be checked")
+        failed = isinstance(exc.ades_subindication, AdESFailure)
+        sub = S.__members__.get(getattr(exc.ades_subindication, "name", ""), S.GENERIC)
+        return report_without_status(
+            name,
+            embedded,
+            V.INVALID if failed else V.INDETERMINATE,
+            "signature cannot be checked",
+            sub,
+        )
     except SIGNATURE_ERRORS:
         return report_without_status(
-            name, embedded, V.INDETERMINATE, "signature format or algorithm not supported"
+            name,
+            embedded,
+            V.INDETERMINATE,
+            "signature format or algorithm not supported",
+            S.FORMAT_FAILURE,
         )
+    revinfo = document.revinfo
+    checked = check_revocation(status, revinfo.crls, revinfo.ocsps, trust.revocation, at)
     found = findings(
-        status, at=document.at, clean_tail=document.clean_tail, revocation=document.trust.revocation
+        status,
+        at=at,
+        clean_tail=document.clean_tail,
+        revocation=trust.revocation,
+        checked=checked,
     )
-    return report(name, status, found)
+    return report(name, status, found, checked)

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
+from mailparse.indications import Coverage, Indication, RevocationOutcome, SubIndication
 from mailparse.reasons import Reason
+
+__all__ = [
+    "SEVERITY",
+    "Coverage",
+    "Indication",
+    "PdfSignatures",
+    "RevocationMode",
+    "RevocationOutcome",
+    "SignatureReport",
+    "SignatureVerdict",
+    "SubIndication",
+    "TrustStore",
+]
 
 
 class SignatureVerdict(StrEnum):
@@ -47,13 +63,35 @@ class RevocationMode(StrEnum):
     REQUIRE = "require"
 
 
+# Key usages a signer certificate may carry (asn1crypto names); any one of them suffices.
+DEFAULT_KEY_USAGE = ("digital_signature", "non_repudiation")
+
+
 @dataclass(frozen=True)
 class TrustStore:
-    """Certificates the verifier may rely on, as DER bytes; loaded from disk by the caller."""
+    """What the verifier may rely on, as DER bytes; loaded from disk by the caller.
+
+    ``crls`` and ``ocsps`` are the local revocation cache (``[trust] crls``); ``key_usage``
+    the signer key usages accepted, any one of them suffices.
+    """
 
     roots: tuple[bytes, ...] = ()
     intermediates: tuple[bytes, ...] = ()
     revocation: RevocationMode = RevocationMode.SOFT_FAIL
+    crls: tuple[bytes, ...] = ()
+    ocsps: tuple[bytes, ...] = ()
+    key_usage: tuple[str, ...] = DEFAULT_KEY_USAGE
+
+    @cached_property
+    def version(self) -> str:
+        """A digest of everything in the store: changes when roots or revocation data do."""
+        digest = hashlib.sha256()
+        for group in (self.roots, self.intermediates, self.crls, self.ocsps):
+            digest.update(b"|%d|" % len(group))
+            for item in group:
+                digest.update(hashlib.sha256(item).digest())
+        digest.update(f"{self.revocation}|{','.join(sorted(self.key_usage))}".encode())
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -72,6 +110,13 @@ class SignatureReport:
     details: tuple[str, ...] = ()
     serial: str | None = None
     issuer: str | None = None
+    indication: Indication = Indication.INDETERMINATE
+    sub_indication: SubIndication | None = None
+    coverage: Coverage | None = None
+    modification_level: str | None = None  # pyHanko's: none, lta-updates, form-filling, …
+    timestamp_trusted: bool | None = None  # None: not validated far enough to know
+    revocation: RevocationOutcome | None = None
+    chain: tuple[str, ...] = field(default=())  # subject names, signer first, root last
 
 
 @dataclass(frozen=True)

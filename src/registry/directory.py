@@ -24,6 +24,9 @@ class Agency(BaseModel):
     group: str = ""
     addresses: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
+    # Certificate organisation names (O) or organisation-certificate names (CN) the
+    # agency signs with (R-FORGE); compared after NFC and casefold. Empty: not checked.
+    signer_organizations: tuple[str, ...] = ()
 
     @field_validator("addresses", "domains")
     @classmethod

@@ -17,6 +17,13 @@ class SignatureDraft:
     reasons: tuple[str, ...] = ()
     serial: str | None = None
     issuer: str | None = None
+    indication: str | None = None  # TOTAL-PASSED | TOTAL-FAILED | INDETERMINATE
+    sub_indication: str | None = None
+    coverage: str | None = None
+    modification_level: str | None = None
+    timestamp_trusted: bool | None = None
+    revocation: str | None = None  # good | revoked | not-checked | unknown
+    chain: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,15 @@ def entry_contract(
                 "signed_at": _local(s.signed_at, zone) if s.signed_at else None,
                 "verdict": s.verdict,
                 "reasons": list(s.reasons),
+                "indication": s.indication,
+                "sub_indication": s.sub_indication,
+                "coverage": s.coverage,
+                "modification_level": s.modification_level,
+                "timestamp_trusted": s.timestamp_trusted,
+                "revocation": s.revocation,
+                "chain": list(s.chain),
+                "serial": s.serial,
+                "issuer": s.issuer,
             }
             for s in signatures
         ],

@@ -110,8 +110,9 @@ class Recorder:
                     entry_id=entry.id if entry else None,
                     document_sha256=document_sha256,
                     position=position,
-                    **_columns(signature),
+                    **_columns(signature, exclude={"chain"}),
                     reasons=list(signature.reasons),
+                    chain=list(signature.chain),
                 )
             )
 

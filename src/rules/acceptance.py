@@ -98,11 +98,37 @@ def _decide_pdf(
         name,
     )
     if verdict is SignatureVerdict.VALID:
-        return DocumentDecision(name, DocumentAction.REGISTER)
+        return _decide_valid(pdf, step)
     reason = verdict.reason or Reason.SIGNATURE_INDETERMINATE
     if verdict is SignatureVerdict.INDETERMINATE and policy.indeterminate == "hold":
         return DocumentDecision(name, DocumentAction.HOLD, (reason,))
     return DocumentDecision(name, DocumentAction.REFUSE, (reason,))
+
+
+def _decide_valid(pdf: PdfFacts, step: _Step) -> DocumentDecision:
+    """Every signature valid: the agency's must be the sender's own (R-FORGE); the NĐ 30
+    two-signature practice is noted in the trace, never a reason to refuse."""
+    name = pdf.filename
+    step(
+        "nd30-two-signatures",
+        not pdf.two_signatures,
+        "person then agency signature: "
+        + ("present" if pdf.two_signatures else "not present (noted only)"),
+        name,
+    )
+    matches = pdf.agency_signature_matches
+    if step(
+        "signer-mismatch",
+        matches is False,
+        {
+            True: "agency signature belongs to the sending agency",
+            False: "agency signature belongs to another organisation",
+            None: "not checked (no signer organisations listed for the sender)",
+        }[matches],
+        name,
+    ):
+        return DocumentDecision(name, DocumentAction.REFUSE, (Reason.SIGNER_MISMATCH,))
+    return DocumentDecision(name, DocumentAction.REGISTER)
 
 
 def _decide_unsigned(

@@ -41,6 +41,10 @@ class PdfFacts:
     signed: bool = False
     worst_verdict: SignatureVerdict | None = None
     secret: bool = False
+    valid_signatures: int = 0
+    # The agency (last) signature is the sending agency's; None: not checked.
+    agency_signature_matches: bool | None = None
+    two_signatures: bool = False  # NĐ 30 practice: a person, then the agency
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ filters and globals registered here turn codes and dates into Vietnamese text:
 
 * ``reason(code)`` → :class:`~templates.reasons.ReasonText` (``summary``, ``advice``);
 * ``role_label(role)``, ``urgency_label(urgency)``;
+* ``signature_text(table, key)`` → the Vietnamese explanation of a verdict, indication,
+  sub-indication, revocation outcome… (tables in :mod:`templates.signatures`);
 * ``value | vn_date`` → ``dd/mm/yyyy``; ``value | vn_datetime(tz)`` → ``dd/mm/yyyy HH:MM``
   in the time zone ``tz`` (an IANA name).
 """
@@ -25,6 +27,15 @@ from templates.reasons import (
     reason_text,
     role_label,
     urgency_prefix,
+)
+from templates.signatures import (
+    COVERAGE,
+    INDICATIONS,
+    MODIFICATIONS,
+    REVOCATION,
+    SUB_INDICATIONS,
+    VERDICTS,
+    explain,
 )
 
 __all__ = [
@@ -63,6 +74,20 @@ def _urgency_label(urgency: str | None) -> str:
     return URGENCY_LABELS.get(urgency, "")
 
 
+_SIGNATURE_TABLES = {
+    "verdict": VERDICTS,
+    "indication": INDICATIONS,
+    "sub_indication": SUB_INDICATIONS,
+    "revocation": REVOCATION,
+    "coverage": COVERAGE,
+    "modification_level": MODIFICATIONS,
+}
+
+
+def _signature_text(table: str, key: str | None) -> str:
+    return explain(_SIGNATURE_TABLES[table], key)
+
+
 def environment() -> jinja2.Environment:
     """A fresh environment over this package's ``*.j2`` files.
 
@@ -87,4 +112,5 @@ def environment() -> jinja2.Environment:
     env.globals["reason"] = reason_text
     env.globals["role_label"] = role_label
     env.globals["urgency_label"] = _urgency_label
+    env.globals["signature_text"] = _signature_text
     return env

@@ -112,8 +112,18 @@ def test_secret_and_unreadable_documents_are_refused() -> None:
 
 
 def test_trace_says_which_rules_hit_and_missed() -> None:
-    """GIVEN a valid document WHEN decided THEN the trace lists every rule looked at, none hit."""
-    decision = decide(known(VALID), Policy())
+    """GIVEN a valid document signed by a person then its own agency WHEN decided
+    THEN the trace lists every rule looked at, none hit."""
+    signed = PdfFacts(
+        "cv.pdf",
+        True,
+        True,
+        SignatureVerdict.VALID,
+        two_signatures=True,
+        agency_signature_matches=True,
+        valid_signatures=2,
+    )
+    decision = decide(known(signed), Policy())
     assert [(s.rule, s.hit) for s in decision.trace] == [
         ("malformed-message", False),
         ("unknown-sender", False),
@@ -121,4 +131,25 @@ def test_trace_says_which_rules_hit_and_missed() -> None:
         ("unreadable-document", False),
         ("secret-document", False),
         ("signature", False),
+        ("nd30-two-signatures", False),
+        ("signer-mismatch", False),
     ]
+
+
+def test_agency_signature_from_another_agency_is_refused() -> None:
+    """GIVEN a document whose signatures are all valid but whose agency signature belongs to
+    another organisation WHEN decided THEN it is refused with signer-mismatch (R-FORGE)."""
+    forged = PdfFacts("cv.pdf", True, True, SignatureVerdict.VALID, agency_signature_matches=False)
+    decision = decide(known(forged), Policy())
+    assert decision.outcome is MessageOutcome.REJECTED
+    assert decision.reasons == (Reason.SIGNER_MISMATCH,)
+
+
+def test_single_signature_is_noted_not_refused() -> None:
+    """GIVEN a valid document with one signature (no NĐ 30 person+agency pair)
+    WHEN decided THEN it is registered and the trace notes the missing practice."""
+    single = PdfFacts("cv.pdf", True, True, SignatureVerdict.VALID, valid_signatures=1)
+    decision = decide(known(single), Policy())
+    assert decision.outcome is MessageOutcome.ACCEPTED
+    [note] = [s for s in decision.trace if s.rule == "nd30-two-signatures"]
+    assert note.hit and "noted only" in note.why

@@ -60,6 +60,11 @@ class GatewayProcess:
     def config(self) -> Path:
         return self.root / "gateway.toml"
 
+    def add_config(self, text: str) -> None:
+        """Append TOML (e.g. ``[[imap]]`` tables, which environment variables cannot express)."""
+        with self.config.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
+
     @property
     def data_dir(self) -> Path:
         return self.root / "var"

@@ -94,6 +94,7 @@ def _build(
     not_after: datetime,
     ca: bool,
     non_repudiation: bool = True,
+    crl_url: str | None = None,
 ) -> x509.Certificate:
     """Sign ``subject``'s certificate with ``issuer`` (self-signed when ``None``)."""
     issuer_name = subject if issuer is None else issuer.cert.subject
@@ -117,13 +118,13 @@ def _build(
             critical=False,
         )
     )
-    if not ca:
+    if not ca or crl_url:
         # Declared but unreachable here: soft-fail passes without it, hard-fail cannot.
         builder = builder.add_extension(
             x509.CRLDistributionPoints(
                 [
                     x509.DistributionPoint(
-                        full_name=[x509.UniformResourceIdentifier(CRL_URL)],
+                        full_name=[x509.UniformResourceIdentifier(crl_url or CRL_URL)],
                         relative_name=None,
                         reasons=None,
                         crl_issuer=None,
@@ -151,9 +152,13 @@ def make_root(common_name: str = "Test Root CA Chính phủ", *, label: str = "r
 
 
 def make_intermediate(
-    root: Credential, common_name: str = "Test CA Chuyên dùng", *, label: str = "intermediate"
+    root: Credential,
+    common_name: str = "Test CA Chuyên dùng",
+    *,
+    label: str = "intermediate",
+    crl_url: str | None = None,
 ) -> Credential:
-    """An intermediate CA under ``root``."""
+    """An intermediate CA under ``root`` (with a CRL distribution point when ``crl_url``)."""
     key = cached_key(label)
     cert = _build(
         subject=_name(common_name, "Ban Cơ yếu Chính phủ (test)"),
@@ -162,6 +167,7 @@ def make_intermediate(
         not_before=CA_NOT_BEFORE,
         not_after=CA_NOT_AFTER,
         ca=True,
+        crl_url=crl_url,
     )
     return Credential(key=key, cert=cert, chain=(root.cert,))
 

@@ -165,3 +165,34 @@ def add_revocation_data(pdf: bytes, crls: list[bytes]) -> bytes:
     output = BytesIO()
     writer.write(output)  # type: ignore[no-untyped-call]
     return output.getvalue()
+
+
+def add_page_after_signing(pdf: bytes) -> bytes:
+    """Insert a new blank page in a revision after the last signature (R-FORGE)."""
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    page = generic.DictionaryObject(  # type: ignore[no-untyped-call]
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Page"),
+            generic.NameObject("/MediaBox"): generic.ArrayObject(
+                [generic.NumberObject(n) for n in (0, 0, 595, 842)]  # type: ignore[no-untyped-call]
+            ),
+            generic.NameObject("/Resources"): generic.DictionaryObject(),  # type: ignore[no-untyped-call]
+        }
+    )
+    writer.insert_page(page)  # type: ignore[no-untyped-call]
+    output = BytesIO()
+    writer.write(output)  # type: ignore[no-untyped-call]
+    return output.getvalue()
+
+
+def corrupt_signature_value(pdf: bytes) -> bytes:
+    """Flip one hex digit inside the first signature's RSA value (the end of its CMS blob,
+    before the zero padding): the signed bytes still match, the signature does not."""
+    match = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", pdf)
+    if match is None:
+        raise ValueError("no signature in this PDF")
+    content = match.group(1).rstrip(b"0")
+    position = match.start(1) + len(content) - 10
+    digit = pdf[position : position + 1]
+    flipped = b"1" if digit != b"1" else b"2"
+    return pdf[:position] + flipped + pdf[position + 1 :]
