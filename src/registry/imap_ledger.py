@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -98,41 +99,40 @@ def find_registered_copy(session: Session, account: str, sha256: str) -> ImapLed
 def record_spooled(
     session: Session, box: Mailbox, uid: int, spool_id: str, message_id: str | None
 ) -> None:
-    now = _now()
-    session.add(
-        ImapLedgerEntry(
-            account=box.account,
-            folder=box.folder,
-            uidvalidity=box.uidvalidity,
-            uid=uid,
-            message_id=message_id,
-            spool_id=spool_id,
-            status=LedgerStatus.SPOOLED,
-            created_at=now,
-            updated_at=now,
-        )
-    )
+    session.add(_row(box, uid, message_id, spool_id, status=LedgerStatus.SPOOLED))
 
 
 def record_copy(
     session: Session, box: Mailbox, uid: int, earlier: ImapLedgerEntry, role: MoveRole
 ) -> None:
     """A message already registered under another key: to be moved, not spooled."""
-    now = _now()
     session.add(
-        ImapLedgerEntry(
-            account=box.account,
-            folder=box.folder,
-            uidvalidity=box.uidvalidity,
-            uid=uid,
-            message_id=earlier.message_id,
-            spool_id=earlier.spool_id,
+        _row(
+            box,
+            uid,
+            earlier.message_id,
+            earlier.spool_id,
             status=LedgerStatus.COMMITTED,
             target_folder=role,
-            created_at=now,
-            updated_at=now,
             last_error="already registered under an earlier UID",
         )
+    )
+
+
+def _row(
+    box: Mailbox, uid: int, message_id: str | None, spool_id: str | None, **values: Any
+) -> ImapLedgerEntry:
+    now = _now()
+    return ImapLedgerEntry(
+        account=box.account,
+        folder=box.folder,
+        uidvalidity=box.uidvalidity,
+        uid=uid,
+        message_id=message_id,
+        spool_id=spool_id,
+        created_at=now,
+        updated_at=now,
+        **values,
     )
 
 
