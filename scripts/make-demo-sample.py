@@ -23,9 +23,7 @@ from tests.support.signing import sign_as_person_then_agency  # noqa: E402
 def main() -> None:
     target = ROOT / "src" / "gateway" / "data" / "demo"
     target.mkdir(parents=True, exist_ok=True)
-    pki = make_pki(
-        org_name="Văn phòng HĐND và UBND thành phố Rạch Giá", person_name="Bùi Trung Thực"
-    )
+    pki = make_pki(person_name="Bùi Trung Thực")  # the agency seal of the city's office
     pdf = official_document_pdf(
         issuer_parent="ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG",
         issuer="ỦY BAN NHÂN DÂN THÀNH PHỐ RẠCH GIÁ",
