@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from registry.types import UtcDateTime
@@ -67,6 +67,13 @@ class InboundMessage(SQLModel, table=True):
     answered: bool = True
     note: str = ""
     duplicate_of: int | None = Field(default=None, foreign_key="inbound_message.id")
+    # Sender authentication (DKIM, SPF, DMARC results) and the virus scan, as recorded.
+    sender_auth: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
+    scan: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
 
 
 class RegisterEntry(SQLModel, table=True):
@@ -101,6 +108,10 @@ class RegisterEntry(SQLModel, table=True):
     filename: str = ""
     document_sha256: str = Field(max_length=64, index=True)
     search_text: str = ""
+    # Flags a clerk must see, e.g. active PDF content ("javascript", "launch", "embedded-file").
+    flags: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
 
 
 class SignatureResult(SQLModel, table=True):
@@ -181,6 +192,11 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc(nullable=True)
     last_error: str = ""
     lease_owner: str | None = Field(default=None, max_length=200, index=True)
+    # A delivery status notification (RFC 3464) that came back for this mail.
+    bounced_at: datetime | None = _utc(nullable=True)
+    bounce_reason: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )
 
 
 class ImapLedgerEntry(SQLModel, table=True):

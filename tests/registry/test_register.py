@@ -102,9 +102,9 @@ def register_one(engine: Engine, spool_id: str, year: int = 2026) -> str:
 
 def test_migrations_apply_once_and_are_idempotent(engine: Engine) -> None:
     """GIVEN a database upgraded at start WHEN upgraded again THEN it stays at head, unchanged."""
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
 
 
 def test_upgrade_from_the_first_schema_keeps_existing_rows(database_url: str) -> None:
@@ -125,7 +125,7 @@ def test_upgrade_from_the_first_schema_keeps_existing_rows(database_url: str) ->
                 " verdict, reasons) SELECT id, 'd', 1, 'Sig1', 'invalid', '[]' FROM inbound_message"
             )
         upgrade(engine)
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
         with read_session(engine) as session:
             [signature] = session.scalars(select(SignatureResult)).all()
             assert (signature.verdict, signature.chain, signature.indication) == (
