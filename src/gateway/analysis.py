@@ -15,11 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from gateway.signerpolicy import agency_signature_matches, two_signature_practice
+from mailparse.activecontent import active_content
 from mailparse.document import DocumentFacts
 from mailparse.errors import MalformedMessageError, UnreadableDocumentError
 from mailparse.facts import analyse_pdf, facts_from_subject
+from mailparse.limits import Limits
 from mailparse.message import Attachment, ParsedMessage
-from mailparse.mime import parse
+from mailparse.mime import DEFAULT_LIMITS, parse
 from mailparse.verdicts import PdfSignatures, SignatureVerdict, TrustStore
 from registry.directory import Agency, Directory
 from rules.decision import MessageFacts, PdfFacts
@@ -37,6 +39,7 @@ class PdfAnalysis:
     facts: DocumentFacts | None
     signatures: PdfSignatures | None
     error: str | None = None
+    active_content: tuple[str, ...] = ()  # mailparse.activecontent (R-VIRUS)
 
     @property
     def readable(self) -> bool:
@@ -74,16 +77,19 @@ def analyse(
     received_at: datetime,
     verify: Verifier,
     log_id: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> MessageAnalysis:
     """Read one raw message completely; pure but for the verifier it is given."""
     try:
-        parsed = parse(raw)
+        parsed = parse(raw, limits)
     except MalformedMessageError as exc:
         log.info("%s: malformed message: %s", log_id, exc)
         return MessageAnalysis(None, str(exc), None, (), DocumentFacts())
     agency = directory.identify(parsed.sender.address if parsed.sender else None)
     pdfs = tuple(
-        _analyse_pdf(a, trust, received_at, verify, log_id) for a in parsed.attachments if a.is_pdf
+        _analyse_pdf(a, trust, received_at, verify, log_id, max_pages=limits.max_pages)
+        for a in parsed.attachments
+        if a.is_pdf
     )
     return MessageAnalysis(parsed, None, agency, pdfs, facts_from_subject(parsed.subject))
 
@@ -100,6 +106,7 @@ def decision_facts(analysis: MessageAnalysis) -> MessageFacts:
                 signed=bool(pdf.signatures and pdf.signatures.signed),
                 worst_verdict=pdf.signatures.worst if pdf.signatures else None,
                 secret=bool(pdf.facts and pdf.facts.secrecy),
+                active_content=pdf.active_content,
                 **_signature_policy(analysis.agency, pdf.signatures),
             )
             for pdf in analysis.pdfs
@@ -124,6 +131,8 @@ def _analyse_pdf(
     received_at: datetime,
     verify: Verifier,
     log_id: str,
+    *,
+    max_pages: int,
 ) -> PdfAnalysis:
     """Signatures first: a PDF whose text layer is damaged may still carry a verdict
     (a tampered file is "signature-invalid", not merely "unreadable")."""
@@ -133,11 +142,13 @@ def _analyse_pdf(
         log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
         return PdfAnalysis(attachment, None, None, error=str(exc) or "unreadable")
     try:
-        facts = analyse_pdf(attachment.data)
+        facts = analyse_pdf(attachment.data, max_pages)
     except UnreadableDocumentError as exc:
         if not signatures.signed:
             log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
             return PdfAnalysis(attachment, None, None, error=str(exc) or "unreadable")
         log.info("%s: no text layer read from %s: %s", log_id, attachment.sha256[:12], exc)
         facts = None
-    return PdfAnalysis(attachment, facts, signatures)
+    return PdfAnalysis(
+        attachment, facts, signatures, active_content=tuple(active_content(attachment.data))
+    )

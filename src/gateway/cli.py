@@ -82,7 +82,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     deployment = _deployment(args)
     processes = deployment.settings.gateway.verify_processes
-    verifier = ProcessVerifier(processes) if processes else None
+    seconds = deployment.settings.limits.document_seconds
+    verifier = ProcessVerifier(processes, document_seconds=seconds) if processes else None
     try:
         if verifier is not None:
             verifier.warm_up()  # before listening: the first document is not slowed
@@ -212,6 +213,39 @@ def _cmd_trust_refresh(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if any(r.error for r in results) else EXIT_OK
 
 
+def _cmd_smtp_user_add(args: argparse.Namespace) -> int:
+    from gateway.smtp_users import add_user, read_new_password
+
+    deployment = _deployment(args)
+    users_file = deployment.settings.smtp.auth_users_file
+    if not users_file:
+        raise ConfigError("[smtp] auth_users_file: set it to the file of SMTP AUTH users")
+    path = deployment.path(users_file)
+    created = add_user(path, args.name, read_new_password(args.password_file))
+    print(f"{'đã thêm' if created else 'đã đổi mật khẩu'} {args.name} → {path}")
+    return EXIT_OK
+
+
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    from gateway import quarantine_views as qv
+    from gateway.quarantine_tools import QuarantineTools
+
+    tools = QuarantineTools(build(_deployment(args)))
+    action = args.quarantine_command
+    if action == "list":
+        _print(args, tools.list(), qv.quarantine_table)
+    elif action == "show":
+        _print(args, tools.show(args.id), qv.quarantine_detail)
+    elif action in {"reprocess", "release"}:
+        done = tools.reprocess(args.id, alone=action == "release")
+        _print(args, {"spool_id": args.id, "action": action, "done": done}, qv.action_line)
+    else:
+        answered = tools.reject(args.id, args.reason, args.note)
+        row = {"spool_id": args.id, "action": "reject", "answered": answered}
+        _print(args, row, qv.action_line)
+    return EXIT_OK
+
+
 def _print(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> None:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -282,9 +316,37 @@ def _parser() -> argparse.ArgumentParser:
     refresh = command(trust, "refresh", _cmd_trust_refresh, "fetch CRLs into [trust] crls")
     refresh.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
 
+    _quarantine_parser(commands, command)
     command(commands, "status", _cmd_status, "spool, outbox and IMAP accounts", json_flag=True)
+    smtp_user = commands.add_parser("smtp-user", help="SMTP AUTH users").add_subparsers(
+        dest="smtp_user_command", required=True, metavar="ACTION"
+    )
+    user_add = command(smtp_user, "add", _cmd_smtp_user_add, "add a user or change a password")
+    user_add.add_argument("name", metavar="NAME")
+    user_add.add_argument("--password-file", type=Path, help="read the password from this file")
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
     command(db, "upgrade", _cmd_db_upgrade, "apply database migrations")
     return parser
+
+
+def _quarantine_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    from mailparse.reasons import Reason
+
+    quarantine = commands.add_parser(
+        "quarantine", help="items parked for an administrator"
+    ).add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
+    command(quarantine, "list", _cmd_quarantine, "parked items and why", json_flag=True)
+    for name, text in (
+        ("show", "one parked item"),
+        ("reprocess", "back to the queue, processed afresh"),
+        ("release", "back to the queue, processed alone (a suspect)"),
+    ):
+        command(quarantine, name, _cmd_quarantine, text, json_flag=True).add_argument("id")
+    reject = command(
+        quarantine, "reject", _cmd_quarantine, "answer the sender with a rejection", json_flag=True
+    )
+    reject.add_argument("id")
+    reject.add_argument("--reason", required=True, type=Reason, choices=list(Reason))
+    reject.add_argument("--note", default="", help="recorded in the register and audit trail")

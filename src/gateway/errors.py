@@ -26,6 +26,11 @@ class SpoolError(TransientError):
     """The spool could not store or move an item (disk full, permissions)."""
 
 
+class ScannerUnavailableError(TransientError):
+    """The virus scanner (clamd) is configured but cannot scan now: the item waits, however
+    long, and is never passed unscanned (R-VIRUS); it does not count toward quarantine."""
+
+
 class DeliveryError(GatewayError):
     """An outgoing mail could not be handed over."""
 

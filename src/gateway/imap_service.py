@@ -32,7 +32,10 @@ class ImapIntake:
             deployment.data_dir,
             [account.name for account in settings.imap],
             outbox_alert(
-                components.engine, settings.outgoing.from_address, settings.alerts.administrator
+                components.engine,
+                settings.outgoing.from_address,
+                settings.alerts.administrator,
+                components.pipeline.signer,
             ),
         )
         self.pollers = [

@@ -7,20 +7,28 @@ answer in one transaction. Re-processing a committed spool item changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import jinja2
 from sqlalchemy.engine import Engine
 
+from gateway.alerts import malware_alert
 from gateway.analysis import MessageAnalysis, Verifier, analyse, decision_facts
 from gateway.answers import answer_recipient, build_answer
 from gateway.archive import Archive
 from gateway.compose import RegisteredDocument
+from gateway.dns import Resolver
 from gateway.entries import attachment_drafts, entry_draft, signature_drafts
 from gateway.envelope import Envelope
+from gateway.scanning import Scanner, ScanReport, scan_message
+from gateway.screening import Screening, record_returned, screen, withheld
+from mailparse.limits import Limits
+from mailparse.mime import DEFAULT_LIMITS
 from mailparse.verdicts import TrustStore
 from registry.database import read_session, write_session
 from registry.directory import Directory
@@ -60,6 +68,12 @@ class Pipeline:
     templates: jinja2.Environment
     from_address: str
     zone: ZoneInfo
+    scanner: Scanner | None = None  # None: virus scanning is off ([scanner] clamd = "")
+    administrator: str = ""  # [alerts] administrator: mailed when malware is found
+    limits: Limits = DEFAULT_LIMITS  # [limits] on hostile input
+    resolver: Resolver | None = None  # DNS for DKIM/SPF/DMARC; None: not checked (R-FORGE)
+    signer: Callable[[bytes], bytes] | None = None  # DKIM-signs every mail queued
+    auto_replies_per_day: int = 20  # per address outside the directory; 0: no limit
 
     def process(self, spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
         """Run the pipeline for one item; idempotent on ``spool_id``."""
@@ -73,10 +87,21 @@ class Pipeline:
             received_at=envelope.received_at,
             verify=self.verify,
             log_id=spool_id,
+            limits=self.limits,
         )
-        decision = decide(decision_facts(analysis), self.policy)
-        sha256 = (self.restricted if analysis.secret else self.archive).store(raw)
-        result = self._record(spool_id, sha256, envelope, analysis, decision)
+        screening = screen(
+            raw, analysis, envelope, self.resolver, from_address=self.from_address, log_id=spool_id
+        )
+        analysis = screening.analysis  # a forged From is no agency (R-FORGE)
+        # R-VIRUS: scanned before the decision; a scanner that is down raises (the item waits)
+        scan = scan_message(self.scanner, raw, hashlib.sha256(raw).hexdigest(), analysis, spool_id)
+        facts = replace(decision_facts(analysis), malware=scan.signatures, **screening.facts())
+        decision = decide(facts, self.policy)
+        restricted = analysis.secret or scan.infected  # never in the archive with the rest
+        sha256 = (self.restricted if restricted else self.archive).store(raw)
+        result = self._record(
+            spool_id, sha256, envelope, analysis, decision, scan=scan, screening=screening
+        )
         log.info(
             "%s: %s %s entries=%s reasons=%s",
             spool_id,
@@ -98,12 +123,15 @@ class Pipeline:
         envelope: Envelope,
         analysis: MessageAnalysis,
         decision: Decision,
+        *,
+        scan: ScanReport,
+        screening: Screening,
     ) -> ProcessResult:
         now = datetime.now(UTC)
         parsed = analysis.parsed
         fingerprint = analysis.fingerprint(sha256)
         with write_session(self.engine) as session:
-            recorder = Recorder(session, now=now)
+            recorder = Recorder(session, now=now, sign=self.signer)
             done = _recorded_result(recorder, spool_id)  # another worker may have won the race
             if done is not None:
                 return done
@@ -112,6 +140,20 @@ class Pipeline:
             outcome = Outcome(decision.outcome.value) if earlier is None else Outcome.DUPLICATE
             recipient = answer_recipient(envelope, analysis)
             answering = earlier is None and recipient is not None and outcome is not Outcome.HELD
+            held_back = (  # loops, floods and backscatter (gateway.backscatter)
+                withheld(
+                    session,
+                    screening,
+                    recipient=recipient,
+                    rejection=outcome is Outcome.REJECTED,
+                    directory=self.directory,
+                    cap=self.auto_replies_per_day,
+                    now=now,
+                )
+                if answering and recipient is not None
+                else ""
+            )
+            answering = answering and not held_back
             inbound = recorder.add_inbound(
                 InboundDraft(
                     spool_id=spool_id,
@@ -128,10 +170,24 @@ class Pipeline:
                     reasons=tuple(str(r) for r in decision.reasons),
                     trace=tuple(_trace(decision)),
                     answered=answering,
-                    note=_note(earlier is not None, recipient, outcome),
+                    note=held_back
+                    or screening.loopback.note
+                    or _note(earlier is not None, recipient, outcome),
                     duplicate_of=earlier.id if earlier is not None else None,
+                    scan=scan.as_json(),
+                    sender_auth=screening.record(),
                 )
             )
+            record_returned(session, screening, now, spool_id)
+            if scan.infected and self.administrator:
+                alert = malware_alert(
+                    from_address=self.from_address,
+                    to_address=self.administrator,
+                    spool_id=spool_id,
+                    findings=scan.summary(),
+                    now=now,
+                )
+                recorder.add_outbox(inbound, alert)
             if envelope.protocol == "imap":  # the mailbox copy may move once this commits
                 mark_committed(session, spool_id, MoveRole.PROCESSED)
             if earlier is not None:
@@ -187,6 +243,7 @@ class Pipeline:
                 needs_review=decision.needs_review,
                 attachments=appendices if index == 0 else (),
             )
+            draft = replace(draft, flags=tuple(pdf.active_content))
             number = recorder.add_entry(inbound, draft)
             registered.append(
                 RegisteredDocument(

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from gateway.imap_service import ImapIntake
 from gateway.isolation import Isolation
 from gateway.smtp import IntakeHandler, RecipientPolicy, start_listener
+from gateway.smtp_guard import start_smtp_listeners
 from gateway.wiring import Components
 from gateway.worker import Worker
 
@@ -56,7 +57,13 @@ class Service:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._stopping.set)
-        log.warning("virus scanning is OFF: no scanner is configured (R-VIRUS)")
+        if self.c.pipeline.scanner is None:
+            log.warning("virus scanning is OFF: no scanner is configured (R-VIRUS)")
+        else:
+            log.info(
+                "virus scanning with %s (required: mail waits while it is down)",
+                self.c.pipeline.scanner.name,
+            )
         await self._start_listeners()
         imap = ImapIntake(self.c, on_spooled=lambda: loop.call_soon_threadsafe(self._spooled.set))
         imap.start()
@@ -85,8 +92,11 @@ class Service:
 
     async def _start_listeners(self) -> None:
         smtp = self.c.deployment.settings.smtp
+        self._servers += await start_smtp_listeners(
+            self.c.deployment, self.c.spool, lambda _id: self._spooled.set()
+        )
         recipients = RecipientPolicy(smtp.addresses)
-        for listen, lmtp in ((smtp.listen, False), (smtp.lmtp_listen, True)):
+        for listen, lmtp in ((smtp.lmtp_listen, True),):  # LMTP: a local MTA, no limits
             if not listen:
                 continue
             handler = IntakeHandler(

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from gateway.errors import ConfigError
+from gateway.scanner import ClamdAddress
 from mailparse.verdicts import RevocationMode
 
 ENV_PREFIX = "GATEWAY_"
@@ -70,8 +71,25 @@ class SmtpSection(_Section):
     hostname: str = ""
     addresses: tuple[str, ...] = ("vanthu@example.gov.vn",)
     max_message_bytes: int = Field(default=31_457_280, ge=1024)
+    tls_cert: str = ""  # PEM certificate chain: STARTTLS on listen, implicit TLS on submission
+    tls_key: str = ""  # PEM private key of tls_cert
+    submission_listen: str = ""  # implicit TLS + AUTH (RFC 8314); empty: none
+    auth_users_file: str = ""  # NAME:scrypt-hash lines (`gateway smtp-user add`)
+    listen_auth: bool = False  # offer AUTH on `listen` too (after STARTTLS)
+    require_tls_for_auth: bool = True
 
-    _listen = field_validator("listen", "lmtp_listen")(_check_host_port)
+    _listen = field_validator("listen", "lmtp_listen", "submission_listen")(_check_host_port)
+
+    @model_validator(mode="after")
+    def _tls_and_auth(self) -> SmtpSection:
+        if bool(self.tls_cert) != bool(self.tls_key):
+            missing = "tls_key" if self.tls_cert else "tls_cert"
+            raise ValueError(f"{missing}: required with tls_cert and tls_key (set both or none)")
+        if self.submission_listen and not self.tls_cert:
+            raise ValueError("submission_listen needs tls_cert and tls_key (implicit TLS)")
+        if (self.submission_listen or self.listen_auth) and not self.auth_users_file:
+            raise ValueError("auth_users_file: required by submission_listen / listen_auth")
+        return self
 
     @field_validator("addresses")
     @classmethod
@@ -88,6 +106,15 @@ class OutgoingSection(_Section):
     max_attempts: int = Field(default=12, ge=1)
     retry_base_seconds: float = Field(default=30.0, gt=0)
     retry_max_seconds: float = Field(default=3600.0, gt=0)
+    dkim_key_file: str = ""  # PEM private key: every mail sent is DKIM-signed; empty: unsigned
+    dkim_selector: str = ""
+    dkim_domain: str = ""  # empty: the domain of from_address
+
+    @model_validator(mode="after")
+    def _dkim_complete(self) -> OutgoingSection:
+        if bool(self.dkim_key_file) != bool(self.dkim_selector):
+            raise ValueError("dkim_key_file and dkim_selector go together")
+        return self
 
     @field_validator("relay")
     @classmethod
@@ -145,6 +172,46 @@ class PolicySection(_Section):
     unsigned: Literal["reference", "reject"] = "reference"
     unknown_sender: Literal["reject", "review"] = "reject"
     indeterminate: Literal["hold", "reject"] = "hold"
+    active_content: Literal["hold", "flag", "reject"] = "hold"
+
+
+class AuthSection(_Section):
+    """Sender authentication (DKIM, SPF, DMARC): what a failure does (R-FORGE)."""
+
+    policy: Literal["record", "hold", "reject"] = "record"
+    dns_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+class ScannerSection(_Section):
+    """clamd (R-VIRUS): empty, scanning is off (said loudly); set, it is required."""
+
+    clamd: str = ""  # /path/clamd.ctl, unix:/path, tcp://host:port or host:port
+    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+
+    @field_validator("clamd")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if value:
+            ClamdAddress.parse(value)
+        return value
+
+
+class LimitsSection(_Section):
+    """Resource limits on hostile input (parsing, analysis, verification)."""
+
+    max_parts: int = Field(default=1000, ge=1)
+    max_depth: int = Field(default=20, ge=1, le=100)
+    max_header_bytes: int = Field(default=1_048_576, ge=1024)
+    max_decoded_bytes: int = Field(default=134_217_728, ge=1024)
+    max_pages: int = Field(default=5, ge=1, le=1000)  # pages whose text is analysed
+    document_seconds: float = Field(default=120.0, gt=0)  # per document, in the verifier
+    # Per client IP on the SMTP listeners (421 / 451 / 452); loopback exempt unless set.
+    max_connections_per_ip: int = Field(default=20, ge=1)
+    messages_per_minute_per_ip: int = Field(default=60, ge=1)
+    recipients_per_message: int = Field(default=50, ge=1)
+    limit_loopback: bool = False
+    # Automatic mails to one address per 24 h (agencies of the directory: unlimited).
+    auto_replies_per_day: int = Field(default=20, ge=0)  # 0: no limit
 
 
 class WebSection(_Section):
@@ -221,6 +288,9 @@ class Settings(_Section):
     policy: PolicySection = PolicySection()
     web: WebSection = WebSection()
     alerts: AlertsSection = AlertsSection()
+    scanner: ScannerSection = ScannerSection()
+    limits: LimitsSection = LimitsSection()
+    auth: AuthSection = AuthSection()
     imap: tuple[ImapAccount, ...] = ()
 
     @field_validator("imap")

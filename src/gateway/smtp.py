@@ -130,17 +130,17 @@ def _auth_user(session: Session) -> str | None:
 class _EnhancedCodes:
     """Rewrite aiosmtpd's own size replies to carry enhanced status codes."""
 
-    async def push(self, status: str) -> None:
-        if status.startswith("552 Error"):
+    async def push(self, status: str | bytes) -> None:
+        if isinstance(status, str) and status.startswith("552 Error"):  # AUTH challenges: bytes
             status = REPLY_TOO_BIG
         await super().push(status)  # type: ignore[misc]
 
 
-class GatewaySMTP(_EnhancedCodes, SMTP):  # type: ignore[misc]
+class GatewaySMTP(_EnhancedCodes, SMTP):
     """aiosmtpd's SMTP with our size replies."""
 
 
-class GatewayLMTP(_EnhancedCodes, LMTP):  # type: ignore[misc]
+class GatewayLMTP(_EnhancedCodes, LMTP):
     """aiosmtpd's LMTP with our size replies."""
 
 

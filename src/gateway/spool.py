@@ -192,6 +192,25 @@ class Spool:
         self._move(item.path, target)
         return target
 
+    def quarantined_item(self, item_id: str) -> SpoolItem:
+        """A parked item, to look at (``gateway quarantine show``); SpoolError if none."""
+        path = self._dir("quarantine") / item_id
+        if "/" in item_id or item_id in {"", ".", ".."} or not path.is_dir():
+            raise SpoolError(f"spool item {item_id} is not in quarantine")
+        return SpoolItem(id=item_id, path=path, state=ItemState.read(path))
+
+    def release(self, item_id: str, state: ItemState) -> None:
+        """An administrator sends a parked item back to new/ with ``state`` (its counters)."""
+        item = self.quarantined_item(item_id)
+        (item.path / REASON_FILE).unlink(missing_ok=True)
+        state.write(item.path)
+        self._move(item.path, self._dir("new") / item_id)
+
+    def close_quarantined(self, item_id: str) -> None:
+        """A parked item an administrator decided (rejected): to done/."""
+        item = self.quarantined_item(item_id)
+        self._move(item.path, self._dir("done") / item_id)
+
     def recover(self) -> int:
         """At start-up: items left in work/ by a crash go back to new/; returns their count.
 

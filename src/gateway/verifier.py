@@ -17,14 +17,16 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from gateway.errors import TransientError
 from mailparse.sigcache import ChainCache
 from mailparse.signatures import verify_pdf
-from mailparse.verdicts import PdfSignatures, TrustStore
+from mailparse.verdicts import PdfSignatures, SignatureReport, SignatureVerdict, TrustStore
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,22 @@ def _ready(_: int) -> int:
     return os.getpid()
 
 
+def timed_out(seconds: float) -> PdfSignatures:
+    """The verdict on a document whose verification overran ``[limits] document_seconds``."""
+    return PdfSignatures(
+        (
+            SignatureReport(
+                field_name="",
+                signer=None,
+                organization=None,
+                signed_at=None,
+                verdict=SignatureVerdict.INDETERMINATE,
+                details=(f"verification took longer than {seconds:g} s (resource limit)",),
+            ),
+        )
+    )
+
+
 def _verify_in_process(data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
     return verify_pdf(data, trust, at, _process_cache)
 
@@ -60,11 +78,24 @@ class LocalVerifier:
 
 
 class ProcessVerifier:
-    """A pool of ``processes`` verifier processes (spawned: safe beside threads)."""
+    """A pool of ``processes`` verifier processes (spawned: safe beside threads).
 
-    def __init__(self, processes: int, cache_size: int = CACHE_SIZE) -> None:
+    A document that takes longer than ``document_seconds`` (``[limits]``) is given an
+    INDETERMINATE verdict (held for a clerk by default) and the pool, with the stuck
+    process, is replaced; other documents in flight then fail transiently and are retried.
+    """
+
+    def __init__(
+        self,
+        processes: int,
+        cache_size: int = CACHE_SIZE,
+        document_seconds: float | None = None,
+        task: Callable[[bytes, TrustStore, datetime], PdfSignatures] | None = None,
+    ) -> None:
         self._processes = processes
         self._cache_size = cache_size
+        self._document_seconds = document_seconds
+        self._task = task or _verify_in_process
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -76,8 +107,17 @@ class ProcessVerifier:
         )
 
     def __call__(self, data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
+        pool = self._pool
         try:
-            return self._pool.submit(_verify_in_process, data, trust, at).result()
+            future = pool.submit(self._task, data, trust, at)
+            return future.result(timeout=self._document_seconds)
+        except FuturesTimeoutError:
+            log.warning(
+                "a document took over %ss to verify; verifier processes replaced",
+                self._document_seconds,
+            )
+            self._kill(pool)
+            return timed_out(self._document_seconds or 0)
         except BrokenProcessPool as exc:
             # A verifier process died (out of memory, a crash in a C extension): the item
             # is retried later by the worker, with a fresh pool.
@@ -85,6 +125,16 @@ class ProcessVerifier:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
             raise TransientError("signature verifier process died") from exc
+
+    def _kill(self, pool: ProcessPoolExecutor) -> None:
+        """Stop ``pool``'s processes now (a stuck one never returns) and start a new pool."""
+        if pool is self._pool:
+            self._pool = self._new_pool()
+        processes = list(getattr(pool, "_processes", {}).values())  # no public API in 3.11
+        for process in processes:
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        self.warm_up()  # a cold process would eat the next document's time limit
 
     def warm_up(self) -> None:
         """Start every process now (spawning and importing pyHanko takes about a second),

@@ -15,12 +15,16 @@ import templates
 from gateway.analysis import Verifier
 from gateway.archive import Archive
 from gateway.delivery import Transport, transport_for
+from gateway.dkimsign import load_signer
+from gateway.dns import SystemResolver
 from gateway.errors import ConfigError
 from gateway.outbox import OutboxSender
 from gateway.pipeline import Pipeline
+from gateway.scanner import ClamdAddress, ClamdScanner
 from gateway.settings import Deployment
 from gateway.spool import Spool
 from gateway.trust import load_trust
+from mailparse.limits import Limits
 from mailparse.signatures import verify_pdf
 from registry.database import make_engine, upgrade
 from registry.directory import Directory, DirectoryError, parse_directory
@@ -64,6 +68,14 @@ def open_database(deployment: Deployment) -> Engine:
     return engine
 
 
+def scanner_for(deployment: Deployment) -> ClamdScanner | None:
+    """The configured clamd, or None: scanning off (``[scanner] clamd = ""``)."""
+    scanner = deployment.settings.scanner
+    if not scanner.clamd:
+        return None
+    return ClamdScanner(ClamdAddress.parse(scanner.clamd), scanner.timeout_seconds)
+
+
 def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Components:
     settings = deployment.settings
     data_dir = deployment.data_dir
@@ -79,11 +91,25 @@ def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Component
             unsigned=settings.policy.unsigned,
             unknown_sender=settings.policy.unknown_sender,
             indeterminate=settings.policy.indeterminate,
+            active_content=settings.policy.active_content,
+            auth=settings.auth.policy,
         ),
         verify=verify,
         templates=templates.environment(),
         from_address=settings.outgoing.from_address,
         zone=deployment.zone,
+        scanner=scanner_for(deployment),
+        administrator=settings.alerts.administrator,
+        limits=Limits(
+            max_parts=settings.limits.max_parts,
+            max_depth=settings.limits.max_depth,
+            max_header_bytes=settings.limits.max_header_bytes,
+            max_decoded_bytes=settings.limits.max_decoded_bytes,
+            max_pages=settings.limits.max_pages,
+        ),
+        resolver=SystemResolver(settings.auth.dns_timeout_seconds),
+        signer=load_signer(deployment),
+        auto_replies_per_day=settings.limits.auto_replies_per_day,
     )
     transport = transport_for(settings.outgoing.relay, data_dir / "outbox")
     outbox = OutboxSender(

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from gateway.envelope import Envelope
-from gateway.errors import TransientError
+from gateway.errors import ScannerUnavailableError, TransientError
 from gateway.isolation import Isolation
 from gateway.pipeline import Pipeline, ProcessResult
 from gateway.quarantine import record_quarantined
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
+SCANNER_RETRY_MAX_SECONDS = 60.0
 
 
 @dataclass
@@ -62,6 +63,13 @@ class Worker:
     def _process(self, item: SpoolItem, raw: bytes, envelope: Envelope) -> ProcessResult | None:
         try:
             result = self.pipeline.process(item.id, raw, envelope)
+        except ScannerUnavailableError as exc:
+            # R-VIRUS: never passed unscanned, never parked for it either: it waits.
+            waits = min(item.state.failures, 10)
+            delay = min(RETRY_BASE_SECONDS * 2**waits, SCANNER_RETRY_MAX_SECONDS)
+            log.warning("%s: virus scanner unavailable, retry in %.0fs: %s", item.id, delay, exc)
+            self.spool.retry_later(item, delay, f"waiting for the virus scanner: {exc}")
+            return None
         except (TransientError, DatabaseUnavailableError) as exc:
             self._retry_or_quarantine(item, f"transient: {exc}", envelope)
             return None

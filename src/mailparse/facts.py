@@ -18,7 +18,7 @@ from datetime import date
 from functools import lru_cache
 
 from mailparse.document import DocumentFacts, Secrecy, Urgency
-from mailparse.pdftext import read_pdf
+from mailparse.pdftext import DEFAULT_MAX_PAGES, read_pdf
 from mailparse.text import fold, nfc, squash
 
 # The catalogue of CV144 (annex, 24 rows): types sent electronically without paper (R-TYPES).
@@ -145,9 +145,9 @@ def facts_from_text(text: str, pages: int | None) -> DocumentFacts:
     )
 
 
-def analyse_pdf(data: bytes) -> DocumentFacts:
+def analyse_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> DocumentFacts:
     """:func:`read_pdf` then :func:`facts_from_text`; raises ``UnreadableDocumentError``."""
-    pdf = read_pdf(data)
+    pdf = read_pdf(data, max_pages=max_pages)
     return facts_from_text(pdf.text, pdf.pages)
 
 

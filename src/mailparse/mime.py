@@ -23,6 +23,7 @@ from email.message import Message
 from email_validator import EmailNotValidError, validate_email
 
 from mailparse.errors import MalformedMessageError
+from mailparse.limits import MAX_ADDRESS_CHARS, MAX_ADDRESS_HEADER_CHARS, Limits
 from mailparse.message import Address, Attachment, ParsedMessage
 from mailparse.text import decode_bytes, decode_header_text, html_to_text, nfc
 
@@ -30,7 +31,7 @@ from mailparse.text import decode_bytes, decode_header_text, html_to_text, nfc
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-_MAX_DEPTH = 20  # MIME nesting deeper than this is ignored (and recorded as a defect)
+DEFAULT_LIMITS = Limits()
 
 # What email.message raises on hostile header values and parameters (its header parser has
 # known crash bugs); caught around each such call so one bad part spoils nothing else.
@@ -46,16 +47,20 @@ _STDLIB_ERRORS = (
 )
 
 
-def parse(raw: bytes) -> ParsedMessage:
-    """Read one message; raise :class:`MalformedMessageError` only for unreadable structure."""
+def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMessage:
+    """Read one message; raise :class:`MalformedMessageError` only for unreadable structure
+    or a message over the ``limits`` that cannot be read within them."""
     _require_header_section(raw)
+    head_end = raw.find(b"\n\r\n") if b"\n\r\n" in raw else raw.find(b"\n\n")
+    if (head_end if head_end >= 0 else len(raw)) > limits.max_header_bytes:
+        raise MalformedMessageError("header section too large")
     try:
         msg = email.message_from_bytes(raw, policy=policy.default)
     except _STDLIB_ERRORS as exc:
         raise MalformedMessageError("MIME structure cannot be read") from exc
     defects: list[str] = []
     sender = _sender(msg, defects)
-    body_text, attachments = _contents(msg, defects)
+    body_text, attachments = _contents(msg, defects, limits)
     if sender is None and "From" not in msg and not body_text.strip() and not attachments:
         raise MalformedMessageError("message has neither a sender nor any content")
     references = _header(msg, "References")
@@ -150,6 +155,9 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
     raw = _raw_header(msg, name)
     if raw is None:
         return ()
+    if len(raw) > MAX_ADDRESS_HEADER_CHARS:
+        defects.append(f"header-too-long:{name.lower()}")
+        return ()
     if any("\udc80" <= ch <= "\udcff" for ch in raw):  # unencoded 8-bit (SMTPUTF8 or legacy)
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), "utf-8")
     out: list[Address] = []
@@ -170,6 +178,8 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
 
 def _validated(addr: str) -> str | None:
     """``addr`` checked by email-validator, domain lower-cased; ``None`` when invalid."""
+    if len(addr) > MAX_ADDRESS_CHARS:
+        return None
     try:
         info = validate_email(nfc(addr.strip()), check_deliverability=False)
     except (EmailNotValidError, ValueError, UnicodeError):
@@ -180,14 +190,14 @@ def _validated(addr: str) -> str | None:
 # --- body and attachments ------------------------------------------------------------------
 
 
-def _leaves(msg: Message, defects: list[str]) -> Iterator[Message]:
+def _leaves(msg: Message, defects: list[str], limits: Limits) -> Iterator[Message]:
     """The leaf parts in document order, without recursion (nesting is attacker-chosen)."""
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
         defects.extend(_defect_name(d) for d in part.defects)
         if part.is_multipart():  # also message/rfc822: its payload is the inner message
-            if depth >= _MAX_DEPTH:
+            if depth >= limits.max_depth:
                 defects.append("nesting-too-deep")
                 continue
             children = part.get_payload()
@@ -197,15 +207,22 @@ def _leaves(msg: Message, defects: list[str]) -> Iterator[Message]:
             yield part
 
 
-def _contents(msg: Message, defects: list[str]) -> tuple[str, list[Attachment]]:
+def _contents(msg: Message, defects: list[str], limits: Limits) -> tuple[str, list[Attachment]]:
     """Body text (first text/plain, else text/html) and every other leaf as an attachment."""
     plain: str | None = None
     markup: str | None = None
     attachments: list[Attachment] = []
-    for part in _leaves(msg, defects):
+    decoded = 0
+    for count, part in enumerate(_leaves(msg, defects, limits)):
+        if count >= limits.max_parts:
+            defects.append("too-many-parts")
+            break
         content_type = _content_type(part, defects)
         filename = _filename(part, defects)
         data = _payload(part, defects)
+        decoded += len(data)
+        if decoded > limits.max_decoded_bytes:
+            raise MalformedMessageError("decoded content too large")
         if not filename and not _is_attachment(part) and content_type == "text/plain":
             if plain is None:
                 plain = decode_bytes(data, _charset(part))

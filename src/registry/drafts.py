@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -53,6 +53,8 @@ class InboundDraft:
     answered: bool
     note: str = ""
     duplicate_of: int | None = None
+    scan: dict[str, Any] = field(default_factory=dict)  # the virus scan, as recorded
+    sender_auth: dict[str, Any] = field(default_factory=dict)  # DKIM, SPF, DMARC results
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class EntryDraft:
     search_text: str
     signatures: tuple[SignatureDraft, ...] = ()
     attachments: tuple[AttachmentDraft, ...] = ()
+    flags: tuple[str, ...] = ()  # e.g. active PDF content ("javascript", "launch")
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,7 @@ def inbound_contract(
         "spool_id": inbound.spool_id,
         "answered": inbound.answered,
         "note": inbound.note,
+        "sender_auth": dict(inbound.sender_auth or {}),
     }
 
 

@@ -8,6 +8,7 @@ is the spool item finished.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -38,9 +39,15 @@ from registry.numbering import next_number
 class Recorder:
     """The registering transaction's operations; nothing is committed here."""
 
-    def __init__(self, session: Session, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        now: datetime | None = None,
+        sign: Callable[[bytes], bytes] | None = None,
+    ) -> None:
         self.session = session
         self._now = now or datetime.now(UTC)
+        self._sign = sign  # DKIM-signs each outbox mail as it is queued (given by gateway)
 
     def find_inbound(self, spool_id: str) -> InboundMessage | None:
         """The record of a spool item already committed (re-processing changes nothing)."""
@@ -84,7 +91,8 @@ class Recorder:
         entry = RegisterEntry(
             inbound_id=_id(inbound),
             incoming_number=number,
-            **_columns(draft, exclude={"signatures", "attachments"}),
+            **_columns(draft, exclude={"signatures", "attachments", "flags"}),
+            flags=list(draft.flags),
         )
         self.session.add(entry)
         self.session.flush()
@@ -133,7 +141,7 @@ class Recorder:
                 message_id=draft.message_id,
                 sender=draft.sender,
                 recipient=draft.recipient,
-                raw=draft.raw,
+                raw=draft.raw if self._sign is None else self._sign(draft.raw),
                 created_at=self._now,
                 next_attempt_at=self._now,
             )

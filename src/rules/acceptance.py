@@ -32,19 +32,35 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
         trace.append(TraceStep(rule, hit, why, subject))
         return hit
 
+    # R-VIRUS: an infected message is refused whatever else it is.
+    if step(
+        "malware",
+        bool(facts.malware),
+        f"virus scanner found: {', '.join(facts.malware)}" if facts.malware else "no malware found",
+    ):
+        return _rejected(Reason.MALWARE, trace)
     if step(
         "malformed-message",
         facts.malformed,
         "MIME structure unreadable" if facts.malformed else "MIME structure readable",
     ):
         return _rejected(Reason.MALFORMED_MESSAGE, trace)
+    stopped = _sender_checks(facts, policy, step, trace)
+    if stopped is not None:
+        return stopped
     review = False
     if not facts.sender_known:
         review = policy.unknown_sender == "review"
+        forged = (
+            f"From names agency {facts.forged_agency} but fails DMARC (R-FORGE), so "
+            if facts.forged_agency
+            else ""
+        )
         step(
             "unknown-sender",
             True,
-            f"sender not in the agency directory; policy unknown_sender={policy.unknown_sender}",
+            f"{forged}sender not in the agency directory; "
+            f"policy unknown_sender={policy.unknown_sender}",
         )
         if not review:
             return _rejected(Reason.UNKNOWN_SENDER, trace)
@@ -65,6 +81,36 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
     return _outcome(documents, review, trace)
 
 
+def _sender_checks(
+    facts: MessageFacts, policy: Policy, step: _Step, trace: list[TraceStep]
+) -> Decision | None:
+    """Our own mail coming back is never registered; failed sender authentication acts
+    by ``[auth] policy`` (record: noted only)."""
+    if step(
+        "our-mail",
+        bool(facts.our_mail),
+        {
+            "bounce": "delivery status notification of our own mail: recorded against it",
+            "own-answer": "one of our own answers came back (mail loop)",
+            "": "not our own mail",
+        }[facts.our_mail],
+    ):
+        return Decision(MessageOutcome.REJECTED, (), trace=tuple(trace))
+    failed = facts.sender_auth_failed
+    step(
+        "sender-authentication",
+        failed,
+        ("DKIM/SPF/DMARC failed" if failed else "no DKIM/SPF/DMARC failure")
+        + f"; policy auth={policy.auth}",
+    )
+    if not failed or policy.auth == "record":
+        return None
+    reason = (Reason.SENDER_AUTHENTICATION_FAILED,)
+    if policy.auth == "hold":
+        return Decision(MessageOutcome.HELD, reason, trace=tuple(trace))
+    return _rejected(Reason.SENDER_AUTHENTICATION_FAILED, trace)
+
+
 def _decide_pdf(
     pdf: PdfFacts,
     policy: Policy,
@@ -80,14 +126,9 @@ def _decide_pdf(
         name,
     ):
         return DocumentDecision(name, DocumentAction.REFUSE, (Reason.UNREADABLE_DOCUMENT,))
-    # R-SECRET: a secret-marked document never travels through the system.
-    if step(
-        "secret-document",
-        pdf.secret,
-        "secrecy mark found" if pdf.secret else "no secrecy mark",
-        name,
-    ):
-        return DocumentDecision(name, DocumentAction.REFUSE, (Reason.SECRET_DOCUMENT,))
+    stopped = _secret_or_active(pdf, policy, step)
+    if stopped is not None:
+        return stopped
     if not pdf.signed:
         return _decide_unsigned(pdf, policy, any_signed, is_first_unsigned, step)
     verdict = pdf.worst_verdict or SignatureVerdict.INDETERMINATE
@@ -103,6 +144,31 @@ def _decide_pdf(
     if verdict is SignatureVerdict.INDETERMINATE and policy.indeterminate == "hold":
         return DocumentDecision(name, DocumentAction.HOLD, (reason,))
     return DocumentDecision(name, DocumentAction.REFUSE, (reason,))
+
+
+def _secret_or_active(pdf: PdfFacts, policy: Policy, step: _Step) -> DocumentDecision | None:
+    """R-SECRET: a secret-marked document never travels through the system.
+    R-VIRUS: JavaScript, launch actions, embedded files… hold (default) or refuse the
+    document; with ``flag`` it goes on and the register entry carries the flags."""
+    if step(
+        "secret-document",
+        pdf.secret,
+        "secrecy mark found" if pdf.secret else "no secrecy mark",
+        pdf.filename,
+    ):
+        return DocumentDecision(pdf.filename, DocumentAction.REFUSE, (Reason.SECRET_DOCUMENT,))
+    found = ", ".join(pdf.active_content)
+    if not step(
+        "active-content",
+        bool(pdf.active_content) and policy.active_content != "flag",
+        f"active content: {found}; policy active_content={policy.active_content}"
+        if pdf.active_content
+        else "no active content",
+        pdf.filename,
+    ):
+        return None
+    action = DocumentAction.HOLD if policy.active_content == "hold" else DocumentAction.REFUSE
+    return DocumentDecision(pdf.filename, action, (Reason.MALWARE,))
 
 
 def _decide_valid(pdf: PdfFacts, step: _Step) -> DocumentDecision:

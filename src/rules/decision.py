@@ -30,6 +30,9 @@ class Policy:
     unsigned: Literal["reference", "reject"] = "reference"
     unknown_sender: Literal["reject", "review"] = "reject"
     indeterminate: Literal["hold", "reject"] = "hold"
+    active_content: Literal["hold", "flag", "reject"] = "hold"  # R-VIRUS
+    # [auth] policy: what a failed sender authentication (DKIM/SPF/DMARC) does (R-FORGE)
+    auth: Literal["record", "hold", "reject"] = "record"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class PdfFacts:
     # The agency (last) signature is the sending agency's; None: not checked.
     agency_signature_matches: bool | None = None
     two_signatures: bool = False  # NĐ 30 practice: a person, then the agency
+    # JavaScript, launch actions, embedded files… (mailparse.activecontent), R-VIRUS
+    active_content: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,14 @@ class MessageFacts:
     malformed: bool
     sender_known: bool
     pdfs: tuple[PdfFacts, ...] = ()
+    # Signatures the virus scanner found in the message or its files (R-VIRUS).
+    malware: tuple[str, ...] = ()
+    # Sender authentication failed (DMARC fail, SPF fail, or every DKIM signature fails).
+    sender_auth_failed: bool = False
+    # The directory agency a From names while failing DMARC: the sender is unknown (R-FORGE).
+    forged_agency: str | None = None
+    # "bounce": a delivery report of our own mail; "own-answer": our answer came back.
+    our_mail: Literal["", "bounce", "own-answer"] = ""
 
 
 @dataclass(frozen=True)

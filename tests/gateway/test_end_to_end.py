@@ -133,6 +133,9 @@ def test_bad_input_gets_a_rejection_with_its_reason(
         raw = mail_with(flip_byte_in_signed_range(signed_pdf), "<tampered@vp>")
     code, _ = send(gateway.port, raw, sender=sender)
     assert code == 250
+    if name == "unknown-sender":  # outside the directory, unauthenticated: no backscatter
+        _assert_rejection_withheld(gateway, reason)
+        return
 
     [rejection] = gateway.wait_for_outbox(1)
     assert rejection["X-Document-Status"] == "02"
@@ -146,6 +149,22 @@ def test_bad_input_gets_a_rejection_with_its_reason(
     assert inbound["reasons"] == [reason]
     assert inbound["entries"] == []
     assert gateway.cli_json("register", "list") == []
+
+
+def _assert_rejection_withheld(gateway: GatewayProcess, reason: str) -> None:
+    """The rejection of an unauthenticated stranger is recorded, never mailed (issue 7)."""
+    deadline = time.monotonic() + 10
+    inbound: list[dict[str, object]] = []
+    while not inbound and time.monotonic() < deadline:
+        inbound = gateway.cli_json("inbound", "list")
+        time.sleep(0.2)
+    [record] = inbound
+    assert (record["outcome"], record["reasons"]) == ("rejected", [reason])
+    assert record["answered"] is False
+    assert "no backscatter" in str(record["note"])
+    assert isinstance(record["sender_auth"], dict) and "spf" in record["sender_auth"]
+    time.sleep(0.5)
+    assert gateway.outbox() == []
 
 
 def test_recipient_policy_and_size_limit_at_the_smtp_level(tmp_path: Path, pki: TestPki) -> None:

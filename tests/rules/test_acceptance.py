@@ -22,7 +22,7 @@ def test_malformed_message_is_rejected_first() -> None:
     decision = decide(MessageFacts(malformed=True, sender_known=False), Policy())
     assert decision.outcome is MessageOutcome.REJECTED
     assert decision.reasons == (Reason.MALFORMED_MESSAGE,)
-    assert [s.rule for s in decision.trace] == ["malformed-message"]
+    assert [s.rule for s in decision.trace] == ["malware", "malformed-message"]
 
 
 def test_unknown_sender_is_rejected_or_registered_for_review_by_policy() -> None:
@@ -125,11 +125,15 @@ def test_trace_says_which_rules_hit_and_missed() -> None:
     )
     decision = decide(known(signed), Policy())
     assert [(s.rule, s.hit) for s in decision.trace] == [
+        ("malware", False),
         ("malformed-message", False),
+        ("our-mail", False),
+        ("sender-authentication", False),
         ("unknown-sender", False),
         ("no-document", False),
         ("unreadable-document", False),
         ("secret-document", False),
+        ("active-content", False),
         ("signature", False),
         ("nd30-two-signatures", False),
         ("signer-mismatch", False),
