@@ -24,7 +24,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from gateway.errors import ImapAccountError, ImapConnectionError
-from gateway.settings import ImapAccount
+from gateway.settings_sections import ImapAccount
 
 log = logging.getLogger(__name__)
 

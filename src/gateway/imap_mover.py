@@ -14,7 +14,7 @@ import logging
 from sqlalchemy.engine import Engine
 
 from gateway.imap_client import ImapSession
-from gateway.settings import ImapAccount
+from gateway.settings_sections import ImapAccount
 from registry.database import read_session, write_session
 from registry.imap_ledger import Mailbox, MoveRole, mark_moved, pending_moves
 

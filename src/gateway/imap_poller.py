@@ -24,7 +24,7 @@ from gateway.imap_client import ImapSession
 from gateway.imap_health import HealthBoard
 from gateway.imap_intake import take_in
 from gateway.imap_mover import move_committed
-from gateway.settings import ImapAccount
+from gateway.settings_sections import ImapAccount
 from gateway.spool import Spool
 from registry.database import read_session
 from registry.errors import DatabaseUnavailableError

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from gateway.imap_alerts import outbox_alert
 from gateway.imap_health import HealthBoard
 from gateway.imap_poller import FolderPoller
-from gateway.settings import ImapAccount, imap_password
+from gateway.settings import imap_password
+from gateway.settings_sections import ImapAccount
 from gateway.wiring import Components
 
 log = logging.getLogger(__name__)

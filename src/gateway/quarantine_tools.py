@@ -102,7 +102,7 @@ class QuarantineTools:
         recipient = answer_recipient(envelope, analysis)
         sha256 = c.pipeline.archive.store(raw)
         with write_session(c.engine) as session:
-            recorder = Recorder(session, now=now)
+            recorder = Recorder(session, now=now, sign=c.pipeline.signer)
             earlier = recorder.find_inbound(item_id)
             if earlier is not None and earlier.outcome != Outcome.QUARANTINED:
                 raise GatewayError(f"spool item {item_id} was already decided: {earlier.outcome}")

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gateway.settings import LimitsSection, is_loopback
+from gateway.settings_sections import LimitsSection, is_loopback
 
 WINDOW_SECONDS = 60.0
 

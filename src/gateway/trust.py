@@ -15,7 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.errors import ConfigError
-from gateway.settings import KEY_USAGES, Deployment
+from gateway.settings import Deployment
+from gateway.settings_sections import KEY_USAGES
 from mailparse.verdicts import TrustStore
 
 log = logging.getLogger(__name__)
