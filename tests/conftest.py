@@ -15,6 +15,14 @@ from tests.support.pdfs import official_document_pdf
 from tests.support.pki import TestPki, make_pki
 from tests.support.signing import sign_as_person_then_agency
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No real DNS from the test suite: every gateway it starts, in process or as a child
+    process, runs with ``[auth] resolver = "off"``; DKIM/SPF/DMARC are tested with the
+    in-process fake resolver behind the same interface (tests/support/fakedns.py)."""
+    os.environ["GATEWAY_AUTH__RESOLVER"] = "off"
+
+
 POSTGRES_URL_VARIABLE = "GATEWAY_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_VARIABLE = "GATEWAY_TEST_REQUIRE_POSTGRES"
 

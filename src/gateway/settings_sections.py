@@ -167,6 +167,9 @@ class AuthSection(_Section):
     """Sender authentication (DKIM, SPF, DMARC): what a failure does (R-FORGE)."""
 
     policy: Literal["record", "hold", "reject"] = "record"
+    # "system": the machine's DNS resolver; "off": no DNS, nothing checked (recorded as
+    # such) — for closed networks and for tests, which use an in-process fake instead.
+    resolver: Literal["system", "off"] = "system"
     dns_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 

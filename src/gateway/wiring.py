@@ -107,7 +107,11 @@ def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Component
             max_decoded_bytes=settings.limits.max_decoded_bytes,
             max_pages=settings.limits.max_pages,
         ),
-        resolver=SystemResolver(settings.auth.dns_timeout_seconds),
+        resolver=(
+            SystemResolver(settings.auth.dns_timeout_seconds)
+            if settings.auth.resolver == "system"
+            else None
+        ),
         signer=load_signer(deployment),
         auto_replies_per_day=settings.limits.auto_replies_per_day,
     )

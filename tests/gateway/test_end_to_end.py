@@ -162,7 +162,9 @@ def _assert_rejection_withheld(gateway: GatewayProcess, reason: str) -> None:
     assert (record["outcome"], record["reasons"]) == ("rejected", [reason])
     assert record["answered"] is False
     assert "no backscatter" in str(record["note"])
-    assert isinstance(record["sender_auth"], dict) and "spf" in record["sender_auth"]
+    # Tests run with [auth] resolver = "off": nothing was checked, so nothing authenticated
+    # the stranger's domain (DKIM/SPF/DMARC themselves are tested with the fake resolver).
+    assert record["sender_auth"] == {}
     time.sleep(0.5)
     assert gateway.outbox() == []
 

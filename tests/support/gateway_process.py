@@ -51,6 +51,8 @@ class GatewayProcess:
         self.env = {
             "GATEWAY_SMTP__LISTEN": f"127.0.0.1:{self.port}",
             "GATEWAY_WEB__LISTEN": "",
+            # No real DNS from tests (the in-process fake resolver covers DKIM/SPF/DMARC).
+            "GATEWAY_AUTH__RESOLVER": "off",
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
