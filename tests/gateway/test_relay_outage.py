@@ -22,7 +22,9 @@ from tests.support.sink import SinkRelay, free_port
 AGENCY = "vanthu@vp.rachgia.example.gov.vn"
 GATEWAY = "vanthu@example.gov.vn"
 MESSAGES = 5
-TEMPFAILS = 8
+# The relay answers 451 until every receipt has been seen waiting on it; then it accepts.
+# (A fixed number of 451s left too short a window to observe: flaky.)
+TEMPFAILS = 10_000
 
 pytestmark = pytest.mark.slow
 
@@ -88,6 +90,8 @@ def test_receipts_wait_through_a_relay_outage_and_go_out_once(
         try:
             tempfailed = wait_until("receipts waiting on 451", waiting("try again later"))
             print(f"relay 451: {len(tempfailed)} waiting, e.g. {tempfailed[0]['last_error']!r}")
+            tempfails_met = TEMPFAILS - len(relay.replies)
+            relay.replies.clear()  # the relay is back
             delivered = relay.wait_for(MESSAGES, timeout=30)
             time.sleep(1.0)  # anything delivered twice would arrive now
             delivered = relay.messages
@@ -101,10 +105,10 @@ def test_receipts_wait_through_a_relay_outage_and_go_out_once(
 
     received = Counter(message_from_bytes(m.raw)["In-Reply-To"] for m in delivered)
     print(
-        f"relay outage: {MESSAGES} receipts, {len(relay.replies)} of {TEMPFAILS} 451s left, "
+        f"relay outage: {MESSAGES} receipts, {tempfails_met} 451 answers met, "
         f"{sum(received.values())} delivered, "
         f"{sum(1 for n in received.values() if n > 1)} duplicated"
     )
     assert received == Counter(ids)
     assert {r["status"] for r in rows} == {"sent"}
-    assert not relay.replies  # every 451 was met
+    assert tempfails_met >= MESSAGES  # every receipt met a 451 before it went out
