@@ -55,7 +55,6 @@ class GuardedHandler(IntakeHandler):
         offers_auth: bool,
     ) -> None:
         super().__init__(spool, recipients, max_message_bytes, on_spooled=on_spooled)
-        self._ours = recipients
         self._limits = limits
         self._require_auth = require_auth
         self._offers_auth = offers_auth
@@ -97,7 +96,7 @@ class GuardedHandler(IntakeHandler):
         address: str,
         rcpt_options: list[str],
     ) -> str:
-        if self._ours.accepts(address):  # a foreign address: 550 below, AUTH or not
+        if self._recipients.accepts(address):  # a foreign address: 550 below, AUTH or not
             if self._require_auth and not session.authenticated:
                 return REPLY_AUTH_REQUIRED
             if not self._limits.admit_recipient(peer_ip(session.peer), len(envelope.rcpt_tos)):

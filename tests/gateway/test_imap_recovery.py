@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from imapclient import IMAPClient
 
 from tests.support.dovecot import Dovecot
 from tests.support.gateway_process import GatewayProcess
@@ -25,6 +26,19 @@ from tests.support.imap_deploy import (
 from tests.support.pki import TestPki
 
 pytestmark = pytest.mark.slow
+
+
+def start_with_burst(
+    deployment: GatewayProcess, dovecot: Dovecot, count: int, pdf: bytes
+) -> IMAPClient:
+    """Start the gateway watching vanthu's INBOX, then append ``count`` signed messages."""
+    watch(deployment, dovecot, "vanthu")
+    deployment.start()
+    wait_watching(deployment, "vanthu")
+    client = dovecot.client("vanthu")
+    for n in range(1, count + 1):
+        client.append("INBOX", mail(n, pdf))
+    return client
 
 
 @pytest.fixture
@@ -66,12 +80,7 @@ def test_killed_between_spool_and_move_then_restarted_registers_once(
     and started again
     THEN every message ends in the processed folder, registered and answered exactly once."""
     count = 30
-    watch(deployment, dovecot, "vanthu")
-    deployment.start()
-    wait_watching(deployment, "vanthu")
-    client = dovecot.client("vanthu")
-    for n in range(1, count + 1):
-        client.append("INBOX", mail(n, signed_pdf))
+    client = start_with_burst(deployment, dovecot, count, signed_pdf)
     wait_until(lambda: inbound_count(deployment) >= 3, 30.0, "the first commits")
     deployment.kill9()
 
@@ -94,12 +103,7 @@ def test_connection_dropped_mid_fetch_is_recovered(
     WHEN the Dovecot process serving its session is killed mid-way (and again a moment later)
     THEN the gateway reconnects and every message is registered once and moved."""
     count = 60
-    watch(deployment, dovecot, "vanthu")
-    deployment.start()
-    wait_watching(deployment, "vanthu")
-    client = dovecot.client("vanthu")
-    for n in range(1, count + 1):
-        client.append("INBOX", mail(n, signed_pdf))
+    client = start_with_burst(deployment, dovecot, count, signed_pdf)
     wait_until(lambda: sum(ledger_statuses(deployment).values()) >= 1, 10.0, "the first fetch")
     assert dovecot.kill_sessions() >= 1
     client = dovecot.client("vanthu")  # ours was dropped too
