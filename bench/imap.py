@@ -5,7 +5,7 @@
 1. latency: with the gateway idling on INBOX, append one signed công văn at a time and
    time APPEND → the message in the processed folder (i.e. registered, committed, moved);
    prints min / median / max over the samples;
-2. burst: append N messages (distinct Message-IDs, one signed document) as fast as one
+2. burst: append N messages (distinct Message-IDs and signed documents) as fast as one
    IMAP connection can, and time the first APPEND → all N in the processed folder;
    checks that the register holds exactly N entries.
 
@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +37,9 @@ from tests.support.imap_deploy import (  # noqa: E402
     wait_watching,
     watch,
 )
-from tests.support.pdfs import official_document_pdf  # noqa: E402
 from tests.support.pki import make_pki  # noqa: E402
-from tests.support.signing import sign_as_person_then_agency  # noqa: E402
+
+from bench.signed_mail import prepare_documents  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -53,12 +52,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     pki = make_pki()
-    pdf = sign_as_person_then_agency(
-        official_document_pdf(
-            number="54", symbol="UBND-VP", issued_on=date(2026, 11, 20), summary="đo hiệu năng"
-        ),
-        pki,
-    )
+    # N distinct signed documents: one document sent N times is one entry and N-1
+    # duplicates by law (NĐ 30 Phụ lục VI). Signed in a process pool before any timing.
+    pdfs = [d.pdf for d in prepare_documents(pki, args.latency_samples + args.n, size_kb=0)]
     dovecot = Dovecot({"vanthu": "bench-secret"}).start()
     with tempfile.TemporaryDirectory(prefix="gw-imap-bench-") as tmp:
         gateway = GatewayProcess(Path(tmp) / "deploy", pki.root_pem())
@@ -70,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             latencies = []
             for sample in range(1, args.latency_samples + 1):
                 started = time.monotonic()
-                client.append("INBOX", mail(sample, pdf))
+                client.append("INBOX", mail(sample, pdfs[sample - 1]))
 
                 def moved(count: int = sample) -> bool:
                     return len(folder_uids(client, PROCESSED)) == count
@@ -78,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 wait_until(moved, 30, "move")
                 latencies.append(time.monotonic() - started)
                 time.sleep(0.2)
-            messages = [mail(n, pdf) for n in range(1000, 1000 + args.n)]
+            messages = [mail(1000 + k, pdfs[args.latency_samples + k]) for k in range(args.n)]
             total = args.latency_samples + args.n
             started = time.monotonic()
             for raw in messages:

@@ -27,22 +27,17 @@ pyHanko signatures each) runs in a process pool before any timing starts.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import os
 import re
 import shutil
-import smtplib
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -54,294 +49,19 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from asn1crypto import keys as asn1_keys  # noqa: E402
-from asn1crypto import x509 as asn1_x509  # noqa: E402
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15  # noqa: E402
-from pyhanko.sign import signers  # noqa: E402
-from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: E402
-from pyhanko_certvalidator.util import get_pyca_cryptography_hash  # noqa: E402
 from tests.support.gateway_process import GatewayProcess  # noqa: E402
-from tests.support.messages import DEFAULT_BODY, official_mail  # noqa: E402
-from tests.support.pdfs import official_document_pdf  # noqa: E402
 from tests.support.pki import TestPki, make_pki  # noqa: E402
-from tests.support.signing import AGENCY_FIELD, PERSON_FIELD, _sign_async  # noqa: E402
-from tests.support.sink import HOST, ReceivedMessage, SinkRelay  # noqa: E402
+from tests.support.sink import ReceivedMessage, SinkRelay  # noqa: E402
 
+from bench.ingest_report import print_table  # noqa: E402
+from bench.proctree import descendants, tree_cpu, vm_hwm_kib  # noqa: E402
+from bench.signed_mail import Document, prepare_documents  # noqa: E402
+from bench.smtp_load import BenchmarkError, TimedSink, send_messages  # noqa: E402
 from mailparse.signatures import verify_pdf  # noqa: E402
 from mailparse.verdicts import SignatureVerdict  # noqa: E402
 
-SENDER = "vanthu@vp.rachgia.example.gov.vn"  # VP in the sample directory of `gateway init`
-GATEWAY_ADDRESS = "vanthu@example.gov.vn"
 GATEWAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the timezone `gateway init` writes
-HELO = "bench.vp.rachgia.example.gov.vn"
-PERSON_SIGNED_AT = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 DEFAULT_N = 300
-SMTP_TIMEOUT = 120.0
-
-
-class BenchmarkError(Exception):
-    """The run did not do what it measures (wrong receipts, refused mail): exit 1."""
-
-
-# --------------------------------------------------------------------------- documents
-
-
-@dataclass(frozen=True)
-class Document:
-    number: int
-    message_id: str
-    pdf: bytes
-    raw: bytes
-
-
-# Per worker process: the signers, built once (see _KeyedSigner).
-_SIGNERS: dict[str, signers.PdfSigner] = {}
-
-
-class _KeyedSigner(signers.SimpleSigner):
-    """``SimpleSigner`` that keeps its RSA key loaded.
-
-    pyHanko's ``SimpleSigner.sign_raw`` re-parses the PKCS#8 key on every call (~36 ms,
-    twice per signature); the signatures it makes are the same.
-    """
-
-    def __init__(self, key: rsa.RSAPrivateKey, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._loaded_key = key
-
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
-        if mechanism.signature_algo != "rsassa_pkcs1v15":
-            return super().sign_raw(data, digest_algorithm)
-        return self._loaded_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
-
-
-def _pdf_signer(key_der: bytes, chain_der: Sequence[bytes], field_name: str) -> signers.PdfSigner:
-    key = serialization.load_der_private_key(key_der, password=None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    cert, *chain = (asn1_x509.Certificate.load(der) for der in chain_der)
-    signer = _KeyedSigner(
-        key,
-        signing_cert=cert,
-        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
-    )
-    return signers.PdfSigner(signers.PdfSignatureMetadata(field_name=field_name), signer)
-
-
-def _credential_der(pki: TestPki) -> dict[str, tuple[bytes, list[bytes]]]:
-    """Key and certificate chain (signer first) of the person and the agency, as DER."""
-
-    def der(cert: x509.Certificate) -> bytes:
-        return cert.public_bytes(serialization.Encoding.DER)
-
-    found = {}
-    for field_name, credential in ((PERSON_FIELD, pki.person), (AGENCY_FIELD, pki.agency)):
-        key = credential.key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        found[field_name] = (key, [der(credential.cert), *(der(c) for c in credential.chain)])
-    return found
-
-
-def _init_worker(credentials: dict[str, tuple[bytes, list[bytes]]]) -> None:
-    for field_name, (key, chain) in credentials.items():
-        _SIGNERS[field_name] = _pdf_signer(key, chain, field_name)
-
-
-def _padded_mail(number: int, message_id: str, pdf: bytes, size_kb: int) -> bytes:
-    subject = f"Công văn số {number}/UBND-VP V/v thử nghiệm hiệu năng tiếp nhận số {number}"
-    attachments = [(f"{number}-UBND-VP.pdf", pdf, "application/pdf")]
-
-    def build(filler_lines: int) -> bytes:
-        filler = "Nội dung bổ sung để đạt kích thước thư thử nghiệm.\n" * filler_lines
-        return official_mail(
-            sender=SENDER,
-            to=GATEWAY_ADDRESS,
-            subject=subject,
-            attachments=attachments,
-            body=DEFAULT_BODY + filler,
-            message_id=message_id,
-        )
-
-    raw = build(0)
-    target = size_kb * 1024
-    if len(raw) >= target:
-        return raw
-    per_line = len(build(100)) - len(raw)  # bytes per 100 lines, after transfer encoding
-    return build(max(1, (target - len(raw)) * 100 // max(1, per_line) + 1))
-
-
-def _make_document(number: int, run_tag: str, size_kb: int) -> Document:
-    pdf = official_document_pdf(
-        number=str(number),
-        symbol="UBND-VP",
-        issued_on=date(2026, 11, 20),
-        summary=f"thử nghiệm hiệu năng tiếp nhận văn bản điện tử, văn bản số {number}",
-    )
-    signed_at = PERSON_SIGNED_AT
-    for field_name in (PERSON_FIELD, AGENCY_FIELD):
-        pdf = asyncio.run(_sign_async(pdf, _SIGNERS[field_name], signed_at))
-        signed_at += timedelta(minutes=20)
-    message_id = f"<bench-{run_tag}-{number}@vp.rachgia.example.gov.vn>"
-    return Document(number, message_id, pdf, _padded_mail(number, message_id, pdf, size_kb))
-
-
-def prepare_documents(pki: TestPki, count: int, size_kb: int) -> list[Document]:
-    run_tag = f"{os.getpid()}-{time.time_ns()}"
-    workers = max(1, min(os.cpu_count() or 1, count))
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(_credential_der(pki),)
-    ) as pool:
-        numbers = range(1, count + 1)
-        return list(
-            pool.map(_make_document, numbers, [run_tag] * count, [size_kb] * count, chunksize=8)
-        )
-
-
-# --------------------------------------------------------------------------- SMTP client
-
-
-def _dot_stuffed(raw: bytes) -> bytes:
-    """What smtplib's ``data()`` puts on the wire for ``raw`` (CRLF already)."""
-    payload = re.sub(rb"(?m)^\.", b"..", raw)
-    if not payload.endswith(b"\r\n"):
-        payload += b"\r\n"
-    return payload + b".\r\n"
-
-
-@dataclass
-class SendTimes:
-    """Per message: end of DATA → 250, and MAIL FROM → 250 (seconds)."""
-
-    accept: list[float] = field(default_factory=list)
-    transaction: list[float] = field(default_factory=list)
-    first_mail: float = 0.0
-    last_reply: float = 0.0
-
-
-def _expect(code: int, reply: bytes, wanted: int, what: str) -> None:
-    if code != wanted:
-        raise BenchmarkError(f"{what}: expected {wanted}, got {code} {reply!r}")
-
-
-def _send_one(client: smtplib.SMTP, raw: bytes, times: SendTimes) -> None:
-    started = time.perf_counter()
-    _expect(*client.mail(SENDER), 250, "MAIL FROM")
-    _expect(*client.rcpt(GATEWAY_ADDRESS), 250, "RCPT TO")
-    client.putcmd("data")
-    _expect(*client.getreply(), 354, "DATA")
-    client.send(_dot_stuffed(raw))
-    data_end = time.perf_counter()
-    _expect(*client.getreply(), 250, "end of DATA")
-    done = time.perf_counter()
-    times.accept.append(done - data_end)
-    times.transaction.append(done - started)
-    times.last_reply = done
-
-
-def send_messages(port: int, messages: Sequence[bytes], connections: int = 1) -> SendTimes:
-    """Send ``messages`` (round-robin over ``connections``), all starting together."""
-    shares = [list(messages[i::connections]) for i in range(connections)]
-    per_connection = [SendTimes() for _ in shares]
-    ready = threading.Barrier(connections + 1)
-    go = threading.Event()
-    errors: list[BaseException] = []
-
-    def run(share: list[bytes], times: SendTimes) -> None:
-        try:
-            with smtplib.SMTP(HOST, port, timeout=SMTP_TIMEOUT) as client:
-                client.ehlo(HELO)
-                ready.wait()
-                go.wait()
-                for raw in share:
-                    _send_one(client, raw, times)
-        except BaseException as exc:
-            errors.append(exc)
-            ready.abort()
-
-    threads = [
-        threading.Thread(target=run, args=(share, times), daemon=True)
-        for share, times in zip(shares, per_connection, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    with contextlib.suppress(threading.BrokenBarrierError):
-        ready.wait()
-    first_mail = time.perf_counter()
-    go.set()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise BenchmarkError(f"sending failed: {errors[0]!r}") from errors[0]
-    merged = SendTimes(first_mail=first_mail)
-    for times in per_connection:
-        merged.accept += times.accept
-        merged.transaction += times.transaction
-        merged.last_reply = max(merged.last_reply, times.last_reply)
-    return merged
-
-
-# --------------------------------------------------------------------------- sinks
-
-
-class TimedSink(SinkRelay):
-    """A ``SinkRelay`` that notes when each message arrived (``time.perf_counter``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrivals: list[float] = []
-
-    def _store(self, message: ReceivedMessage) -> None:
-        self.arrivals.append(time.perf_counter())
-        super()._store(message)
-
-
-def descendants(pid: int) -> list[int]:
-    """Every live descendant of ``pid`` (the gateway's verifier processes, for one)."""
-    found: list[int] = []
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        for children in Path(f"/proc/{parent}/task").glob("*/children"):
-            try:
-                kids = [int(k) for k in children.read_text(encoding="ascii").split()]
-            except OSError:
-                continue
-            found += kids
-            pending += kids
-    return found
-
-
-def tree_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds used so far by ``pid`` and each of its live descendants."""
-    usage = {p: cpu_seconds(p) for p in (pid, *descendants(pid))}
-    return {p: seconds for p, seconds in usage.items() if seconds is not None}
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time a process has used so far; None when unreadable."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)"; utime, stime are 14, 15
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def vm_hwm_kib(pid: int | str = "self") -> int | None:
-    """Peak resident set size (VmHWM) of a process, in KiB; None when unreadable."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    match = re.search(r"^VmHWM:\s+(\d+)\s+kB", status, re.MULTILINE)
-    return int(match.group(1)) if match else None
 
 
 # --------------------------------------------------------------------------- runs
@@ -512,76 +232,6 @@ def run_validation(pki: TestPki, documents: Sequence[Document]) -> Baseline:
 
 
 # --------------------------------------------------------------------------- report
-
-
-def _rss(kib: int | None) -> str:
-    return "n/a" if kib is None else f"{kib / 1024:.0f} MiB"
-
-
-def print_table(report: dict[str, Any]) -> None:
-    runs: list[dict[str, Any]] = report["end_to_end"]
-    sink, validation = report["bare_sink"], report["validation_alone"]
-    setup = report["setup"]
-    print(
-        f"ingest benchmark: {setup['documents']} documents, mean message "
-        f"{setup['mean_message_kib']:.1f} KiB (PDF {setup['mean_pdf_kib']:.1f} KiB), "
-        f"{setup['cpus']} CPUs; preparing them took {setup['prepare_seconds']:.1f} s"
-    )
-    print()
-    print(f"{'measurement':<46}{'rate':>14}{'time':>10}")
-    for run in runs:
-        label = f"end to end, {run['connections']} connection(s), SMTP → receipt"
-        print(f"{label:<46}{run['documents_per_second']:>9.1f} doc/s{run['seconds']:>9.2f}s")
-        label = f"  of which SMTP intake ({run['connections']} conn.)"
-        print(
-            f"{label:<46}{run['intake_messages_per_second']:>9.1f} msg/s"
-            f"{run['intake_seconds']:>9.2f}s"
-        )
-        cpu = run["gateway_cpu_seconds"]
-        main_cpu = run["gateway_main_cpu_seconds"]
-        print(
-            f"  gateway CPU {cpu:.1f} s ({1000 * cpu / run['documents']:.0f} ms/doc, "
-            f"{cpu / run['seconds']:.2f} cores busy): main process "
-            f"{1000 * main_cpu / run['documents']:.0f} ms/doc, "
-            f"{run['gateway_children']} child processes "
-            f"{1000 * (cpu - main_cpu) / run['documents']:.0f} ms/doc"
-        )
-    print(
-        f"{'bare aiosmtpd sink, 1 connection':<46}{sink['per_second']:>9.1f} msg/s"
-        f"{sink['seconds']:>9.2f}s"
-    )
-    print(
-        f"{'pyHanko verify_pdf alone, 1 process':<46}{validation['per_second']:>9.1f} doc/s"
-        f"{validation['seconds']:>9.2f}s"
-    )
-    print()
-    ratios = report["ratios"]
-    print(f"end to end / bare sink          {ratios['end_to_end_per_bare_sink']:.3f}")
-    print(f"end to end / validation alone   {ratios['end_to_end_per_validation']:.3f}")
-    if "two_connections_per_one" in ratios:
-        print(f"2 connections / 1 connection    {ratios['two_connections_per_one']:.3f}")
-    print()
-    first = runs[0]
-    print(
-        "SMTP accept latency, run 1 (end of DATA → 250):   "
-        f"p50 {first['accept_p50_ms']:.2f} ms, p99 {first['accept_p99_ms']:.2f} ms"
-    )
-    print(
-        "SMTP transaction, run 1 (MAIL FROM → 250):        "
-        f"p50 {first['transaction_p50_ms']:.2f} ms, p99 {first['transaction_p99_ms']:.2f} ms"
-    )
-    print(
-        f"first receipt after                               {first['first_receipt_seconds']:.2f} s"
-    )
-    print()
-    for run in runs:
-        print(
-            f"peak RSS gateway ({run['connections']} conn.): {_rss(run['gateway_peak_rss_kib'])}"
-            f" (+ {_rss(run['gateway_children_peak_rss_kib'])} in its children); "
-            f"log: {run['log_warnings']} warnings, {run['log_errors']} errors; "
-            f"{run['duplicate_receipts']} duplicate receipts"
-        )
-    print(f"peak RSS benchmark process: {_rss(report['benchmark_peak_rss_kib'])}")
 
 
 # --------------------------------------------------------------------------- main

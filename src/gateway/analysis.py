@@ -10,15 +10,18 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from gateway.ocr import OcrReader
+from gateway.reading import DocumentReading, EdxmlReading, read_document, read_envelope
 from gateway.signerpolicy import agency_signature_matches, two_signature_practice
 from mailparse.activecontent import active_content
+from mailparse.declared import DeclaredCounts, declared_counts
 from mailparse.document import DocumentFacts
 from mailparse.errors import MalformedMessageError, UnreadableDocumentError
-from mailparse.facts import analyse_pdf, facts_from_subject
+from mailparse.facts import facts_from_subject
 from mailparse.limits import Limits
 from mailparse.message import Attachment, ParsedMessage
 from mailparse.mime import DEFAULT_LIMITS, parse
@@ -40,6 +43,7 @@ class PdfAnalysis:
     signatures: PdfSignatures | None
     error: str | None = None
     active_content: tuple[str, ...] = ()  # mailparse.activecontent (R-VIRUS)
+    reading: DocumentReading | None = None  # text layer or OCR (gateway.reading)
 
     @property
     def readable(self) -> bool:
@@ -53,6 +57,7 @@ class MessageAnalysis:
     agency: Agency | None
     pdfs: tuple[PdfAnalysis, ...]
     subject_facts: DocumentFacts
+    edxml: EdxmlReading = field(default_factory=EdxmlReading)  # QCVN 102:2016 envelope
 
     def fingerprint(self, sha256: str) -> str:
         """Same sender, subject and files: the same message re-delivered (DESIGN §4.4)."""
@@ -78,26 +83,31 @@ def analyse(
     verify: Verifier,
     log_id: str,
     limits: Limits = DEFAULT_LIMITS,
+    ocr: OcrReader | None = None,
 ) -> MessageAnalysis:
-    """Read one raw message completely; pure but for the verifier it is given."""
+    """Read one raw message completely; pure but for the verifier (and OCR) it is given."""
     try:
         parsed = parse(raw, limits)
     except MalformedMessageError as exc:
         log.info("%s: malformed message: %s", log_id, exc)
         return MessageAnalysis(None, str(exc), None, (), DocumentFacts())
     agency = directory.identify(parsed.sender.address if parsed.sender else None)
-    pdfs = tuple(
-        _analyse_pdf(a, trust, received_at, verify, log_id, max_pages=limits.max_pages)
-        for a in parsed.attachments
-        if a.is_pdf
-    )
-    return MessageAnalysis(parsed, None, agency, pdfs, facts_from_subject(parsed.subject))
+    subject, edxml = facts_from_subject(parsed.subject), read_envelope(parsed)
+    context = _Context(trust, received_at, verify, log_id, limits.max_pages, ocr, subject, edxml)
+    pdfs = tuple(_analyse_pdf(a, context) for a in parsed.attachments if a.is_pdf)
+    return MessageAnalysis(parsed, None, agency, pdfs, subject, edxml)
 
 
 def decision_facts(analysis: MessageAnalysis) -> MessageFacts:
     """What the acceptance rules need to know, and nothing more."""
+    parsed = analysis.parsed
+    declared = declared_counts(parsed.body_text) if parsed else DeclaredCounts()  # R-COUNT
     return MessageFacts(
-        malformed=analysis.parsed is None,
+        malformed=parsed is None,
+        declared_pages=declared.pages,
+        declared_files=declared.files,
+        attachments=len(parsed.attachments) if parsed else 0,
+        edxml_pages=analysis.edxml.document.page_amount if analysis.edxml.document else None,
         sender_known=analysis.agency is not None,
         pdfs=tuple(
             PdfFacts(
@@ -107,6 +117,7 @@ def decision_facts(analysis: MessageAnalysis) -> MessageFacts:
                 worst_verdict=pdf.signatures.worst if pdf.signatures else None,
                 secret=bool(pdf.facts and pdf.facts.secrecy),
                 active_content=pdf.active_content,
+                pages=pdf.facts.pages if pdf.facts else None,
                 **_signature_policy(analysis.agency, pdf.signatures),
             )
             for pdf in analysis.pdfs
@@ -125,24 +136,39 @@ def _signature_policy(agency: Agency | None, signatures: PdfSignatures | None) -
     }
 
 
-def _analyse_pdf(
-    attachment: Attachment,
-    trust: TrustStore,
-    received_at: datetime,
-    verify: Verifier,
-    log_id: str,
-    *,
-    max_pages: int,
-) -> PdfAnalysis:
+@dataclass(frozen=True)
+class _Context:
+    trust: TrustStore
+    received_at: datetime
+    verify: Verifier
+    log_id: str
+    max_pages: int
+    ocr: OcrReader | None
+    subject: DocumentFacts
+    edxml: EdxmlReading
+
+
+def _analyse_pdf(attachment: Attachment, context: _Context) -> PdfAnalysis:
     """Signatures first: a PDF whose text layer is damaged may still carry a verdict
     (a tampered file is "signature-invalid", not merely "unreadable")."""
+    log_id = context.log_id
     try:
-        signatures = verify(attachment.data, trust, received_at)
+        signatures = context.verify(attachment.data, context.trust, context.received_at)
     except UnreadableDocumentError as exc:
         log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
         return PdfAnalysis(attachment, None, None, error=str(exc) or "unreadable")
+    reading = None
     try:
-        facts = analyse_pdf(attachment.data, max_pages)
+        reading = read_document(
+            attachment.data,
+            max_pages=context.max_pages,
+            ocr=context.ocr,
+            subject=context.subject,
+            edxml=context.edxml.document,
+            signatures=signatures,
+            log_id=log_id,
+        )
+        facts: DocumentFacts | None = reading.facts
     except UnreadableDocumentError as exc:
         if not signatures.signed:
             log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
@@ -150,5 +176,9 @@ def _analyse_pdf(
         log.info("%s: no text layer read from %s: %s", log_id, attachment.sha256[:12], exc)
         facts = None
     return PdfAnalysis(
-        attachment, facts, signatures, active_content=tuple(active_content(attachment.data))
+        attachment,
+        facts,
+        signatures,
+        active_content=tuple(active_content(attachment.data)),
+        reading=reading,
     )

@@ -106,12 +106,15 @@ def build_answer(
         secret=analysis.secret,
         registered=tuple(registered),
         refused=tuple(
-            RefusedDocument(filename=d.filename, reasons=tuple(str(r) for r in d.reasons))
+            RefusedDocument(
+                filename=d.filename, reasons=tuple(str(r) for r in d.reasons), note=d.note
+            )
             for d in decision.refused
         ),
         reasons=tuple(str(r) for r in decision.reasons),
         agency_name=analysis.agency.name if analysis.agency else None,
         timezone=timezone,
+        count_mismatch=decision.count_mismatch,
     )
     return OutboxDraft(
         kind=kind,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from gateway.senderauth import SenderAuth
 from mailparse.dsn import DeliveryReport, header_values, parse_report
 
-ANSWER_KINDS = ("receipt", "rejection", "alert", "status", "routed")
+ANSWER_KINDS = ("receipt", "rejection", "alert", "status", "routed-copy")
 
 
 def our_message_id(message_id: str | None, from_address: str) -> bool:

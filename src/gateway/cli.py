@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway import views
+from gateway import cli_document, cli_report, views
 from gateway.deploy import init_deployment
 from gateway.envelope import Envelope
 from gateway.errors import ConfigError, GatewayError
@@ -260,7 +260,7 @@ def _parse_incoming(text: str) -> tuple[int, int]:
     return int(year), int(number)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (the commands' wiring table)
     parser = argparse.ArgumentParser(
         prog="gateway", description="Cổng tiếp nhận văn bản điện tử (official-mail gateway)."
     )
@@ -295,8 +295,16 @@ def _parser() -> argparse.ArgumentParser:
     listing = command(register, "list", _cmd_register_list, "list entries", json_flag=True)
     listing.add_argument("--year", type=int)
     listing.add_argument("--search", help="search text, with or without diacritics")
-    show = command(register, "show", _cmd_register_show, "one entry", json_flag=True)
-    show.add_argument("number", metavar="YEAR/NUMBER")
+    from gateway import cli_register_routing
+
+    cli_register_routing.add_parsers(register, listing, command)
+    command(register, "show", _cmd_register_show, "one entry", json_flag=True).add_argument(
+        "number", metavar="YEAR/NUMBER"
+    )
+    from gateway import register_print
+
+    register_print.add_parser(register, command)
+    cli_document.add_parsers(register, command)  # register document / paper (issue 4)
 
     inbound = commands.add_parser("inbound", help="every inbound message").add_subparsers(
         dest="inbound_command", required=True, metavar="ACTION"
@@ -317,6 +325,13 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
 
     _quarantine_parser(commands, command)
+    from gateway import cli_users
+
+    cli_users.add_parser(commands, command)
+    from gateway import cli_rules
+
+    cli_rules.add_parser(commands, command)
+    cli_report.add_parsers(commands, register, command)  # report monthly, register track
     command(commands, "status", _cmd_status, "spool, outbox and IMAP accounts", json_flag=True)
     smtp_user = commands.add_parser("smtp-user", help="SMTP AUTH users").add_subparsers(
         dest="smtp_user_command", required=True, metavar="ACTION"
@@ -350,3 +365,6 @@ def _quarantine_parser(commands: Any, command: Callable[..., argparse.ArgumentPa
     reject.add_argument("id")
     reject.add_argument("--reason", required=True, type=Reason, choices=list(Reason))
     reject.add_argument("--note", default="", help="recorded in the register and audit trail")
+    from gateway import cli_held
+
+    cli_held.add_parser(commands, command)  # held messages, decided like quarantined ones

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from rules.decision import CountMismatch
 from templates import urgency_prefix
 
 AnswerKind = Literal["receipt", "rejection"]
@@ -64,6 +65,9 @@ class RegisteredDocument:
     reference_only: bool  # R-REF
     paper_required: bool  # R-PAPER
     assignments: tuple[AssignmentLine, ...] = ()
+    # Set when the document was already registered (a duplicate by law): that day, local.
+    registered_on: date | None = None
+    link_kind: str | None = None  # duplicate | recall | update | replace (registry.links)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,7 @@ class RefusedDocument:
 
     filename: str
     reasons: tuple[str, ...]
+    note: str = ""  # a routing rule's own wording of its refusal (Vietnamese)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,7 @@ class AnswerContent:
     reasons: tuple[str, ...]
     agency_name: str | None  # the sending agency, for "Kính gửi: …"
     timezone: str = "Asia/Ho_Chi_Minh"
+    count_mismatch: CountMismatch | None = None  # R-COUNT: declared vs found, told the sender
 
 
 def compose_answer(content: AnswerContent, env: jinja2.Environment) -> bytes:
@@ -109,41 +115,82 @@ def compose_answer(content: AnswerContent, env: jinja2.Environment) -> bytes:
     text = env.get_template(f"{content.kind}.txt.j2").render(context)
     html = env.get_template(f"{content.kind}.html.j2").render(context)
 
+    headers: list[tuple[str, str]] = []
+    if content.kind == "receipt":
+        headers.append(("X-Document-Status", STATUS_RECEIVED))
+        numbers = [doc.incoming for doc in content.registered]
+        if numbers:
+            headers.append(("X-Incoming-Number", ",".join(numbers)))
+    else:
+        headers.append(("X-Document-Status", STATUS_REJECTED))
+    reasons = reject_reasons(content)
+    if reasons:
+        headers.append(("X-Reject-Reasons", ",".join(reasons)))
+    return compose_mail(
+        MailContent(
+            from_address=content.from_address,
+            to_address=content.to_address,
+            subject=answer_subject(content),
+            message_id=content.message_id,
+            composed_at=content.composed_at.astimezone(tz),
+            text=text,
+            html=html,
+            in_reply_to=content.in_reply_to,
+            references=content.references,
+            headers=tuple(headers),
+            boundary_tag="answer",
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MailContent:
+    """One automatic mail, rendered: the envelope of every mail the gateway writes."""
+
+    from_address: str
+    to_address: str
+    subject: str
+    message_id: str
+    composed_at: datetime  # aware; the Date header, in its own offset
+    text: str
+    html: str
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    auto_submitted: str = "auto-replied"  # or "auto-generated" (DESIGN §4.4)
+    headers: tuple[tuple[str, str], ...] = ()  # X-Document-Status and the like, in order
+    boundary_tag: str = "mail"
+
+
+def compose_mail(content: MailContent) -> bytes:
+    """``multipart/alternative`` (text + HTML, UTF-8, quoted-printable), threaded, marked
+    ``Auto-Submitted``; the same content gives the same bytes (CRLF, ``email.policy.SMTP``)."""
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = Address(addr_spec=content.from_address)
     msg["To"] = Address(addr_spec=content.to_address)
-    msg["Subject"] = _subject_header(answer_subject(content))
-    msg["Date"] = format_datetime(content.composed_at.astimezone(tz))
-    msg["Message-ID"] = _angle(content.message_id)
+    msg["Subject"] = subject_header(content.subject)
+    msg["Date"] = format_datetime(content.composed_at)
+    msg["Message-ID"] = angle(content.message_id)
     if content.in_reply_to:
-        msg["In-Reply-To"] = _angle(content.in_reply_to)
-    references = _references(content)
+        msg["In-Reply-To"] = angle(content.in_reply_to)
+    references = _thread(content.references, content.in_reply_to)
     if references:
         msg["References"] = " ".join(references)
-    msg["Auto-Submitted"] = "auto-replied"
-    if content.kind == "receipt":
-        msg["X-Document-Status"] = STATUS_RECEIVED
-        numbers = [doc.incoming for doc in content.registered]
-        if numbers:
-            msg["X-Incoming-Number"] = ",".join(numbers)
-    else:
-        msg["X-Document-Status"] = STATUS_REJECTED
-    reasons = reject_reasons(content)
-    if reasons:
-        msg["X-Reject-Reasons"] = ",".join(reasons)
+    msg["Auto-Submitted"] = content.auto_submitted
+    for name, value in content.headers:
+        msg[name] = value
     msg["MIME-Version"] = "1.0"
 
     # Quoted-printable keeps the bytes 7-bit for relays without 8BITMIME.
     msg.make_alternative()
-    for body, subtype in ((text, "plain"), (html, "html")):
+    for body, subtype in ((content.text, "plain"), (content.html, "html")):
         part = EmailMessage(policy=policy.SMTP)
-        part.set_content(_nfc(body), subtype=subtype, charset="utf-8", cte="quoted-printable")
+        part.set_content(nfc(body), subtype=subtype, charset="utf-8", cte="quoted-printable")
         del part["MIME-Version"]  # belongs to the top level only
         msg.attach(part)
     # A boundary derived from the content keeps the output deterministic; "=_" cannot
     # occur inside a quoted-printable body.
-    digest = hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
-    msg.set_boundary(f"=_answer_{digest}")
+    digest = hashlib.sha256(f"{content.text}\0{content.html}".encode()).hexdigest()[:32]
+    msg.set_boundary(f"=_{content.boundary_tag}_{digest}")
     # Added last: building the multipart moves or clears every Content-* header.
     msg["Content-Language"] = "vi"
     return msg.as_bytes(policy=policy.SMTP)
@@ -170,7 +217,7 @@ def _quotable_subject(content: AnswerContent) -> str | None:
     if content.secret:
         return None
     # One line, NFC: a decoded subject may carry folding whitespace or combining marks.
-    subject = " ".join(_nfc(content.original_subject).split())
+    subject = " ".join(nfc(content.original_subject).split())
     return subject or None
 
 
@@ -183,7 +230,7 @@ def _template_context(content: AnswerContent) -> dict[str, Any]:
             dataclasses.replace(doc, document_number=None, summary=None, document_type=None)
             for doc in registered
         ]
-        refused = [dataclasses.replace(item, filename="") for item in refused]
+        refused = [dataclasses.replace(item, filename="", note="") for item in refused]
     return {
         "kind": content.kind,
         "agency_name": content.agency_name,
@@ -195,13 +242,14 @@ def _template_context(content: AnswerContent) -> dict[str, Any]:
         "registered": list(registered),
         "refused": list(refused),
         "reasons": list(content.reasons),
+        "count_mismatch": content.count_mismatch,
     }
 
 
-def _references(content: AnswerContent) -> list[str]:
-    refs = [_angle(ref) for ref in content.references if ref.strip()]
-    if content.in_reply_to:
-        original = _angle(content.in_reply_to)
+def _thread(references: tuple[str, ...], in_reply_to: str | None) -> list[str]:
+    refs = [angle(ref) for ref in references if ref.strip()]
+    if in_reply_to:
+        original = angle(in_reply_to)
         if original not in refs:
             refs.append(original)
     return refs
@@ -223,14 +271,14 @@ class _EncodedSubject(str):
         return f"{self.name}: {encoded}{policy.linesep}"
 
 
-def _subject_header(subject: str) -> str:
+def subject_header(subject: str) -> str:
     return subject if subject.isascii() else _EncodedSubject(subject)
 
 
-def _angle(message_id: str) -> str:
+def angle(message_id: str) -> str:
     """``<id>`` with exactly one pair of angle brackets and no surrounding whitespace."""
     return f"<{message_id.strip().strip('<>')}>"
 
 
-def _nfc(text: str) -> str:
+def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.analysis import MessageAnalysis, PdfAnalysis
+from gateway.document_fields import with_document_fields
 from gateway.envelope import Envelope
 from mailparse.document import DocumentFacts, Urgency
 from mailparse.text import fold
@@ -90,10 +91,11 @@ def entry_draft(
         facts.summary,
         issuer_name,
         agency.name if agency else None,
+        facts.signer_name,
         sender_address,
         pdf.attachment.filename,
     ]
-    return EntryDraft(
+    draft = EntryDraft(
         received_at=envelope.received_at,
         year=year,
         sender_address=sender_address,
@@ -120,6 +122,7 @@ def entry_draft(
         signatures=signature_drafts(pdf.signatures) if pdf.signatures else (),
         attachments=(document_file, *attachments),
     )
+    return with_document_fields(draft, facts, pdf, analysis)  # issue 4: paper, review…
 
 
 def _same_body(a: str | None, b: str | None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -23,16 +23,21 @@ from gateway.answers import answer_recipient, build_answer
 from gateway.archive import Archive
 from gateway.compose import RegisteredDocument
 from gateway.dns import Resolver
+from gateway.duplicates import match_registered, refer_to, settle_outcome
 from gateway.entries import attachment_drafts, entry_draft, signature_drafts
 from gateway.envelope import Envelope
+from gateway.ocr import OcrReader
+from gateway.replies import take_reply
+from gateway.routing_step import Router, RoutingPlan, RoutingWriter, plan_routing
 from gateway.scanning import Scanner, ScanReport, scan_message
 from gateway.screening import Screening, record_returned, screen, withheld
+from gateway.secrecy import conceal, secrecy_level, secret_alert
 from mailparse.limits import Limits
 from mailparse.mime import DEFAULT_LIMITS
 from mailparse.verdicts import TrustStore
 from registry.database import read_session, write_session
 from registry.directory import Directory
-from registry.drafts import InboundDraft
+from registry.drafts import InboundDraft, OutboxDraft
 from registry.imap_ledger import MoveRole, mark_committed
 from registry.models import InboundMessage, Outcome
 from registry.recorder import Recorder
@@ -40,6 +45,8 @@ from rules.acceptance import decide
 from rules.decision import Decision, DocumentAction, Policy
 
 log = logging.getLogger(__name__)
+
+_RESTRICTED_REASONS = frozenset({"secret-document", "malware"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class ProcessResult:
     entries: tuple[str, ...]
     answered: bool
     already_done: bool = False
+    restricted: bool = False  # its bytes belong in the restricted store only (R-SECRET)
 
 
 @dataclass(frozen=True)
@@ -74,12 +82,17 @@ class Pipeline:
     resolver: Resolver | None = None  # DNS for DKIM/SPF/DMARC; None: not checked (R-FORGE)
     signer: Callable[[bytes], bytes] | None = None  # DKIM-signs every mail queued
     auto_replies_per_day: int = 20  # per address outside the directory; 0: no limit
+    router: Router | None = None  # routing rules (R-ASSIGN); None: nothing is routed
+    ocr: OcrReader | None = None  # scans without a text layer (gateway.ocr); None: no OCR
 
     def process(self, spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
         """Run the pipeline for one item; idempotent on ``spool_id``."""
         done = self._already_recorded(spool_id)
         if done is not None:
             return done
+        reply = take_reply(self, spool_id, raw, envelope)  # an assignee's reply: never registered
+        if reply is not None:
+            return ProcessResult(spool_id, reply.outcome, (), (), reply.answered)
         analysis = analyse(
             raw,
             directory=self.directory,
@@ -88,6 +101,7 @@ class Pipeline:
             verify=self.verify,
             log_id=spool_id,
             limits=self.limits,
+            ocr=self.ocr,
         )
         screening = screen(
             raw, analysis, envelope, self.resolver, from_address=self.from_address, log_id=spool_id
@@ -97,10 +111,20 @@ class Pipeline:
         scan = scan_message(self.scanner, raw, hashlib.sha256(raw).hexdigest(), analysis, spool_id)
         facts = replace(decision_facts(analysis), malware=scan.signatures, **screening.facts())
         decision = decide(facts, self.policy)
+        plan = plan_routing(self.router, analysis, decision, envelope, self.zone)
+        decision = plan.decision  # a rule may refuse a document
+        analysis, decision = conceal(analysis, decision)  # R-SECRET: nothing of it kept or quoted
         restricted = analysis.secret or scan.infected  # never in the archive with the rest
         sha256 = (self.restricted if restricted else self.archive).store(raw)
         result = self._record(
-            spool_id, sha256, envelope, analysis, decision, scan=scan, screening=screening
+            spool_id,
+            sha256,
+            envelope,
+            analysis,
+            decision,
+            scan=scan,
+            screening=screening,
+            plan=plan,
         )
         log.info(
             "%s: %s %s entries=%s reasons=%s",
@@ -110,7 +134,32 @@ class Pipeline:
             ",".join(result.entries) or "-",
             ",".join(result.reasons) or "-",
         )
-        return result
+        return replace(result, restricted=restricted)
+
+    def answer(
+        self,
+        *,
+        spool_id: str,
+        envelope: Envelope,
+        analysis: MessageAnalysis,
+        decision: Decision,
+        recipient: str,
+        now: datetime,
+        registered: Sequence[RegisteredDocument] = (),
+    ) -> OutboxDraft:
+        """The one answer (receipt or rejection) to an inbound message, rendered now."""
+        return build_answer(
+            env=self.templates,
+            spool_id=spool_id,
+            envelope=envelope,
+            analysis=analysis,
+            decision=decision,
+            registered=registered,
+            recipient=recipient,
+            from_address=self.from_address,
+            now=now,
+            timezone=self.zone.key,
+        )
 
     def _already_recorded(self, spool_id: str) -> ProcessResult | None:
         with read_session(self.engine) as session:
@@ -126,6 +175,7 @@ class Pipeline:
         *,
         scan: ScanReport,
         screening: Screening,
+        plan: RoutingPlan,
     ) -> ProcessResult:
         now = datetime.now(UTC)
         parsed = analysis.parsed
@@ -188,26 +238,37 @@ class Pipeline:
                     now=now,
                 )
                 recorder.add_outbox(inbound, alert)
+            if analysis.secret and self.administrator and earlier is None:  # R-SECRET
+                alert = secret_alert(
+                    from_address=self.from_address,
+                    to_address=self.administrator,
+                    spool_id=spool_id,
+                    sender=envelope.mail_from,
+                    level=secrecy_level(analysis),
+                    sha256=sha256,
+                    now=now,
+                )
+                recorder.add_outbox(inbound, alert)
             if envelope.protocol == "imap":  # the mailbox copy may move once this commits
                 mark_committed(session, spool_id, MoveRole.PROCESSED)
             if earlier is not None:
                 numbers = [f"{e.year}/{e.incoming_number}" for e in recorder.entries_of(earlier)]
                 return ProcessResult(spool_id, outcome, (), tuple(numbers), answered=False)
-            registered = self._register_documents(recorder, inbound, envelope, analysis, decision)
+            registered = self._register_documents(
+                recorder, inbound, envelope, analysis, decision, plan=plan
+            )
+            outcome = settle_outcome(recorder, inbound, registered)  # duplicate by law?
             if answering and recipient is not None:
                 recorder.add_outbox(
                     inbound,
-                    build_answer(
-                        env=self.templates,
+                    self.answer(
                         spool_id=spool_id,
                         envelope=envelope,
                         analysis=analysis,
                         decision=decision,
-                        registered=registered,
                         recipient=recipient,
-                        from_address=self.from_address,
                         now=now,
-                        timezone=self.zone.key,
+                        registered=registered,
                     ),
                 )
         return ProcessResult(
@@ -225,6 +286,8 @@ class Pipeline:
         envelope: Envelope,
         analysis: MessageAnalysis,
         decision: Decision,
+        *,
+        plan: RoutingPlan,
     ) -> list[RegisteredDocument]:
         # decide() answers for the PDFs in the order it was given them
         decided = list(zip(analysis.pdfs, decision.documents, strict=False))
@@ -244,7 +307,17 @@ class Pipeline:
                 attachments=appendices if index == 0 else (),
             )
             draft = replace(draft, flags=tuple(pdf.active_content))
+            match = match_registered(recorder, draft, analysis.edxml.document)  # NĐ 30 Phụ lục VI
+            if match.earlier is not None:  # a copy, or an edXML recall/update/replacement
+                registered.append(
+                    refer_to(recorder, inbound, match, zone=self.zone, secret=analysis.secret)
+                )
+                continue
+            draft = match.draft
             number = recorder.add_entry(inbound, draft)
+            routed = self._routing_writer().record(
+                recorder, inbound, number=number, pdf=pdf, analysis=analysis, plan=plan
+            )
             registered.append(
                 RegisteredDocument(
                     incoming=str(number),
@@ -254,6 +327,7 @@ class Pipeline:
                     summary=None if analysis.secret else draft.summary,
                     reference_only=draft.reference_only,
                     paper_required=draft.paper_required,
+                    assignments=routed,
                 )
             )
         for pdf, document in decided:
@@ -265,6 +339,10 @@ class Pipeline:
             for attachment in attachment_drafts(analysis, []):
                 recorder.add_attachment(inbound, attachment)
         return registered
+
+    def _routing_writer(self) -> RoutingWriter:
+        units = self.router.units if self.router is not None else {}
+        return RoutingWriter(units, self.templates, self.from_address, self.zone)
 
 
 def _recorded_result(recorder: Recorder, spool_id: str) -> ProcessResult | None:
@@ -280,6 +358,7 @@ def _recorded_result(recorder: Recorder, spool_id: str) -> ProcessResult | None:
         tuple(f"{e.year}/{e.incoming_number}" for e in entries),
         inbound.answered,
         already_done=True,
+        restricted=bool(_RESTRICTED_REASONS & set(inbound.reasons)),
     )
 
 

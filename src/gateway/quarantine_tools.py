@@ -27,7 +27,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from gateway.analysis import MessageAnalysis
-from gateway.answers import answer_recipient, build_answer
+from gateway.answers import answer_recipient
 from gateway.errors import GatewayError
 from gateway.spool import REASON_FILE, ItemState, SpoolItem
 from gateway.wiring import Components
@@ -53,6 +53,10 @@ def actor() -> str:
 @dataclass(frozen=True)
 class QuarantineTools:
     components: Components
+    person: str = ""  # the console user deciding; empty: the OS user (command line)
+
+    def _actor(self) -> str:
+        return self.person or actor()
 
     def list(self) -> list[dict[str, Any]]:
         spool = self.components.spool
@@ -79,7 +83,7 @@ class QuarantineTools:
         with write_session(self.components.engine) as session:
             recorder = Recorder(session)
             _forget_placeholder(recorder, item_id)
-            recorder.audit(action, actor=actor(), spool_id=item_id, quarantine_reason=reason)
+            recorder.audit(action, actor=self._actor(), spool_id=item_id, quarantine_reason=reason)
         # crashes=1 makes the worker run it alone (see ItemState); solo_crashes start at 0
         spool.release(item_id, ItemState(crashes=1 if alone else 0))
         return "processed alone" if alone else "processed afresh"
@@ -94,7 +98,7 @@ class QuarantineTools:
         except MalformedMessageError:
             parsed = None
         analysis = MessageAnalysis(parsed, None, None, (), DocumentFacts())
-        why = f"rejected by {actor()} from quarantine" + (f": {note}" if note else "")
+        why = f"rejected by {self._actor()} from quarantine" + (f": {note}" if note else "")
         decision = Decision(
             MessageOutcome.REJECTED, (reason,), trace=(TraceStep("administrator", True, why),)
         )
@@ -127,22 +131,22 @@ class QuarantineTools:
                 )
             )
             recorder.audit(
-                "quarantine.reject", inbound=inbound, actor=actor(), reason=str(reason), note=note
+                "quarantine.reject",
+                inbound=inbound,
+                actor=self._actor(),
+                reason=str(reason),
+                note=note,
             )
             if recipient is not None:
                 recorder.add_outbox(
                     inbound,
-                    build_answer(
-                        env=c.pipeline.templates,
+                    c.pipeline.answer(
                         spool_id=item_id,
                         envelope=envelope,
                         analysis=analysis,
                         decision=decision,
-                        registered=(),
                         recipient=recipient,
-                        from_address=c.pipeline.from_address,
                         now=now,
-                        timezone=c.pipeline.zone.key,
                     ),
                 )
         c.spool.close_quarantined(item_id)

@@ -12,13 +12,19 @@ import contextlib
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from gateway.clock import clock_for
 from gateway.imap_service import ImapIntake
 from gateway.isolation import Isolation
 from gateway.smtp import IntakeHandler, RecipientPolicy, start_listener
 from gateway.smtp_guard import start_smtp_listeners
 from gateway.wiring import Components
 from gateway.worker import Worker
+
+if TYPE_CHECKING:
+    from gateway.web.server import ConsoleServer
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +45,7 @@ class Service:
         # Pipeline and outbox threads of their own: the default executor stays free for
         # the SMTP sessions' spool writes, so a busy pipeline never delays a 250.
         self._executor = ThreadPoolExecutor(
-            max_workers=components.deployment.settings.gateway.workers + 1,
+            max_workers=components.deployment.settings.gateway.workers + 2,  # + outbox, clock
             thread_name_prefix="pipeline",
         )
 
@@ -57,6 +63,8 @@ class Service:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._stopping.set)
+        if self.c.router is not None:  # SIGHUP: re-read rules.yaml; a bad file is refused
+            loop.add_signal_handler(signal.SIGHUP, self.c.router.reload)
         if self.c.pipeline.scanner is None:
             log.warning("virus scanning is OFF: no scanner is configured (R-VIRUS)")
         else:
@@ -73,12 +81,18 @@ class Service:
             for n in range(settings.gateway.workers)
         ]
         tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        tasks.append(asyncio.create_task(self._clock_loop(), name="clock"))
+        console = self._console()
+        if console is not None:
+            tasks.append(asyncio.create_task(console.serve(), name="console"))
         log.info(
             "gateway ready: smtp %s, data %s", settings.smtp.listen, self.c.deployment.data_dir
         )
         self.ready.set()
         await self._stopping.wait()
         log.info("stopping: no new mail accepted; finishing in-flight items")
+        if console is not None:
+            console.stop()
         for server in self._servers:
             server.close()
         await loop.run_in_executor(None, imap.stop)
@@ -89,6 +103,14 @@ class Service:
             await server.wait_closed()
         self._executor.shutdown(wait=True)
         log.info("stopped")
+
+    def _console(self) -> ConsoleServer | None:
+        """The web console on ``[web] listen`` (empty: none), in this process (§4.6)."""
+        if not self.c.deployment.settings.web.listen:
+            return None
+        from gateway.web.server import ConsoleServer
+
+        return ConsoleServer(self.c.deployment, self.c.engine, self.c)
 
     async def _start_listeners(self) -> None:
         smtp = self.c.deployment.settings.smtp
@@ -139,6 +161,23 @@ class Service:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._spooled.wait(), IDLE_POLL_SECONDS)
+
+    async def _clock_loop(self) -> None:
+        """Reminders and escalations (gateway.clock), every [gateway] clock_interval_seconds."""
+        clock = clock_for(self.c)
+        interval = self.c.deployment.settings.gateway.clock_interval_seconds
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set():
+            try:
+                now = datetime.now(UTC)
+                fired = await loop.run_in_executor(self._executor, clock.run_once, now)
+            except Exception:
+                log.exception("clock: round failed; retrying in %.0fs", interval)
+                fired = 0
+            if fired:
+                self._committed.set()  # their mails are in the outbox
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), interval)
 
     async def _outbox_loop(self) -> None:
         loop = asyncio.get_running_loop()

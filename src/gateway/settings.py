@@ -29,6 +29,7 @@ from gateway.settings_sections import (
     GatewaySection,
     ImapAccount,
     LimitsSection,
+    OfficeHoursSection,
     OutgoingSection,
     PolicySection,
     RulesSection,
@@ -52,6 +53,7 @@ class Settings(_Section):
     trust: TrustSection = TrustSection()
     directory: DirectorySection = DirectorySection()
     rules: RulesSection = RulesSection()
+    office_hours: OfficeHoursSection = OfficeHoursSection()
     policy: PolicySection = PolicySection()
     web: WebSection = WebSection()
     alerts: AlertsSection = AlertsSection()

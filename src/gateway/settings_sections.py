@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +18,7 @@ from pydantic import (
 
 from gateway.scanner import ClamdAddress
 from mailparse.verdicts import RevocationMode
+from rules.calendar import WorkingCalendar, parse_sessions
 
 ENV_PREFIX = "GATEWAY_"
 DEFAULT_CONFIG_NAME = "gateway.toml"
@@ -42,6 +44,10 @@ class GatewaySection(_Section):
     workers: int = Field(default=2, ge=1, le=64)
     verify_processes: int = Field(default=2, ge=0, le=64)
     max_attempts: int = Field(default=5, ge=1, le=100)
+    # The clock (reminders, escalations): how often it looks, and how many working hours
+    # before a deadline the assignee is reminded.
+    clock_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
+    remind_before_working_hours: float = Field(default=1.0, ge=0, le=40)
 
     @field_validator("timezone")
     @classmethod
@@ -156,6 +162,28 @@ class RulesSection(_Section):
     file: str = "rules.yaml"
 
 
+class OfficeHoursSection(_Section):
+    """The working-hours calendar (R-2H, R-ASSIGN, R-DEADLINE); zone: [gateway] timezone."""
+
+    sessions: tuple[str, ...] = ("07:00-11:30", "13:30-17:00")
+    weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO: Monday=1 … Sunday=7
+    extra_days_off: tuple[date, ...] = ()  # besides the public holidays (package `holidays`)
+    makeup_working_days: tuple[date, ...] = ()  # ngày làm bù, e.g. a Saturday
+
+    @field_validator("sessions")
+    @classmethod
+    def _sessions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        WorkingCalendar(sessions=parse_sessions(value))  # raises CalendarError (a ValueError)
+        return value
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(not 1 <= d <= 7 for d in value):
+            raise ValueError("expected ISO weekdays 1 (Monday) … 7 (Sunday)")
+        return value
+
+
 class PolicySection(_Section):
     unsigned: Literal["reference", "reject"] = "reference"
     unknown_sender: Literal["reject", "review"] = "reject"
@@ -196,6 +224,7 @@ class LimitsSection(_Section):
     max_decoded_bytes: int = Field(default=134_217_728, ge=1024)
     max_pages: int = Field(default=5, ge=1, le=1000)  # pages whose text is analysed
     document_seconds: float = Field(default=120.0, gt=0)  # per document, in the verifier
+    ocr_seconds: float = Field(default=60.0, ge=0)  # OCR of one scan (gateway.ocr); 0: no OCR
     # Per client IP on the SMTP listeners (421 / 451 / 452); loopback exempt unless set.
     max_connections_per_ip: int = Field(default=20, ge=1)
     messages_per_minute_per_ip: int = Field(default=60, ge=1)
@@ -207,6 +236,8 @@ class LimitsSection(_Section):
 
 class WebSection(_Section):
     listen: str = "127.0.0.1:8025"
+    # Quyển số of the printed register per year, e.g. {2026 = 2}; a year not listed: 1.
+    register_volumes: dict[int, int] = Field(default_factory=dict)
 
     _listen = field_validator("listen")(_check_host_port)
 

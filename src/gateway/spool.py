@@ -24,6 +24,7 @@ from pathlib import Path
 
 from gateway.envelope import Envelope
 from gateway.errors import SpoolError
+from mailparse.priority import HEAD_BYTES, NORMAL_RANK, queue_rank
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class Spool:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._ranks: dict[str, int] = {}  # item id → queue rank (R-URGENT), read once
         for stage in _STAGES:
             (root / stage).mkdir(parents=True, exist_ok=True)
 
@@ -135,9 +137,10 @@ class Spool:
         return item_id
 
     def claim(self, now: float | None = None) -> SpoolItem | None:
-        """Take the oldest waiting item whose retry time has come, or None."""
+        """Take the most urgent waiting item whose retry time has come, oldest first within
+        one urgency (R-URGENT), or None."""
         current = time.time() if now is None else now
-        for name in sorted(os.listdir(self._dir("new"))):
+        for name in self._by_urgency(os.listdir(self._dir("new"))):
             state = ItemState.read(self._dir("new") / name)
             if state.not_before > current:
                 continue
@@ -145,6 +148,22 @@ class Spool:
             if item is not None:
                 return item
         return None
+
+    def _by_urgency(self, names: list[str]) -> list[str]:
+        """``names`` most urgent first, by arrival within one rank; each item's header block
+        is read once (bounded), never in the SMTP session (DESIGN §1.1)."""
+        known = self._ranks  # worker threads share the cache: replaced, never mutated
+        ranks = {n: known[n] if n in known else self._rank(self._dir("new") / n) for n in names}
+        self._ranks = ranks
+        return sorted(names, key=lambda name: (ranks[name], name))
+
+    @staticmethod
+    def _rank(item_dir: Path) -> int:
+        try:
+            with (item_dir / MESSAGE_FILE).open("rb") as handle:
+                return queue_rank(handle.read(HEAD_BYTES))
+        except (OSError, ValueError, LookupError):
+            return NORMAL_RANK  # taken meanwhile, or unreadable: the worker will see
 
     def claim_id(self, item_id: str) -> SpoolItem:
         """Take one named waiting item (``gateway ingest`` processes what it just spooled)."""
@@ -169,9 +188,15 @@ class Spool:
         state.write(item.path)
         return replace(item, state=state)
 
-    def finish(self, item: SpoolItem) -> None:
-        """The register holds the item now: move it to done/."""
-        self._move(item.path, self._dir("done") / item.id)
+    def finish(self, item: SpoolItem, *, keep_message: bool = True) -> None:
+        """The register holds the item now: move it to done/. Without ``keep_message`` the
+        bytes are dropped there: a secret-marked or infected message lives only in the
+        restricted store (R-SECRET), never in a copy beside the others."""
+        target = self._dir("done") / item.id
+        self._move(item.path, target)
+        if not keep_message:
+            (target / MESSAGE_FILE).unlink(missing_ok=True)
+            _fsync_dir(target)
 
     def retry_later(self, item: SpoolItem, delay: float, error: str) -> None:
         """A transient failure: back to new/, not to be claimed before ``delay`` seconds."""

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from gateway.pipeline import ProcessResult
-from registry import outbox, queries
+from registry import assignments, outbox, queries
 from registry.database import read_session
+from registry.models import RegisterEntry
 
 OUTCOME_VI = {
     "accepted": "đã tiếp nhận",
@@ -26,15 +28,25 @@ def register_rows(
 ) -> list[dict[str, Any]]:
     with read_session(engine) as session:
         entries = queries.list_entries(session, year=year, search=search)
-        signatures = queries.signatures_of(session, entries)
-        return [queries.entry_contract(e, signatures.get(e.id or 0, []), zone) for e in entries]
+        return entry_rows(session, entries, zone)
+
+
+def entry_rows(
+    session: Session, entries: list[RegisterEntry], zone: tzinfo
+) -> list[dict[str, Any]]:
+    """Entries as DESIGN §4.3 objects, with their signatures and assignments."""
+    signatures = queries.signatures_of(session, entries)
+    assigned = assignments.assignments_of(session, entries)
+    return [
+        queries.entry_contract(e, signatures.get(e.id or 0, []), zone, assigned.get(e.id or 0, []))
+        for e in entries
+    ]
 
 
 def register_entry(engine: Engine, zone: tzinfo, year: int, number: int) -> dict[str, Any]:
     with read_session(engine) as session:
         entry = queries.get_entry(session, year, number)
-        signatures = queries.signatures_of(session, [entry])
-        return queries.entry_contract(entry, signatures.get(entry.id or 0, []), zone)
+        return entry_rows(session, [entry], zone)[0]
 
 
 def inbound_rows(engine: Engine, zone: tzinfo) -> list[dict[str, Any]]:

@@ -18,8 +18,10 @@ from gateway.delivery import Transport, transport_for
 from gateway.dkimsign import load_signer
 from gateway.dns import SystemResolver
 from gateway.errors import ConfigError
+from gateway.ocr import ocr_reader
 from gateway.outbox import OutboxSender
 from gateway.pipeline import Pipeline
+from gateway.routing import Router
 from gateway.scanner import ClamdAddress, ClamdScanner
 from gateway.settings import Deployment
 from gateway.spool import Spool
@@ -41,6 +43,7 @@ class Components:
     pipeline: Pipeline
     outbox: OutboxSender
     transport: Transport
+    router: Router | None = None  # routing rules in force (reloaded on SIGHUP)
 
 
 def sample_directory_text() -> str:
@@ -81,6 +84,7 @@ def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Component
     data_dir = deployment.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_database(deployment)
+    router = Router(deployment)  # an invalid rules file stops start-up (exit 2)
     pipeline = Pipeline(
         engine=engine,
         archive=Archive(data_dir / "archive"),
@@ -114,6 +118,10 @@ def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Component
         ),
         signer=load_signer(deployment),
         auto_replies_per_day=settings.limits.auto_replies_per_day,
+        router=router,
+        ocr=ocr_reader(time_limit=settings.limits.ocr_seconds)  # when tesseract is installed
+        if settings.limits.ocr_seconds
+        else None,
     )
     transport = transport_for(settings.outgoing.relay, data_dir / "outbox")
     outbox = OutboxSender(
@@ -123,4 +131,5 @@ def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Component
         retry_base_seconds=settings.outgoing.retry_base_seconds,
         retry_max_seconds=settings.outgoing.retry_max_seconds,
     )
-    return Components(deployment, engine, Spool(data_dir / "spool"), pipeline, outbox, transport)
+    spool = Spool(data_dir / "spool")
+    return Components(deployment, engine, spool, pipeline, outbox, transport, router)

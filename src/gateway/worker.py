@@ -78,7 +78,7 @@ class Worker:
             log.exception("%s: pipeline failure (attempt %d)", item.id, item.attempts)
             self._retry_or_quarantine(item, f"{type(exc).__name__}: {exc}", envelope)
             return None
-        self.spool.finish(item)
+        self.spool.finish(item, keep_message=not result.restricted)
         return result
 
     def _retry_or_quarantine(self, item: SpoolItem, error: str, envelope: Envelope) -> None:

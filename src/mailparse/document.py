@@ -26,6 +26,16 @@ class Secrecy(StrEnum):
 
 
 @dataclass(frozen=True)
+class FieldConflict:
+    """Two sources disagree on a field; the register keeps ``document_value`` (R-REG)."""
+
+    field: str
+    document_value: str
+    other_source: str  # "subject" | "body" | "certificate" | "edxml"
+    other_value: str
+
+
+@dataclass(frozen=True)
 class DocumentFacts:
     """What a document says about itself; ``None`` where it does not say it plainly."""
 
@@ -40,6 +50,11 @@ class DocumentFacts:
     urgency: Urgency | None = None
     secrecy: Secrecy | None = None
     pages: int | None = None
+    issuer_parent: str | None = None  # cơ quan chủ quản, the line above the issuing body
+    signer_mark: str | None = None  # "TM." | "KT." | "TL." | "TUQ." | "Q."
+    signer_position: str | None = None  # e.g. "PHÓ CHỦ TỊCH"
+    catalogue_code: str | None = None  # the CV144 annex row; None outside it (R-EXCL)
+    conflicts: tuple[FieldConflict, ...] = ()
 
     @property
     def document_number(self) -> str | None:

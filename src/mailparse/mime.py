@@ -31,6 +31,7 @@ from mailparse.text import decode_bytes, decode_header_text, html_to_text, nfc
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_RAW_FILENAME = re.compile(r'filename\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
 DEFAULT_LIMITS = Limits()
 
 # What email.message raises on hostile header values and parameters (its header parser has
@@ -268,18 +269,33 @@ def _is_attachment(part: Message) -> bool:
 def _filename(part: Message, defects: list[str]) -> str:
     """File name from Content-Disposition ``filename`` or Content-Type ``name`` (RFC 2231)."""
     try:
-        name = part.get_filename() or part.get_param("name")
+        name = _raw_filename(_raw_header(part, "Content-Disposition") or "")
+        name = name or part.get_filename() or part.get_param("name")
     except _STDLIB_ERRORS:
         defects.append("unreadable-filename")
         return ""
-    if isinstance(name, tuple):  # an RFC 2231 triple the stdlib left undecoded
-        name = email.utils.collapse_rfc2231_value(name)
+    if isinstance(name, tuple):  # RFC 2231: (charset, language, the bytes as Latin-1)
+        charset, _, value = name
+        name = decode_bytes(value.encode("latin-1", "replace"), charset or None)
     if not isinstance(name, str):
         return ""
     if any("\udc80" <= ch <= "\udcff" for ch in name):
         name = decode_bytes(name.encode("utf-8", "surrogateescape"), "utf-8")
     # Many clients put RFC 2047 words inside the quoted parameter; decode those too.
     return decode_header_text(name.replace("\x00", ""))
+
+
+def _raw_filename(disposition: str) -> tuple[str | None, str | None, str] | str | None:
+    """The ``filename`` parameter before the policy decodes it: an RFC 2231 triple (charset,
+    language, bytes as Latin-1), or 8-bit text (undeclared charset) as surrogate escapes —
+    both of which ``policy.default`` would decode as Latin-1 or replace with U+FFFD."""
+    if any("\udc80" <= ch <= "\udcff" for ch in disposition):
+        found = _RAW_FILENAME.search(disposition)
+        return (found.group(1) or found.group(2)) if found else None
+    legacy = Message()  # compat32: parameters left as sent
+    legacy["Content-Disposition"] = disposition
+    value = legacy.get_param("filename", header="content-disposition")
+    return value if isinstance(value, tuple) else None
 
 
 def _payload(part: Message, defects: list[str]) -> bytes:

@@ -48,8 +48,10 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     """``data`` decoded with its declared ``charset``, else the first fallback that fits; NFC.
 
     An unknown or non-text charset name (``unknown-8bit``, ``hex``) is ignored, as is one the
-    bytes do not fit.
+    bytes do not fit. A Latin-1 label on Vietnamese text is a common lie (:func:`_relabel`).
     """
+    if charset and charset.strip().lower() in _LATIN1_LABELS and not data.isascii():
+        charset = _relabel(data, charset)
     for name in (charset, *FALLBACK_CHARSETS):
         if not name:
             continue
@@ -58,6 +60,30 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         except (LookupError, UnicodeError, ValueError, TypeError):
             continue
     return nfc(data.decode("latin-1"))  # pragma: no cover - latin-1 is in the fallbacks
+
+
+# Labels mail clients put on text they did not look at; any byte string "fits" Latin-1.
+_LATIN1_LABELS = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "windows-1252", "cp1252"}
+)
+# Only Vietnamese uses these: ă đ ơ ư and the tone marks windows-1258 writes as combining.
+_VIETNAMESE_ONLY = frozenset("ăĂđĐơƠưƯ\u0300\u0301\u0303\u0309\u0323")
+
+
+def _relabel(data: bytes, declared: str) -> str:
+    """The charset of 8-bit text labelled Latin-1: UTF-8 when the bytes are valid UTF-8 (no
+    Latin-1 text is), windows-1258 when they read as Vietnamese in it, else as declared."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    try:
+        text = data.decode("windows-1258")
+    except UnicodeDecodeError:
+        return declared
+    return "windows-1258" if any(ch in _VIETNAMESE_ONLY for ch in text) else declared
 
 
 def decode_header_text(raw: str) -> str:

@@ -58,6 +58,29 @@ class InboundDraft:
 
 
 @dataclass(frozen=True)
+class ConflictDraft:
+    """A field on which the document and another source disagree (the document's value is
+    the one registered)."""
+
+    field: str
+    document_value: str
+    other_source: str  # "subject" | "edxml" | "certificate"
+    other_value: str
+
+
+@dataclass(frozen=True)
+class EdxmlDraft:
+    """What the register keeps of an edXML envelope (QCVN 102:2016)."""
+
+    document_id: str | None
+    sender_organ_id: str | None
+    business: str  # new | recall | update | replace
+    references: tuple[str, ...] = ()  # DocumentIds of the earlier document
+    priority: int | None = None
+    page_amount: int | None = None
+
+
+@dataclass(frozen=True)
 class EntryDraft:
     """One document to register; the number is given by the registry."""
 
@@ -86,6 +109,21 @@ class EntryDraft:
     signatures: tuple[SignatureDraft, ...] = ()
     attachments: tuple[AttachmentDraft, ...] = ()
     flags: tuple[str, ...] = ()  # e.g. active PDF content ("javascript", "launch")
+    document_key: str | None = None  # issuer|number|date (registry.links.document_key)
+    edxml_document_id: str | None = None  # the edXML DocumentId, when one came with it
+    # Read from the document (issue 4, migration 0006)
+    number: str | None = None
+    symbol: str | None = None
+    place: str | None = None
+    secrecy: str | None = None
+    issuer_parent: str | None = None
+    signer_mark: str | None = None
+    signer_position: str | None = None
+    catalogue_code: str | None = None  # CV144 annex row; None outside the catalogue (R-EXCL)
+    paper_reason: str | None = None  # R-PAPER: "nhân sự: bổ nhiệm"
+    text_source: str = "text"  # "text" (text layer) | "ocr" | "none"
+    conflicts: tuple[ConflictDraft, ...] = ()
+    edxml: EdxmlDraft | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from registry.types import UtcDateTime
@@ -107,10 +116,52 @@ class RegisterEntry(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     filename: str = ""
     document_sha256: str = Field(max_length=64, index=True)
+    # Issuer|number|date, folded (registry.links.document_key): a document is registered once.
+    document_key: str | None = Field(default=None, max_length=400, unique=True)
+    edxml_document_id: str | None = Field(default=None, max_length=400, index=True)
     search_text: str = ""
     # Flags a clerk must see, e.g. active PDF content ("javascript", "launch", "embedded-file").
     flags: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+    # Routing (rules/): the rules file version in force, the trace, the facts it looked at
+    # (kept so `gateway rules test --replay` can re-decide), priority and tags, and the
+    # working-hours deadlines for processing (R-2H) and assignment (R-ASSIGN).
+    rules_version: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )
+    routing_trace: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+    routing_facts: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
+    priority: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    tags: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+    process_by: datetime | None = _utc(nullable=True)
+    assign_by: datetime | None = _utc(nullable=True)
+    # Read from the document (migration 0006, issue 4): number and symbol apart, place,
+    # secrecy, parent body, signer's mark and position, CV144 row (R-TYPES), why paper is
+    # required (R-PAPER / R-EXCL), text layer or OCR, conflicts with the mail/edXML/cert.
+    number: str | None = Field(default=None, max_length=32)
+    symbol: str | None = Field(default=None, max_length=160)
+    place: str | None = Field(default=None, max_length=200)
+    secrecy: str | None = Field(default=None, max_length=16)
+    issuer_parent: str | None = None
+    signer_mark: str | None = Field(default=None, max_length=8)
+    signer_position: str | None = None
+    catalogue_code: str | None = Field(default=None, max_length=8)
+    paper_reason: str | None = None
+    text_source: str = Field(
+        default="text", sa_column=Column(Text, nullable=False, server_default="text")
+    )
+    conflicts: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+    edxml: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
     )
 
 
@@ -232,3 +283,54 @@ class NumberCounter(SQLModel, table=True):
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last_number: int = 0
+
+
+class AssignmentStatus(StrEnum):
+    """One assignee's progress on one document (R-TRACK; QCVN 102 codes 04/05/06)."""
+
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    RETURNED = "returned"  # given back to the clerk ("trả lại …")
+    REASSIGNED = "reassigned"  # replaced by an assignment to another unit ("chuyển …")
+
+
+class AssignmentRecord(SQLModel, table=True):
+    """One unit or officer routed one register entry (R-ASSIGN, R-LEAD).
+
+    ``token`` is the per-assignment secret in the Reply-To address (``vanthu+TOKEN@…``);
+    ``routed_message_id`` is the Message-ID of the routed copy (replies' In-Reply-To).
+    """
+
+    __tablename__ = "assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="register_entry.id", index=True)
+    unit_code: str = Field(max_length=64, index=True)
+    unit_name: str = ""
+    role: str = Field(max_length=16)  # lead | cooperate | inform (rules.routing_types.Role)
+    mailbox: str = Field(max_length=320)
+    person: str | None = Field(default=None, max_length=320)
+    due_at: datetime | None = _utc(nullable=True, index=True)
+    status: str = Field(default=AssignmentStatus.ASSIGNED, max_length=16, index=True)
+    token: str = Field(unique=True, max_length=64)
+    routed_message_id: str | None = Field(default=None, max_length=998, index=True)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    acknowledged_at: datetime | None = _utc(nullable=True)
+    done_at: datetime | None = _utc(nullable=True)
+
+
+class ClockEvent(SQLModel, table=True):
+    """A reminder or escalation that fired; ``key`` is unique, so each fires once even when
+    several gateway instances share the database (the insert is the claim)."""
+
+    __tablename__ = "clock_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)  # e.g. "reminder:<assignment id>"
+    kind: str = Field(max_length=32, index=True)  # reminder | overdue | unassigned | …
+    entry_id: int | None = Field(default=None, foreign_key="register_entry.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    fired_at: datetime = _utc()
+    instance: str = Field(default="", max_length=200)  # host:pid that fired it

@@ -11,9 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from mailparse.text import fold
 from registry.errors import NotFoundError
-from registry.models import InboundMessage, RegisterEntry, SignatureResult
+from registry.links import linked_numbers
+from registry.models import (
+    AssignmentRecord,
+    AssignmentStatus,
+    InboundMessage,
+    RegisterEntry,
+    SignatureResult,
+)
+from registry.search import text_filter
 
 
 def list_entries(
@@ -25,9 +32,9 @@ def list_entries(
     )
     if year is not None:
         query = query.where(col(RegisterEntry.year) == year)
-    if search:
-        for word in fold(search).split():
-            query = query.where(col(RegisterEntry.search_text).contains(word, autoescape=True))
+    matching = text_filter(session, search)  # the full-text index (registry.search)
+    if matching is not None:
+        query = query.where(matching)
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
@@ -63,7 +70,10 @@ def signatures_of(
 
 
 def entry_contract(
-    entry: RegisterEntry, signatures: Sequence[SignatureResult], zone: tzinfo
+    entry: RegisterEntry,
+    signatures: Sequence[SignatureResult],
+    zone: tzinfo,
+    assignments: Sequence[AssignmentRecord] = (),
 ) -> dict[str, Any]:
     """One register entry as the JSON object of DESIGN §4.3."""
     return {
@@ -101,7 +111,15 @@ def entry_contract(
             }
             for s in signatures
         ],
-        "assignments": [],
+        "assignments": [
+            {
+                "unit": a.unit_code,
+                "role": a.role,
+                "due_at": _local(a.due_at, zone) if a.due_at else None,
+            }
+            for a in assignments
+            if a.status != AssignmentStatus.REASSIGNED  # replaced by the one it went to
+        ],
         "status": entry.status,
         "message_id": entry.message_id,
         "sha256": entry.sha256,
@@ -130,7 +148,11 @@ def entry_numbers_by_inbound(
     )
     for row in rows:
         by_owner[row.inbound_id].append(f"{row.year}/{row.incoming_number}")
-    return {message: by_owner.get(source, []) for message, source in owner.items()}
+    linked = linked_numbers(session, list({*owner, *owner.values()}))  # copies, recalls…
+    return {
+        message: linked.get(message) or linked.get(source) or by_owner.get(source, [])
+        for message, source in owner.items()
+    }
 
 
 def inbound_contract(

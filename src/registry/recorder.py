@@ -9,7 +9,7 @@ is the spool item finished.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +49,11 @@ class Recorder:
         self._now = now or datetime.now(UTC)
         self._sign = sign  # DKIM-signs each outbox mail as it is queued (given by gateway)
 
+    @property
+    def now(self) -> datetime:
+        """The time this transaction records its rows and events at."""
+        return self._now
+
     def find_inbound(self, spool_id: str) -> InboundMessage | None:
         """The record of a spool item already committed (re-processing changes nothing)."""
         return self.session.scalars(
@@ -56,14 +61,15 @@ class Recorder:
         ).first()
 
     def find_redelivery(self, message_id: str | None, fingerprint: str) -> InboundMessage | None:
-        """An earlier message with the same Message-ID and content (DESIGN §4.4)."""
+        """The first delivery of a message with the same Message-ID and content (DESIGN
+        §4.4) — whatever its outcome: a duplicate by law re-delivered gets nothing new either
+        (later re-deliveries point at it, never at each other: it has the lowest id)."""
         if not message_id:
             return None
         return self.session.scalars(
             select(InboundMessage)
             .where(col(InboundMessage.message_id) == message_id)
             .where(col(InboundMessage.fingerprint) == fingerprint)
-            .where(col(InboundMessage.outcome) != "duplicate")
             .order_by(col(InboundMessage.id))
         ).first()
 
@@ -91,8 +97,15 @@ class Recorder:
         entry = RegisterEntry(
             inbound_id=_id(inbound),
             incoming_number=number,
-            **_columns(draft, exclude={"signatures", "attachments", "flags"}),
+            **_columns(
+                draft,
+                exclude={"signatures", "attachments", "flags", "search_text", "conflicts", "edxml"},
+            ),
             flags=list(draft.flags),
+            conflicts=[asdict(c) for c in draft.conflicts],
+            edxml=asdict(draft.edxml) if draft.edxml else {},
+            # The incoming number as a clerk types it ("2026/17") is searchable too.
+            search_text=f"{draft.search_text} {draft.year}/{number}".strip(),
         )
         self.session.add(entry)
         self.session.flush()

@@ -12,6 +12,8 @@ from typing import Protocol
 
 from mailparse.reasons import Reason
 from mailparse.verdicts import SignatureVerdict
+from rules.counting import count_mismatch
+from rules.counting import describe as describe_count
 from rules.decision import (
     Decision,
     DocumentAction,
@@ -66,12 +68,9 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
             return _rejected(Reason.UNKNOWN_SENDER, trace)
     else:
         step("unknown-sender", False, "sender found in the agency directory")
-    if step(
-        "no-document",
-        not facts.pdfs,
-        "no PDF attached" if not facts.pdfs else f"{len(facts.pdfs)} PDF file(s)",
-    ):
-        return _rejected(Reason.NO_DOCUMENT, trace)
+    stopped = _content_checks(facts, step, trace)
+    if stopped is not None:
+        return stopped
 
     any_signed = any(p.readable and p.signed for p in facts.pdfs)
     first_unsigned = next((p for p in facts.pdfs if p.readable and not p.signed), None)
@@ -109,6 +108,28 @@ def _sender_checks(
     if policy.auth == "hold":
         return Decision(MessageOutcome.HELD, reason, trace=tuple(trace))
     return _rejected(Reason.SENDER_AUTHENTICATION_FAILED, trace)
+
+
+def _content_checks(facts: MessageFacts, step: _Step, trace: list[TraceStep]) -> Decision | None:
+    """A document at all; then R-COUNT / R-REFUSE: the pages and files the message declares
+    are the ones it carries (a secret-marked message is left to R-SECRET alone)."""
+    if step(
+        "no-document",
+        not facts.pdfs,
+        "no PDF attached" if not facts.pdfs else f"{len(facts.pdfs)} PDF file(s)",
+    ):
+        return _rejected(Reason.NO_DOCUMENT, trace)
+    secret = any(p.secret for p in facts.pdfs)
+    mismatch = None if secret else count_mismatch(facts)
+    why = "not checked: secret-marked (R-SECRET)" if secret else describe_count(facts, mismatch)
+    if not step("page-count", mismatch is not None, why):
+        return None
+    return Decision(
+        MessageOutcome.REJECTED,
+        (Reason.PAGE_COUNT_MISMATCH,),
+        trace=tuple(trace),
+        count_mismatch=mismatch,
+    )
 
 
 def _decide_pdf(

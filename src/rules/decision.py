@@ -50,6 +50,7 @@ class PdfFacts:
     two_signatures: bool = False  # NĐ 30 practice: a person, then the agency
     # JavaScript, launch actions, embedded files… (mailparse.activecontent), R-VIRUS
     active_content: tuple[str, ...] = ()
+    pages: int | None = None  # the PDF's page count (R-COUNT)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,21 @@ class MessageFacts:
     forged_agency: str | None = None
     # "bounce": a delivery report of our own mail; "own-answer": our answer came back.
     our_mail: Literal["", "bounce", "own-answer"] = ""
+    # R-COUNT: what the message declares (mail body; edXML PageAmount) and what it carries.
+    declared_pages: int | None = None
+    declared_files: int | None = None
+    edxml_pages: int | None = None
+    attachments: int = 0
+
+
+@dataclass(frozen=True)
+class CountMismatch:
+    """R-COUNT: what the message declared and what was found (told to the sender)."""
+
+    counted: Literal["pages", "files"]
+    declared: int
+    found: int
+    source: Literal["body", "edxml"]  # where the declaration was read
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,7 @@ class DocumentDecision:
     action: DocumentAction
     reasons: tuple[Reason, ...] = ()
     reference_only: bool = False
+    note: str = ""  # a routing rule's own wording of its refusal, mailed to the sender
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,7 @@ class Decision:
     documents: tuple[DocumentDecision, ...] = ()
     needs_review: bool = False
     trace: tuple[TraceStep, ...] = field(default=())
+    count_mismatch: CountMismatch | None = None  # set with Reason.PAGE_COUNT_MISMATCH
 
     @property
     def registered(self) -> tuple[DocumentDecision, ...]:

@@ -9,6 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from gateway.alerts import alert_message_id
+from gateway.answers import answer_message_id
+from gateway.backscatter import our_message_id
+from gateway.routed_copy import routed_copy_message_id
+from gateway.status_notice import status_message_id
 from registry.database import read_session
 from registry.models import InboundMessage, OutboxMessage, RegisterEntry
 from rules.decision import Policy
@@ -158,3 +163,19 @@ def test_rejection_to_a_stranger_is_sent_only_when_its_domain_authenticated(
 def _outbox_rows(engine: Engine) -> list[OutboxMessage]:
     with read_session(engine) as session:
         return list(session.scalars(select(OutboxMessage)))
+
+
+def test_every_kind_of_mail_we_send_is_recognised_as_ours() -> None:
+    """GIVEN the Message-IDs the gateway gives its receipts, rejections, alerts, routed
+    copies and status notices WHEN one comes back (a loop or a bounce) THEN it is ours,
+    and an agency's own Message-ID on our domain name is not."""
+    ours = "vanthu@example.gov.vn"
+    sent = [
+        answer_message_id("receipt", "0123abcd", ours),
+        answer_message_id("rejection", "0123abcd", ours),
+        alert_message_id("malware", ours, "k1"),
+        routed_copy_message_id("2026/17", 5, ours),
+        status_message_id(17, "06", ours),
+    ]
+    assert [our_message_id(m, ours) for m in sent] == [True] * len(sent)
+    assert not our_message_id("<cv54.20260218@example.gov.vn>", ours)

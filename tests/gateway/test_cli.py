@@ -86,7 +86,7 @@ def test_ingest_prints_each_outcome_and_listings_show_them(
     assert "54/UBND-VP" in table and "Số đến" in table
     assert main(["outbox", "list", "--json", "-c", str(deployment)]) == 0
     sent = json.loads(capsys.readouterr().out)
-    assert sorted(m["kind"] for m in sent) == ["receipt", "rejection"]
+    assert sorted(m["kind"] for m in sent) == ["receipt", "rejection", "routed-copy"]
     assert {m["status"] for m in sent} == {"sent"}
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.support.documents import numbered_signed_pdf
 from tests.support.gateway_process import GatewayProcess
 from tests.support.messages import official_mail
 from tests.support.pdfs import official_document_pdf
@@ -96,7 +97,8 @@ def test_signed_document_is_registered_and_receipted(
     assert entry["reference_only"] is False
     assert [s["verdict"] for s in entry["signatures"]] == ["valid", "valid"]
     assert entry["received_at"].endswith("+07:00")
-    assert entry["status"] == "registered"
+    assert entry["status"] == "assigned"  # the sample rules.yaml: everything to VP
+    assert [(a["unit"], a["role"]) for a in entry["assignments"]] == [("VP", "lead")]
 
     shown = gateway.cli_json("register", "show", f"{year}/1")
     assert shown == entry
@@ -191,15 +193,19 @@ def test_recipient_policy_and_size_limit_at_the_smtp_level(tmp_path: Path, pki: 
 
 
 def test_kill_9_right_after_250_ends_with_one_entry_and_one_answer(
-    tmp_path: Path, pki: TestPki, signed_pdf: bytes
+    tmp_path: Path, pki: TestPki
 ) -> None:
     """GIVEN a gateway that acknowledged messages with 250
     WHEN it is killed with SIGKILL at once, then started again
     THEN each message is registered exactly once and answered exactly once."""
     process = GatewayProcess(tmp_path / "deploy", pki.root_pem()).start()
     try:
-        messages = [
-            mail_with(signed_pdf, f"<crash-{n}@vp>", subject=f"Công văn số {n}/UBND-VP V/v thử {n}")
+        messages = [  # each its own document: one document sent twice is a duplicate by law
+            mail_with(
+                numbered_signed_pdf(n, pki),
+                f"<crash-{n}@vp>",
+                subject=f"Công văn số {n}/UBND-VP V/v thử {n}",
+            )
             for n in range(4)
         ]
         with smtplib.SMTP("127.0.0.1", process.port, timeout=30) as client:
@@ -244,6 +250,7 @@ def test_sigterm_stops_cleanly_and_a_redelivered_message_gets_no_second_answer(
     assert inbound[1]["entries"] == inbound[0]["entries"]
     assert gateway.terminate() == 0
     assert len(gateway.outbox()) == 1
+    assert len(gateway.outbox(routed=True)) == 2  # and one routed copy, not a second one
     assert len(gateway.cli_json("register", "list")) == 1
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from tests.support.documents import numbered_document_pdf
 from tests.support.dovecot import Dovecot
 from tests.support.gateway_process import GatewayProcess
 from tests.support.imap_deploy import (
@@ -28,16 +29,15 @@ from tests.support.pki import TestPki
 pytestmark = pytest.mark.slow
 
 
-def start_with_burst(
-    deployment: GatewayProcess, dovecot: Dovecot, count: int, pdf: bytes
-) -> IMAPClient:
-    """Start the gateway watching vanthu's INBOX, then append ``count`` signed messages."""
+def start_with_burst(deployment: GatewayProcess, dovecot: Dovecot, count: int) -> IMAPClient:
+    """Start the gateway watching vanthu's INBOX, then append ``count`` messages, each with
+    its own document (one document sent twice is a duplicate by law, not a second entry)."""
     watch(deployment, dovecot, "vanthu")
     deployment.start()
     wait_watching(deployment, "vanthu")
     client = dovecot.client("vanthu")
     for n in range(1, count + 1):
-        client.append("INBOX", mail(n, pdf))
+        client.append("INBOX", mail(n, numbered_document_pdf(n)))
     return client
 
 
@@ -73,14 +73,14 @@ def assert_once_each(deployment: GatewayProcess, count: int) -> None:
 
 
 def test_killed_between_spool_and_move_then_restarted_registers_once(
-    dovecot: Dovecot, deployment: GatewayProcess, signed_pdf: bytes
+    dovecot: Dovecot, deployment: GatewayProcess
 ) -> None:
     """GIVEN a gateway taking in a burst of 30 messages
     WHEN it is killed with SIGKILL while some are spooled or committed but not yet moved,
     and started again
     THEN every message ends in the processed folder, registered and answered exactly once."""
     count = 30
-    client = start_with_burst(deployment, dovecot, count, signed_pdf)
+    client = start_with_burst(deployment, dovecot, count)
     wait_until(lambda: inbound_count(deployment) >= 3, 30.0, "the first commits")
     deployment.kill9()
 
@@ -97,13 +97,13 @@ def test_killed_between_spool_and_move_then_restarted_registers_once(
 
 
 def test_connection_dropped_mid_fetch_is_recovered(
-    dovecot: Dovecot, deployment: GatewayProcess, signed_pdf: bytes
+    dovecot: Dovecot, deployment: GatewayProcess
 ) -> None:
     """GIVEN a gateway fetching a burst of 60 messages
     WHEN the Dovecot process serving its session is killed mid-way (and again a moment later)
     THEN the gateway reconnects and every message is registered once and moved."""
     count = 60
-    client = start_with_burst(deployment, dovecot, count, signed_pdf)
+    client = start_with_burst(deployment, dovecot, count)
     wait_until(lambda: sum(ledger_statuses(deployment).values()) >= 1, 10.0, "the first fetch")
     assert dovecot.kill_sessions() >= 1
     client = dovecot.client("vanthu")  # ours was dropped too
@@ -118,7 +118,7 @@ def test_connection_dropped_mid_fetch_is_recovered(
 
 
 def test_uidvalidity_change_registers_nothing_twice(
-    dovecot: Dovecot, deployment: GatewayProcess, signed_pdf: bytes
+    dovecot: Dovecot, deployment: GatewayProcess
 ) -> None:
     """GIVEN a gateway in flag mode on the folder "Công văn đến", which has registered and
     flagged three messages (they stay in the folder)
@@ -129,7 +129,7 @@ def test_uidvalidity_change_registers_nothing_twice(
     folder = "Công văn đến"
     setup = dovecot.client("vanthu")
     setup.create_folder(folder)
-    originals = [mail(n, signed_pdf) for n in range(1, 4)]
+    originals = [mail(n, numbered_document_pdf(n)) for n in range(1, 4)]
     for raw in originals:
         setup.append(folder, raw)
     watch(deployment, dovecot, "vanthu", folders=[folder], mode="flag")
@@ -148,7 +148,7 @@ def test_uidvalidity_change_registers_nothing_twice(
     setup.create_folder(folder)
     for raw in originals:
         setup.append(folder, raw)
-    setup.append(folder, mail(4, signed_pdf))
+    setup.append(folder, mail(4, numbered_document_pdf(4)))
     assert setup.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"] != old_validity
     deployment.start()
 

@@ -28,6 +28,8 @@ from registry.models import (
 from registry.queries import entry_contract, get_entry, list_entries, signatures_of
 from registry.recorder import Recorder
 
+HEAD_REVISION = "0008"  # the newest migration in src/registry/migrations/versions
+
 RECEIVED = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
@@ -102,9 +104,9 @@ def register_one(engine: Engine, spool_id: str, year: int = 2026) -> str:
 
 def test_migrations_apply_once_and_are_idempotent(engine: Engine) -> None:
     """GIVEN a database upgraded at start WHEN upgraded again THEN it stays at head, unchanged."""
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == HEAD_REVISION
     upgrade(engine)
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == HEAD_REVISION
 
 
 def test_upgrade_from_the_first_schema_keeps_existing_rows(database_url: str) -> None:
@@ -125,7 +127,7 @@ def test_upgrade_from_the_first_schema_keeps_existing_rows(database_url: str) ->
                 " verdict, reasons) SELECT id, 'd', 1, 'Sig1', 'invalid', '[]' FROM inbound_message"
             )
         upgrade(engine)
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == HEAD_REVISION
         with read_session(engine) as session:
             [signature] = session.scalars(select(SignatureResult)).all()
             assert (signature.verdict, signature.chain, signature.indication) == (

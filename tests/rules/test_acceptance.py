@@ -131,6 +131,7 @@ def test_trace_says_which_rules_hit_and_missed() -> None:
         ("sender-authentication", False),
         ("unknown-sender", False),
         ("no-document", False),
+        ("page-count", False),
         ("unreadable-document", False),
         ("secret-document", False),
         ("active-content", False),

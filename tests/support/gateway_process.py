@@ -128,8 +128,9 @@ class GatewayProcess:
             raise RuntimeError(f"gateway {' '.join(args)} failed: {result.stderr}")
         return json.loads(result.stdout)
 
-    def outbox(self) -> list[EmailMessage]:
-        """Every mail delivered into the local maildir (new/ and cur/)."""
+    def outbox(self, *, routed: bool = False) -> list[EmailMessage]:
+        """Every mail delivered into the local maildir (new/ and cur/); the routed copies to
+        assignees (issue 5: every registered document is routed) only with ``routed``."""
         found = []
         for folder in ("new", "cur"):
             directory = self.outbox_dir / folder
@@ -137,13 +138,16 @@ class GatewayProcess:
                 for path in sorted(directory.iterdir()):
                     parsed = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
                     assert isinstance(parsed, EmailMessage)
-                    found.append(parsed)
+                    if routed or not str(parsed["Message-ID"]).startswith("<routed-copy."):
+                        found.append(parsed)
         return found
 
-    def wait_for_outbox(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
+    def wait_for_outbox(
+        self, count: int, timeout: float = 5.0, *, routed: bool = False
+    ) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         while True:
-            mails = self.outbox()
+            mails = self.outbox(routed=routed)
             if len(mails) >= count or time.monotonic() > deadline:
                 return mails
             time.sleep(0.05)

@@ -1,0 +1,75 @@
+"""The ingest benchmark's report as a table (``bench/ingest.py`` without ``--json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _rss(kib: int | None) -> str:
+    return "n/a" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+def print_table(report: dict[str, Any]) -> None:
+    runs: list[dict[str, Any]] = report["end_to_end"]
+    sink, validation = report["bare_sink"], report["validation_alone"]
+    setup = report["setup"]
+    print(
+        f"ingest benchmark: {setup['documents']} documents, mean message "
+        f"{setup['mean_message_kib']:.1f} KiB (PDF {setup['mean_pdf_kib']:.1f} KiB), "
+        f"{setup['cpus']} CPUs; preparing them took {setup['prepare_seconds']:.1f} s"
+    )
+    print()
+    print(f"{'measurement':<46}{'rate':>14}{'time':>10}")
+    for run in runs:
+        label = f"end to end, {run['connections']} connection(s), SMTP → receipt"
+        print(f"{label:<46}{run['documents_per_second']:>9.1f} doc/s{run['seconds']:>9.2f}s")
+        label = f"  of which SMTP intake ({run['connections']} conn.)"
+        print(
+            f"{label:<46}{run['intake_messages_per_second']:>9.1f} msg/s"
+            f"{run['intake_seconds']:>9.2f}s"
+        )
+        cpu = run["gateway_cpu_seconds"]
+        main_cpu = run["gateway_main_cpu_seconds"]
+        print(
+            f"  gateway CPU {cpu:.1f} s ({1000 * cpu / run['documents']:.0f} ms/doc, "
+            f"{cpu / run['seconds']:.2f} cores busy): main process "
+            f"{1000 * main_cpu / run['documents']:.0f} ms/doc, "
+            f"{run['gateway_children']} child processes "
+            f"{1000 * (cpu - main_cpu) / run['documents']:.0f} ms/doc"
+        )
+    print(
+        f"{'bare aiosmtpd sink, 1 connection':<46}{sink['per_second']:>9.1f} msg/s"
+        f"{sink['seconds']:>9.2f}s"
+    )
+    print(
+        f"{'pyHanko verify_pdf alone, 1 process':<46}{validation['per_second']:>9.1f} doc/s"
+        f"{validation['seconds']:>9.2f}s"
+    )
+    print()
+    ratios = report["ratios"]
+    print(f"end to end / bare sink          {ratios['end_to_end_per_bare_sink']:.3f}")
+    print(f"end to end / validation alone   {ratios['end_to_end_per_validation']:.3f}")
+    if "two_connections_per_one" in ratios:
+        print(f"2 connections / 1 connection    {ratios['two_connections_per_one']:.3f}")
+    print()
+    first = runs[0]
+    print(
+        "SMTP accept latency, run 1 (end of DATA → 250):   "
+        f"p50 {first['accept_p50_ms']:.2f} ms, p99 {first['accept_p99_ms']:.2f} ms"
+    )
+    print(
+        "SMTP transaction, run 1 (MAIL FROM → 250):        "
+        f"p50 {first['transaction_p50_ms']:.2f} ms, p99 {first['transaction_p99_ms']:.2f} ms"
+    )
+    print(
+        f"first receipt after                               {first['first_receipt_seconds']:.2f} s"
+    )
+    print()
+    for run in runs:
+        print(
+            f"peak RSS gateway ({run['connections']} conn.): {_rss(run['gateway_peak_rss_kib'])}"
+            f" (+ {_rss(run['gateway_children_peak_rss_kib'])} in its children); "
+            f"log: {run['log_warnings']} warnings, {run['log_errors']} errors; "
+            f"{run['duplicate_receipts']} duplicate receipts"
+        )
+    print(f"peak RSS benchmark process: {_rss(report['benchmark_peak_rss_kib'])}")

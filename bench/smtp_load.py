@@ -1,0 +1,114 @@
+"""Timed SMTP sending for the benchmarks: per-message accept latency, parallel connections."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import smtplib
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tests.support.sink import HOST, ReceivedMessage, SinkRelay
+
+from bench.signed_mail import GATEWAY_ADDRESS, SENDER
+
+HELO = "bench.vp.rachgia.example.gov.vn"
+SMTP_TIMEOUT = 120.0
+
+
+class BenchmarkError(Exception):
+    """The run did not do what it measures (wrong receipts, refused mail): exit 1."""
+
+
+def _dot_stuffed(raw: bytes) -> bytes:
+    """What smtplib's ``data()`` puts on the wire for ``raw`` (CRLF already)."""
+    payload = re.sub(rb"(?m)^\.", b"..", raw)
+    if not payload.endswith(b"\r\n"):
+        payload += b"\r\n"
+    return payload + b".\r\n"
+
+
+@dataclass
+class SendTimes:
+    """Per message: end of DATA → 250, and MAIL FROM → 250 (seconds)."""
+
+    accept: list[float] = field(default_factory=list)
+    transaction: list[float] = field(default_factory=list)
+    first_mail: float = 0.0
+    last_reply: float = 0.0
+
+
+def _expect(code: int, reply: bytes, wanted: int, what: str) -> None:
+    if code != wanted:
+        raise BenchmarkError(f"{what}: expected {wanted}, got {code} {reply!r}")
+
+
+def _send_one(client: smtplib.SMTP, raw: bytes, times: SendTimes) -> None:
+    started = time.perf_counter()
+    _expect(*client.mail(SENDER), 250, "MAIL FROM")
+    _expect(*client.rcpt(GATEWAY_ADDRESS), 250, "RCPT TO")
+    client.putcmd("data")
+    _expect(*client.getreply(), 354, "DATA")
+    client.send(_dot_stuffed(raw))
+    data_end = time.perf_counter()
+    _expect(*client.getreply(), 250, "end of DATA")
+    done = time.perf_counter()
+    times.accept.append(done - data_end)
+    times.transaction.append(done - started)
+    times.last_reply = done
+
+
+def send_messages(port: int, messages: Sequence[bytes], connections: int = 1) -> SendTimes:
+    """Send ``messages`` (round-robin over ``connections``), all starting together."""
+    shares = [list(messages[i::connections]) for i in range(connections)]
+    per_connection = [SendTimes() for _ in shares]
+    ready = threading.Barrier(connections + 1)
+    go = threading.Event()
+    errors: list[BaseException] = []
+
+    def run(share: list[bytes], times: SendTimes) -> None:
+        try:
+            with smtplib.SMTP(HOST, port, timeout=SMTP_TIMEOUT) as client:
+                client.ehlo(HELO)
+                ready.wait()
+                go.wait()
+                for raw in share:
+                    _send_one(client, raw, times)
+        except BaseException as exc:
+            errors.append(exc)
+            ready.abort()
+
+    threads = [
+        threading.Thread(target=run, args=(share, times), daemon=True)
+        for share, times in zip(shares, per_connection, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        ready.wait()
+    first_mail = time.perf_counter()
+    go.set()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise BenchmarkError(f"sending failed: {errors[0]!r}") from errors[0]
+    merged = SendTimes(first_mail=first_mail)
+    for times in per_connection:
+        merged.accept += times.accept
+        merged.transaction += times.transaction
+        merged.last_reply = max(merged.last_reply, times.last_reply)
+    return merged
+
+
+class TimedSink(SinkRelay):
+    """A ``SinkRelay`` that notes when each message arrived (``time.perf_counter``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: list[float] = []
+
+    def _store(self, message: ReceivedMessage) -> None:
+        self.arrivals.append(time.perf_counter())
+        super()._store(message)

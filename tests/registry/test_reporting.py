@@ -1,0 +1,291 @@
+"""The monthly report (R-MONTHLY) reconciles with the register, on SQLite and PostgreSQL.
+
+A register of two months (October and November 2026, Asia/Ho_Chi_Minh) is written through
+the Recorder and assignment rows as the pipeline writes them: several agencies and units,
+leads done early, late or never, reassigned leads, answers on the day or the day after,
+valid and invalid signatures, rejected messages. Every figure is then recomputed here,
+from the ORM rows and the written definitions, and compared with the report.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from registry.database import read_session, write_session
+from registry.drafts import OutboxDraft, SignatureDraft
+from registry.models import (
+    AssignmentRecord,
+    AuditEvent,
+    InboundMessage,
+    OutboxMessage,
+    RegisterEntry,
+    SignatureResult,
+)
+from registry.recorder import Recorder
+from registry.reporting import FIGURE_NAMES, Figures, month_bounds, monthly_report
+from tests.registry.test_register import entry_draft, inbound_draft
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+AGENCIES = (("VP", "Văn phòng HĐND và UBND"), ("STC", "Sở Tài chính"), (None, None))
+UNITS = (("TCKH", "Phòng Tài chính - Kế hoạch"), ("VHTT", "Phòng Văn hóa và Thông tin"))
+REASONS = ("unsigned", "signature-invalid", "unknown-sender")
+
+
+def _signature(verdict: str) -> SignatureDraft:
+    return SignatureDraft("Signature1", "Bùi Trung Thực", "UBND", None, verdict)
+
+
+def _assign(
+    session: Session,
+    entry: RegisterEntry,
+    unit: tuple[str, str],
+    role: str,
+    *,
+    created_at: datetime,
+    status: str = "assigned",
+    due_at: datetime | None = None,
+    done_at: datetime | None = None,
+) -> None:
+    assert entry.id is not None
+    session.add(
+        AssignmentRecord(
+            entry_id=entry.id,
+            unit_code=unit[0],
+            unit_name=unit[1],
+            role=role,
+            mailbox=f"{unit[0].lower()}@example.gov.vn",
+            token=secrets.token_hex(16),
+            created_at=created_at,
+            updated_at=created_at,
+            status=status,
+            due_at=due_at,
+            done_at=done_at,
+        )
+    )
+
+
+def build_register(engine: Engine, seed: int = 8, count: int = 70) -> None:
+    """``count`` entries and a few rejections received from 20 Sep to 30 Nov 2026."""
+    rng = random.Random(seed)
+    origin = datetime(2026, 9, 20, 1, 0, tzinfo=UTC)
+    for index in range(count):
+        received = origin + timedelta(hours=rng.randrange(0, 71 * 24))
+        if index == 0:  # 23:30 local on 31 October: October, not November
+            received = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
+        if index == 1:  # 00:30 local on 1 November
+            received = datetime(2026, 10, 31, 17, 30, tzinfo=UTC)
+        registered = received + timedelta(minutes=rng.choice((1, 90, 200)))
+        agency = rng.choice(AGENCIES)
+        verdicts = rng.choice(((), ("valid",), ("valid",), ("valid", "invalid")))
+        with write_session(engine) as session:
+            recorder = Recorder(session, now=registered)
+            spool = f"s{seed}-{index}"
+            inbound = recorder.add_inbound(
+                inbound_draft(spool, received_at=received, sender_agency_code=agency[0])
+            )
+            number = recorder.add_entry(
+                inbound,
+                entry_draft(
+                    year=received.astimezone(ZONE).year,
+                    received_at=received,
+                    sender_agency_code=agency[0],
+                    sender_agency_name=agency[1],
+                    signatures=tuple(_signature(v) for v in verdicts),
+                ),
+            )
+            entry = session.scalars(
+                select(RegisterEntry).where(
+                    RegisterEntry.year == number.year,  # type: ignore[arg-type]
+                    RegisterEntry.incoming_number == number.number,  # type: ignore[arg-type]
+                )
+            ).one()
+            entry.process_by = received + timedelta(hours=2)
+            entry.assign_by = received + timedelta(hours=rng.choice((3, 20)))
+            answered_after = timedelta(hours=rng.choice((0, 0, 30)))
+            answering = Recorder(session, now=received + answered_after)  # its own moment
+            answering.add_outbox(
+                inbound, OutboxDraft("receipt", f"<r-{spool}@gw>", "gw@x", "a@x", b"x")
+            )
+            if rng.random() < 0.15:
+                continue  # never assigned
+            first = registered + timedelta(hours=rng.choice((1, 30)))
+            due = first + timedelta(days=rng.choice((3, 10, 20)))
+            done_at = first + timedelta(days=rng.choice((1, 5, 15, 40)))
+            done = rng.random() < 0.7
+            unit = rng.choice(UNITS)
+            if rng.random() < 0.2:  # first lead reassigned to the other unit
+                _assign(session, entry, unit, "lead", created_at=first, status="reassigned")
+                unit = UNITS[1 - UNITS.index(unit)]
+            _assign(
+                session,
+                entry,
+                unit,
+                "lead",
+                created_at=first,
+                due_at=due if rng.random() < 0.9 else None,
+                status="done" if done else rng.choice(("assigned", "in_progress")),
+                done_at=done_at if done else None,
+            )
+            if rng.random() < 0.4:
+                other = UNITS[1 - UNITS.index(unit)]
+                _assign(session, entry, other, "cooperate", created_at=first, due_at=due)
+            entry.status = "done" if done else "assigned"
+    with write_session(engine) as session:
+        recorder = Recorder(session)
+        for index in range(8):
+            received = origin + timedelta(days=8 * index + 1)
+            reasons = tuple(rng.sample(REASONS, rng.choice((1, 2))))
+            recorder.add_inbound(
+                inbound_draft(
+                    f"rej{seed}-{index}",
+                    received_at=received,
+                    sender_agency_code=rng.choice(AGENCIES)[0],
+                    outcome="rejected",
+                    reasons=reasons,
+                )
+            )
+
+
+@dataclass
+class _Expected:
+    by_unit: dict[str, Counter[str]]
+    by_agency: dict[str, Counter[str]]
+    reasons: Counter[str]
+
+
+def recompute(session: Session, year: int, month: int) -> _Expected:
+    """The figures straight from the ORM rows, following the module docstring's table."""
+    start, end = month_bounds(year, month, ZONE)
+    by_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    by_agency: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in session.scalars(select(RegisterEntry)):
+        rows = [a for a in session.scalars(select(AssignmentRecord)) if a.entry_id == entry.id]
+        leads = sorted(
+            (a for a in rows if a.role == "lead" and a.status != "reassigned"),
+            key=lambda a: a.id or 0,
+        )
+        lead = leads[0] if leads else None
+        done_at = lead.done_at if lead and lead.status == "done" else None
+        carried = entry.received_at < start and not (done_at and done_at < start)
+        new = start <= entry.received_at < end
+        counted: list[str] = []
+        if carried:
+            counted.append("carried_over")
+        if new:
+            counted.append("received")
+            answers = [
+                o.created_at
+                for o in session.scalars(select(OutboxMessage))
+                if o.inbound_id == entry.inbound_id and o.kind in ("receipt", "rejection")
+            ]
+            day = entry.received_at.astimezone(ZONE).date()
+            if answers and min(answers).astimezone(ZONE).date() == day:
+                counted.append("answered_same_day")
+            registered = [
+                e.at
+                for e in session.scalars(select(AuditEvent))
+                if e.entry_id == entry.id and e.action == "entry.registered"
+            ]
+            if registered and entry.process_by and min(registered) <= entry.process_by:
+                counted.append("registered_in_time")
+            if rows and entry.assign_by and min(a.created_at for a in rows) <= entry.assign_by:
+                counted.append("assigned_in_time")
+            verdicts = [
+                s.verdict
+                for s in session.scalars(select(SignatureResult))
+                if s.entry_id == entry.id
+            ]
+            if verdicts and set(verdicts) == {"valid"}:
+                counted.append("signed_valid")
+        if carried or new:
+            due = lead.due_at if lead else None
+            if done_at and start <= done_at < end:
+                counted.append("done_late" if due and done_at > due else "done_on_time")
+            elif done_at is None or done_at >= end:
+                overdue = due is not None and due < end
+                counted.append("in_progress_overdue" if overdue else "in_progress_within")
+        by_unit[lead.unit_code if lead else ""].update(counted)
+        by_agency[entry.sender_agency_code or ""].update(counted)
+    reasons: Counter[str] = Counter()
+    for inbound in session.scalars(select(InboundMessage)):
+        if inbound.outcome == "rejected" and start <= inbound.received_at < end:
+            by_agency[inbound.sender_agency_code or ""]["rejected"] += 1
+            reasons.update(set(inbound.reasons))
+    return _Expected(by_unit, by_agency, reasons)
+
+
+def _as_counter(figures: Figures) -> Counter[str]:
+    return Counter(
+        {name: getattr(figures, name) for name in FIGURE_NAMES if getattr(figures, name)}
+    )
+
+
+def test_r_monthly_figures_reconcile_with_the_register(engine: Engine) -> None:
+    """GIVEN a register across two months, two units, three agencies (one unknown), with
+    reassigned leads, late and missing answers, invalid signatures and rejections
+    WHEN the October and November reports are computed
+    THEN every figure of every unit row, agency row, the total and the rejection reasons
+    equals the count recomputed entry by entry from the register."""
+    build_register(engine)
+    for month in (10, 11):
+        with read_session(engine) as session:
+            report = monthly_report(session, 2026, month, ZONE)
+            expected = recompute(session, 2026, month)
+        assert report.total.received > 5 and report.total.carried_over > 0, report.total
+        assert {r.code: _as_counter(r.figures) for r in report.by_unit} == {
+            code: counts for code, counts in expected.by_unit.items() if counts
+        }
+        assert {r.code: _as_counter(r.figures) for r in report.by_agency} == {
+            code: counts for code, counts in expected.by_agency.items() if counts
+        }
+        total: Counter[str] = Counter()
+        for counts in expected.by_agency.values():
+            total.update(counts)
+        assert _as_counter(report.total) == total
+        assert {r.reason: r.count for r in report.rejections} == dict(expected.reasons)
+        with read_session(engine) as session:
+            scoped = monthly_report(session, 2026, month, ZONE, unit="VHTT")
+            start, end = month_bounds(2026, month, ZONE)
+            vhtt = {
+                a.entry_id
+                for a in session.scalars(select(AssignmentRecord))
+                if a.unit_code == "VHTT"
+            }
+            received = [
+                e
+                for e in session.scalars(select(RegisterEntry))
+                if e.id in vhtt and start <= e.received_at < end
+            ]
+        assert scoped.total.received == len(received) and scoped.total.rejected == 0
+
+
+def test_r_monthly_every_open_or_new_document_ends_done_or_in_progress(engine: Engine) -> None:
+    """GIVEN the two-month register WHEN November is reported
+    THEN carried over + received = done (on time + late) + in progress (within + past),
+    per unit and in total, and the month boundary follows local time (23:30 on 31 October
+    is October's, 00:30 on 1 November is November's)."""
+    build_register(engine, seed=3, count=4)
+    with read_session(engine) as session:
+        october = monthly_report(session, 2026, 10, ZONE)
+        november = monthly_report(session, 2026, 11, ZONE)
+    for row in (*november.by_unit, *november.by_agency):
+        assert row.figures.total == row.figures.done + row.figures.in_progress, row
+    assert november.total.total == november.total.done + november.total.in_progress
+    with read_session(engine) as session:
+        local_days = sorted(
+            e.received_at.astimezone(ZONE).strftime("%m-%d %H:%M")
+            for e in session.scalars(select(RegisterEntry))
+        )
+    assert "10-31 23:30" in local_days and "11-01 00:30" in local_days
+    assert october.total.received + november.total.received == sum(
+        1 for day in local_days if day[:2] in ("10", "11")
+    )
