@@ -1,6 +1,6 @@
-"""``gateway held list | reject ID --reason CODE | reprocess ID``: held messages (signatures
-that could not be decided) decided from the command line, as on the console's /held page
-(:mod:`gateway.held_decisions`); the actor in the audit trail is the OS user."""
+"""``gateway held list | reject ID --reason CODE | reprocess ID | release ID``: held messages
+(signatures that could not be decided, …) decided from the command line, as on the console's
+/held page (:mod:`gateway.held_decisions`); the actor in the audit trail is the OS user."""
 
 from __future__ import annotations
 
@@ -57,8 +57,9 @@ def _run(args: argparse.Namespace, components: Components) -> None:
         mailed = decisions.reject(args.id, args.reason, args.note)
         _print(args, {"id": args.id, "action": "reject", "answered": mailed}, _line)
     else:
-        spool_id = decisions.reprocess(args.id)
-        _print(args, {"id": args.id, "action": "reprocess", "spool_id": spool_id}, _line)
+        respool = decisions.release if args.held_command == "release" else decisions.reprocess
+        spool_id = respool(args.id)
+        _print(args, {"id": args.id, "action": args.held_command, "spool_id": spool_id}, _line)
 
 
 def _print(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> None:
@@ -77,6 +78,8 @@ def _line(row: dict[str, Any]) -> str:
     if row["action"] == "reject":
         told = "đã gửi thư báo lý do" if row["answered"] else "không gửi thư (RFC 3834)"
         return f"thư tạm giữ {row['id']}: đã từ chối, {told}"
+    if row["action"] == "release":
+        return f"thư tạm giữ {row['id']}: đã chấp nhận, đưa vào sổ (mục {row['spool_id']})"
     return f"thư tạm giữ {row['id']}: đưa vào xử lý lại (mục {row['spool_id']})"
 
 
@@ -92,3 +95,7 @@ def add_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]) -
     reject.add_argument("--note", default="", help="recorded in the register and audit trail")
     again = command(held, "reprocess", cmd_held, "send through the pipeline again", json_flag=True)
     again.add_argument("id", type=int)
+    release = command(
+        held, "release", cmd_held, "accept what held it: register and receipt", json_flag=True
+    )
+    release.add_argument("id", type=int)

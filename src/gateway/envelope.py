@@ -25,6 +25,8 @@ class Envelope:
     tls: bool = False
     auth_user: str | None = None
     source: dict[str, Any] = field(default_factory=dict)
+    # The person who released this message after it was held (a re-spooled held item).
+    released_by: str | None = None
 
     def to_json(self) -> str:
         data = asdict(self)

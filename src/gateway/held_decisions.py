@@ -6,6 +6,9 @@ A message whose signatures could not be decided (``signature-indeterminate``) is
 - :meth:`HeldDecisions.reject`: the held record becomes ``rejected`` with the chosen reason,
   and the sender gets the rejection (the answer owed exactly once, with the stable
   Message-ID of the item's spool id) — all in one transaction.
+- :meth:`HeldDecisions.release`: as reprocess, with the person's release in the envelope:
+  what held the message is accepted (and named in the trace), so its documents are
+  registered and the sender gets the receipt.
 - :meth:`HeldDecisions.reprocess`: the archived bytes go back to the spool as a fresh item
   (e.g. once revocation data is reachable again) and the held record is removed in the same
   step, so the pipeline decides and answers the message afresh.
@@ -15,7 +18,7 @@ Every decision is an audit event with the person's user name (R-ACCOUNT).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, update
@@ -99,6 +102,15 @@ class HeldDecisions:
 
     def reprocess(self, inbound_id: int) -> str:
         """Send the held message through the pipeline again; returns the new spool id."""
+        return self._respool(inbound_id, release=False)
+
+    def release(self, inbound_id: int) -> str:
+        """Accept what held the message (the person's decision, recorded in the trace) and
+        send it through the pipeline again: its documents are registered and the sender
+        gets the receipt owed. Returns the new spool id."""
+        return self._respool(inbound_id, release=True)
+
+    def _respool(self, inbound_id: int, *, release: bool) -> str:
         c = self.components
         with write_session(c.engine) as session:
             inbound = _held(session.get(InboundMessage, inbound_id))
@@ -106,12 +118,14 @@ class HeldDecisions:
             if raw is None:
                 raise GatewayError(f"held message {inbound_id}: archived bytes are missing")
             envelope = self._envelope(inbound)
+            if release:
+                envelope = replace(envelope, released_by=self.actor)
             # Spooled before the row goes: a SpoolError keeps the held record. The worker
             # analyses for seconds before it records, long after this commit.
             spool_id = c.spool.put(raw, envelope)
             recorder = Recorder(session)
             recorder.audit(
-                "held.reprocess",
+                "held.release" if release else "held.reprocess",
                 actor=self.actor,
                 held_spool_id=inbound.spool_id,
                 spool_id=spool_id,

@@ -109,7 +109,12 @@ class Pipeline:
         analysis = screening.analysis  # a forged From is no agency (R-FORGE)
         # R-VIRUS: scanned before the decision; a scanner that is down raises (the item waits)
         scan = scan_message(self.scanner, raw, hashlib.sha256(raw).hexdigest(), analysis, spool_id)
-        facts = replace(decision_facts(analysis), malware=scan.signatures, **screening.facts())
+        facts = replace(
+            decision_facts(analysis),
+            malware=scan.signatures,
+            released_by=envelope.released_by,
+            **screening.facts(),
+        )
         decision = decide(facts, self.policy)
         plan = plan_routing(self.router, analysis, decision, envelope, self.zone)
         decision = plan.decision  # a rule may refuse a document

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -117,15 +117,13 @@ def routing_facts(
     analysis: MessageAnalysis,
     pdf: PdfAnalysis,
     draft: EntryDraft,
-    *,
-    due_date: date | None = None,
 ) -> RoutingFacts:
     """What the routing rules see of one document about to be registered.
 
     ``draft`` is the entry :func:`gateway.entries.entry_draft` made for ``pdf`` (register
     fields: type, number, summary, urgency, reference-only, paper-required); the message
-    gives subject, body and attachment names; the directory agency its group. ``due_date``
-    is the document's own deadline (edXML ``DueDate``) when the message carries one.
+    gives subject, body and attachment names; the directory agency its group; the edXML
+    envelope (QCVN 102:2016), when the message carries one, the document's own ``DueDate``.
     """
     parsed = analysis.parsed
     sender = draft.sender_address
@@ -147,5 +145,5 @@ def routing_facts(
         subject=parsed.subject if parsed else "",
         body=parsed.body_text if parsed else "",
         attachment_names=tuple(a.filename for a in parsed.attachments) if parsed else (),
-        due_date=due_date,
+        due_date=analysis.edxml.document.due_on if analysis.edxml.document else None,
     )

@@ -77,7 +77,18 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
     documents = tuple(
         _decide_pdf(pdf, policy, any_signed, pdf is first_unsigned, step) for pdf in facts.pdfs
     )
+    if facts.released_by:
+        documents = tuple(_released(d, facts.released_by, step) for d in documents)
     return _outcome(documents, review, trace)
+
+
+def _released(document: DocumentDecision, by: str, step: _Step) -> DocumentDecision:
+    """A held document a person released is registered; its reasons stay in the trace."""
+    if document.action is not DocumentAction.HOLD:
+        return document
+    held_for = ", ".join(document.reasons) or "review"
+    step("released", True, f"held ({held_for}), released by {by}", document.filename)
+    return DocumentDecision(document.filename, DocumentAction.REGISTER)
 
 
 def _sender_checks(
@@ -105,6 +116,9 @@ def _sender_checks(
     if not failed or policy.auth == "record":
         return None
     reason = (Reason.SENDER_AUTHENTICATION_FAILED,)
+    if policy.auth == "hold" and facts.released_by:
+        step("released", True, f"held for sender authentication, released by {facts.released_by}")
+        return None
     if policy.auth == "hold":
         return Decision(MessageOutcome.HELD, reason, trace=tuple(trace))
     return _rejected(Reason.SENDER_AUTHENTICATION_FAILED, trace)

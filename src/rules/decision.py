@@ -71,6 +71,8 @@ class MessageFacts:
     declared_files: int | None = None
     edxml_pages: int | None = None
     attachments: int = 0
+    # A person released this message after it was held: what would hold it is accepted.
+    released_by: str | None = None
 
 
 @dataclass(frozen=True)

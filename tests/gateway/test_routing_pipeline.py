@@ -349,3 +349,40 @@ def test_mixed_mailbox_is_routed_end_to_end(routed_gateway: GatewayProcess, pki:
     assert disabled == [{"rule": "Đất đai (cũ)", "matched": False, "why": "disabled"}]
     time.sleep(0.3)
     assert len(routed_gateway.outbox(routed=True)) == len(mails)  # nothing more trickles in
+
+
+DUE_DATE_RULES = """
+units:
+  - {code: VP, name: "Văn phòng HĐND và UBND thành phố", mailbox: "vp@example.gov.vn"}
+rules:
+  - name: "Mặc định: theo hạn của văn bản"
+    default: true
+    then: {lead: VP, deadline: due_date, deadline_fallback: "3 working days"}
+"""
+EDXML_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "edxml" / "new_54_ubnd_vp.edxml"
+
+
+def test_r_deadline_the_documents_own_due_date_from_its_edxml_envelope(
+    engine: Engine, tmp_path: Path, pki: TestPki
+) -> None:
+    """GIVEN a rule whose deadline is the document's own DueDate and a message whose edXML
+    envelope (QCVN 102:2016) says DueDate 2026-12-15 WHEN processed on 25/11/2026
+    THEN the lead's deadline is the close of office on 15/12/2026 (17:00 in Hà Nội), not
+    the rule's fallback of 3 working days."""
+    envelope_xml = EDXML_SAMPLE.read_text(encoding="utf-8")
+    envelope_xml = envelope_xml.replace("2020-03-02", "2026-12-15")
+    envelope_xml = "\n".join(x for x in envelope_xml.splitlines() if "PageAmount" not in x)
+    summary = "chấn chỉnh, tăng cường việc gửi, nhận văn bản điện tử"
+    pdf = sign_as_person_then_agency(
+        official_document_pdf(
+            number="54", symbol="UBND-VP", issued_on=date(2020, 2, 18), summary=summary
+        ),
+        pki,
+    )
+    raw = mail(pdf, "54", summary, ("54.edxml", envelope_xml.encode(), "application/xml"))
+    router = RulesRouter(load_rules(DUE_DATE_RULES, "rules.yaml"), WorkingCalendar(zone=ZONE))
+    pipeline = replace(make_pipeline(engine, tmp_path, pki), router=router)
+    assert pipeline.process("due", raw, envelope()).entries == ("2026/1",)
+    with read_session(engine) as session:
+        [lead] = session.scalars(select(AssignmentRecord)).all()
+    assert lead.due_at == datetime(2026, 12, 15, 17, 0, tzinfo=ZONE)

@@ -158,3 +158,30 @@ def test_single_signature_is_noted_not_refused() -> None:
     assert decision.outcome is MessageOutcome.ACCEPTED
     [note] = [s for s in decision.trace if s.rule == "nd30-two-signatures"]
     assert note.hit and "noted only" in note.why
+
+
+def test_a_released_message_registers_what_would_hold_it_and_nothing_else() -> None:
+    """GIVEN a person released a held message (DESIGN §4.4: held items are answered when a
+    person decides) WHEN decided again THEN an undecidable signature and a failed sender
+    authentication under policy hold no longer hold it, each release is in the trace, and
+    an invalid signature is still refused."""
+    undecided = PdfFacts("a.pdf", True, True, SignatureVerdict.INDETERMINATE)
+    invalid = PdfFacts("b.pdf", True, True, SignatureVerdict.INVALID)
+    facts = MessageFacts(
+        malformed=False,
+        sender_known=True,
+        pdfs=(undecided, invalid),
+        sender_auth_failed=True,
+        released_by="vanthu",
+    )
+    decision = decide(facts, Policy(indeterminate="hold", auth="hold"))
+    assert decision.outcome is MessageOutcome.ACCEPTED
+    assert [d.action for d in decision.documents] == [
+        DocumentAction.REGISTER,
+        DocumentAction.REFUSE,
+    ]
+    released = [s.why for s in decision.trace if s.rule == "released"]
+    assert released == [
+        "held for sender authentication, released by vanthu",
+        "held (signature-indeterminate), released by vanthu",
+    ]

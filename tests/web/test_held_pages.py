@@ -110,6 +110,35 @@ def test_reprocessed_held_mail_is_decided_afresh_once_revocation_is_settled(
     assert (event.action, event.actor) == ("held.reprocess", "quantri")
 
 
+def test_clerk_accepts_held_mail_and_it_is_registered_with_the_release_in_its_trace(
+    console: InProcessConsole, signed_pdf: bytes
+) -> None:
+    """GIVEN a message held because its signatures could not be decided (revocation data
+    missing under hard-fail) WHEN a clerk chooses "Chấp nhận và vào sổ" and the worker runs
+    with the SAME settings THEN the document is registered with a number, the sender gets
+    one receipt, the trace names the clerk's release and what held it, and the audit names
+    the clerk: the person's decision, not a changed setting, let it in."""
+    inbound_id = held_mail(console, signed_pdf)
+    with console.signed_in("vanthu") as client:
+        page = client.get("/held")
+        assert f'action="/held/{inbound_id}/accept"' in page.text
+        done = client.post(f"/held/{inbound_id}/accept", data={"csrf_token": csrf(page.text)})
+        assert done.status_code == 303
+        assert "Đã chấp nhận thư tạm giữ" in client.get(done.headers["location"]).text
+    assert outcome_of(console, inbound_id) is None
+    components = console.components
+    assert Worker(components.spool, components.pipeline, 5).run_once()
+    with read_session(components.engine) as session:
+        [inbound] = session.scalars(select(InboundMessage)).all()
+    assert inbound.outcome == Outcome.ACCEPTED
+    [released] = [t for t in inbound.trace if t["rule"] == "released"]
+    assert released["why"] == "held (signature-indeterminate), released by vanthu"
+    [receipt] = console.outbox("receipt")
+    assert message_from_bytes(receipt.raw)["X-Document-Status"] == "03"
+    [event] = console.audit("held.")
+    assert (event.action, event.actor) == ("held.release", "vanthu")
+
+
 def test_secret_marked_held_mail_is_for_administrators_only(
     console: InProcessConsole, signed_pdf: bytes
 ) -> None:

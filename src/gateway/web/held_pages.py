@@ -2,7 +2,8 @@
 
 Held messages (signatures that could not be decided) are for clerks and administrators;
 secret-marked or infected ones, and quarantined spool items (which may be anything), for
-administrators only. Actions: reject with a reason that is mailed to the sender, reprocess,
+administrators only. Actions: reject with a reason that is mailed to the sender, accept
+(release: registered, receipted), reprocess,
 and for quarantined items release (processed alone). Each action is audited with the
 person's user name by :mod:`gateway.held_decisions` / :mod:`gateway.quarantine_tools`.
 """
@@ -43,6 +44,7 @@ DONE_MESSAGES = {
     "rejected-silent": "Đã từ chối; không gửi thư vì nơi gửi không nhận được thư tự động.",
     "reprocess": "Đã đưa thư vào xử lý lại; kết quả sẽ có trong sổ sau ít phút.",
     "release": "Đã cho thư xử lý riêng (tách khỏi các thư khác).",
+    "accept": "Đã chấp nhận thư tạm giữ; văn bản sẽ được vào sổ và gửi biên nhận sau ít phút.",
 }
 NO_SERVICE = "Bảng điều khiển đang chạy không kèm dịch vụ tiếp nhận nên không thể thực hiện."
 
@@ -201,15 +203,22 @@ async def reject_held(request: Request, person: Person) -> Response:
 
 
 @signed_in(roles={Role.CLERK, Role.ADMIN})
-async def reprocess_held(request: Request, person: Person) -> Response:
+async def respool_held(request: Request, person: Person) -> Response:
+    """``reprocess`` (decide afresh) or ``accept`` (release: what held it is accepted)."""
     inbound_id = int(request.path_params["inbound_id"])
+    action = str(request.path_params["action"])
+    if action not in {"reprocess", "accept"}:
+        raise HTTPException(404)
 
     def decide() -> str:
         _visible(request, person, inbound_id)
-        return HeldDecisions(_components(request), person.username).reprocess(inbound_id)
+        decisions = HeldDecisions(_components(request), person.username)
+        if action == "accept":
+            return decisions.release(inbound_id)
+        return decisions.reprocess(inbound_id)
 
     await _run(decide)
-    return _done("reprocess")
+    return _done(action)
 
 
 @signed_in(roles={Role.ADMIN})
@@ -241,6 +250,6 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/held", held_page),
         Route("/held/{inbound_id:int}/reject", reject_held, methods=["POST"]),
-        Route("/held/{inbound_id:int}/reprocess", reprocess_held, methods=["POST"]),
+        Route("/held/{inbound_id:int}/{action}", respool_held, methods=["POST"]),
         Route("/quarantine/{spool_id}/{action}", decide_quarantined, methods=["POST"]),
     ]
