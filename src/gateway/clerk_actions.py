@@ -20,10 +20,16 @@ from gateway.errors import GatewayError
 from gateway.reassign import queue_routed_copy
 from gateway.status_notice import queue_status_notice
 from gateway.wiring import Components
-from registry.assignments import new_token
+from registry.assignments import AssignmentDraft, new_assignment
 from registry.database import write_session
 from registry.links import document_key
-from registry.models import AssignmentRecord, AssignmentStatus, EntryStatus, RegisterEntry
+from registry.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    AssignmentRecord,
+    AssignmentStatus,
+    EntryStatus,
+    RegisterEntry,
+)
 from registry.recorder import Recorder
 from registry.search import entry_search_text
 from rules.routing_types import Role, Unit
@@ -31,7 +37,6 @@ from templates import URGENCY_LABELS
 
 END_OF_OFFICE_DAY = time(17, 0)  # a deadline given as a date is due at the day's close
 NOTE_CHARS = 2000
-OPEN = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
 
 
 class ActionError(GatewayError):
@@ -96,7 +101,7 @@ class ClerkActions:
         with write_session(self.components.engine) as session:
             recorder = Recorder(session)
             old = session.get(AssignmentRecord, assignment_id)
-            if old is None or old.status not in OPEN:
+            if old is None or old.status not in OPEN_ASSIGNMENT_STATUSES:
                 raise ActionError("Phân công này đã kết thúc hoặc không tồn tại.")
             entry = self._entry(session, old.entry_id)
             unit = self._unit(unit_code)
@@ -160,17 +165,10 @@ class ClerkActions:
         due_at: datetime | None,
     ) -> AssignmentRecord:
         """The assignment row, flushed, and its routed copy queued beside it."""
-        record = AssignmentRecord(
-            entry_id=entry.id or 0,
-            unit_code=unit.code,
-            unit_name=unit.name,
-            role=str(role),
-            mailbox=unit.mailbox,
-            due_at=due_at,
-            status=AssignmentStatus.ASSIGNED,
-            token=new_token(),
-            created_at=recorder.now,
-            updated_at=recorder.now,
+        record = new_assignment(
+            entry,
+            AssignmentDraft(unit.code, unit.name, str(role), unit.mailbox, due_at=due_at),
+            recorder.now,
         )
         recorder.session.add(record)
         recorder.session.flush()
@@ -225,7 +223,7 @@ def _open_assignments(session: Any, entry_id: int) -> list[AssignmentRecord]:
         session.scalars(
             select(AssignmentRecord)
             .where(col(AssignmentRecord.entry_id) == entry_id)
-            .where(col(AssignmentRecord.status).in_(OPEN))
+            .where(col(AssignmentRecord.status).in_(OPEN_ASSIGNMENT_STATUSES))
         )
     )
 

@@ -35,8 +35,6 @@ def queue_routed_copy(
 ) -> str | None:
     """Queue the routed copy of ``entry`` for ``assignment``; its Message-ID (stored on the
     assignment), or None when the original is no longer in the archive."""
-    if assignment.id is None:
-        raise ValueError("assignment has not been flushed")
     inbound = recorder.session.get_one(InboundMessage, entry.inbound_id)
     files = _files(recorder, entry, archive)
     if files is None:
@@ -51,16 +49,7 @@ def queue_routed_copy(
     document = RoutedDocument.of_entry(entry, verdict if isinstance(verdict, str) else None, files)
     draft = routed_copy_draft(
         document,
-        Assignee(
-            assignment_id=assignment.id,
-            unit_code=assignment.unit_code,
-            unit_name=assignment.unit_name,
-            role=assignment.role,
-            mailbox=assignment.mailbox,
-            token=assignment.token,
-            due_at=assignment.due_at,
-            person=assignment.person,
-        ),
+        Assignee.of_record(assignment),
         env=env,
         from_address=from_address,
         composed_at=recorder.now,

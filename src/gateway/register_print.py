@@ -20,6 +20,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gateway.errors import ConfigError
@@ -86,29 +87,10 @@ def collect(
     engine: Engine, zone: tzinfo, *, year: int, period_from: date, period_to: date, volume: int
 ) -> PrintedRegister:
     """The entries of ``year`` received between the two dates (inclusive, local time)."""
-    start = datetime.combine(period_from, time.min, zone).astimezone(UTC)
-    end = datetime.combine(period_to + timedelta(days=1), time.min, zone).astimezone(UTC)
     with read_session(engine) as session:
-        entries = list(
-            session.scalars(
-                select(RegisterEntry)
-                .where(col(RegisterEntry.year) == year)
-                .where(col(RegisterEntry.received_at) >= start)
-                .where(col(RegisterEntry.received_at) < end)
-                .order_by(col(RegisterEntry.incoming_number))
-            )
-        )
-        ids = [e.id for e in entries]
-        assigned: dict[int, list[AssignmentRecord]] = defaultdict(list)
-        for row in session.scalars(
-            select(AssignmentRecord)
-            .where(col(AssignmentRecord.entry_id).in_(ids))
-            .order_by(col(AssignmentRecord.id))
-        ):
-            assigned[row.entry_id].append(row)
+        received = entries_received(session, year, (period_from, period_to), zone)
     rows = []
-    for entry in entries:
-        assignments = assigned.get(entry.id or 0, [])
+    for entry, assignments in received:
         kind_and_summary = " - ".join(p for p in (entry.document_type, entry.summary) if p)
         cells = (
             _day(entry.received_at, zone),
@@ -124,6 +106,33 @@ def collect(
         )
         rows.append(PrintedRow(cells, entry.incoming_number))
     return PrintedRegister(year, volume, period_from, period_to, tuple(rows))
+
+
+def entries_received(
+    session: Session, year: int, dates: tuple[date, date], zone: tzinfo
+) -> list[tuple[RegisterEntry, list[AssignmentRecord]]]:
+    """The entries of ``year`` received between the dates (inclusive, local time), in
+    number order, each with all its assignments (oldest first)."""
+    start, end = dates
+    low = datetime.combine(start, time.min, zone).astimezone(UTC)
+    high = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC)
+    entries = list(
+        session.scalars(
+            select(RegisterEntry)
+            .where(col(RegisterEntry.year) == year)
+            .where(col(RegisterEntry.received_at) >= low)
+            .where(col(RegisterEntry.received_at) < high)
+            .order_by(col(RegisterEntry.incoming_number))
+        )
+    )
+    assigned: dict[int, list[AssignmentRecord]] = defaultdict(list)
+    for row in session.scalars(
+        select(AssignmentRecord)
+        .where(col(AssignmentRecord.entry_id).in_([e.id for e in entries]))
+        .order_by(col(AssignmentRecord.id))
+    ):
+        assigned[row.entry_id].append(row)
+    return [(entry, assigned.get(entry.id or 0, [])) for entry in entries]
 
 
 def new_pdf(title: str = "Sổ đăng ký văn bản đến") -> FPDF:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mailparse.text import fold
-from registry.assignments import new_token
+from registry.assignments import AssignmentDraft, new_assignment
 from registry.models import AssignmentRecord, AssignmentStatus, EntryStatus, RegisterEntry
 from registry.recorder import Recorder
 from rules.progress import Intent, ReplyIntent
@@ -141,17 +141,12 @@ def _reassign(
     now = recorder.now
     assignment.status = AssignmentStatus.REASSIGNED
     assignment.updated_at = now
-    successor = AssignmentRecord(
-        entry_id=assignment.entry_id,
-        unit_code=unit.code,
-        unit_name=unit.name,
-        role=assignment.role,
-        mailbox=unit.mailbox,
-        due_at=assignment.due_at,
-        status=AssignmentStatus.ASSIGNED,
-        token=new_token(),
-        created_at=now,
-        updated_at=now,
+    successor = new_assignment(
+        entry,
+        AssignmentDraft(
+            unit.code, unit.name, assignment.role, unit.mailbox, None, assignment.due_at
+        ),
+        now,
     )
     recorder.session.add(successor)
     recorder.session.flush()

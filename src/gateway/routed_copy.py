@@ -25,7 +25,7 @@ import jinja2
 from gateway.answers import answer_message_id
 from gateway.compose import angle, nfc, subject_header
 from registry.drafts import OutboxDraft
-from registry.models import RegisterEntry
+from registry.models import AssignmentRecord, RegisterEntry
 from templates import urgency_prefix
 
 KIND = "routed-copy"
@@ -90,6 +90,22 @@ class Assignee:
     token: str
     due_at: datetime | None = None
     person: str | None = None
+
+    @classmethod
+    def of_record(cls, record: AssignmentRecord) -> Assignee:
+        """The assignee of a stored (flushed) assignment row."""
+        if record.id is None:
+            raise ValueError("assignment has not been flushed")
+        return cls(
+            assignment_id=record.id,
+            unit_code=record.unit_code,
+            unit_name=record.unit_name,
+            role=record.role,
+            mailbox=record.mailbox,
+            token=record.token,
+            due_at=record.due_at,
+            person=record.person,
+        )
 
 
 def reply_address(from_address: str, token: str) -> str:

@@ -28,7 +28,7 @@ from gateway.routing import routing_facts
 from mailparse.reasons import Reason
 from registry.assignments import AssignmentDraft, RoutingDraft, record_routing
 from registry.drafts import RegisteredNumber
-from registry.models import AssignmentRecord, InboundMessage
+from registry.models import InboundMessage
 from registry.queries import get_entry
 from registry.recorder import Recorder
 from rules.decision import Decision, DocumentAction, DocumentDecision, MessageOutcome, TraceStep
@@ -165,7 +165,7 @@ class RoutingWriter:
         for record in records:
             outbox = routed_copy_draft(
                 document,
-                _assignee(record),
+                Assignee.of_record(record),
                 env=self.templates,
                 from_address=self.from_address,
                 composed_at=recorder.now,
@@ -216,18 +216,3 @@ def _files(
         if a is not pdf.attachment and a.sha256 not in documents
     ]
     return tuple(CopiedFile(a.filename, a.content_type, a.data) for a in (pdf.attachment, *others))
-
-
-def _assignee(record: AssignmentRecord) -> Assignee:
-    if record.id is None:
-        raise ValueError("assignment has not been flushed")
-    return Assignee(
-        assignment_id=record.id,
-        unit_code=record.unit_code,
-        unit_name=record.unit_name,
-        role=record.role,
-        mailbox=record.mailbox,
-        token=record.token,
-        due_at=record.due_at,
-        person=record.person,
-    )

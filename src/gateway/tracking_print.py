@@ -12,14 +12,11 @@ quyết (done on …, in progress, overdue, not assigned), Ghi chú.
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 from fpdf import FPDF
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 
 from gateway.errors import ConfigError
 from gateway.register_print import (
@@ -27,6 +24,7 @@ from gateway.register_print import (
     PrintedRow,
     cover,
     draw_table,
+    entries_received,
     new_pdf,
     period,
 )
@@ -101,30 +99,15 @@ def collect(
     """The entries of ``year`` received between the dates (inclusive, local time), with
     their assignments still in force (reassigned ones left out)."""
     zone = deployment.zone
-    start, end = dates
-    low = datetime.combine(start, time.min, zone).astimezone(UTC)
-    high = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC)
     with read_session(engine) as session:
-        entries = list(
-            session.scalars(
-                select(RegisterEntry)
-                .where(col(RegisterEntry.year) == year)
-                .where(col(RegisterEntry.received_at) >= low)
-                .where(col(RegisterEntry.received_at) < high)
-                .order_by(col(RegisterEntry.incoming_number))
-            )
-        )
-        assigned: dict[int, list[AssignmentRecord]] = defaultdict(list)
-        for record in session.scalars(
-            select(AssignmentRecord)
-            .where(col(AssignmentRecord.entry_id).in_([e.id for e in entries]))
-            .where(col(AssignmentRecord.status) != AssignmentStatus.REASSIGNED)
-            .order_by(col(AssignmentRecord.id))
-        ):
-            assigned[record.entry_id].append(record)
-    rows = tuple(_row(e, assigned.get(e.id or 0, []), now, zone) for e in entries)
+        received = entries_received(session, year, dates, zone)
+    in_force = (  # a reassigned unit no longer handles the document
+        (entry, [a for a in assignments if a.status != AssignmentStatus.REASSIGNED])
+        for entry, assignments in received
+    )
+    rows = tuple(_row(entry, assignments, now, zone) for entry, assignments in in_force)
     volume = deployment.settings.web.register_volumes.get(year, 1)
-    return PrintedRegister(year, volume, start, end, rows)
+    return PrintedRegister(year, volume, *dates, rows)
 
 
 def render(book: PrintedRegister) -> bytes:

@@ -20,12 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from registry.models import AssignmentRecord, AssignmentStatus, EntryStatus, RegisterEntry
+from registry.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    AssignmentRecord,
+    AssignmentStatus,
+    EntryStatus,
+    RegisterEntry,
+)
 from registry.recorder import Recorder
 
 LEAD = "lead"
-# An assignment still owed by its unit: counted as overdue once its deadline has passed.
-OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
 TOKEN_BYTES = 12  # 24 lower-case hex digits: safe in a local part, unguessable
 
 
@@ -86,7 +90,9 @@ def record_routing(
     entry.tags = list(routing.tags)
     entry.process_by = routing.process_by
     entry.assign_by = routing.assign_by
-    records = [] if routing.hold_reason else [_record(entry, a, now) for a in routing.assignments]
+    records = (
+        [] if routing.hold_reason else [new_assignment(entry, a, now) for a in routing.assignments]
+    )
     session.add_all(records)
     if any(a.role == LEAD for a in records):
         entry.status = EntryStatus.ASSIGNED
@@ -111,7 +117,8 @@ def record_routing(
     return records
 
 
-def _record(entry: RegisterEntry, draft: AssignmentDraft, now: datetime) -> AssignmentRecord:
+def new_assignment(entry: RegisterEntry, draft: AssignmentDraft, now: datetime) -> AssignmentRecord:
+    """A fresh, open assignment row of ``entry`` with its own reply token (not yet added)."""
     if entry.id is None:
         raise ValueError("entry has not been flushed")
     return AssignmentRecord(
@@ -165,7 +172,7 @@ def overdue_entries(
     """Entries with an assignment still open (assigned, in progress) whose deadline passed."""
     late = (
         select(col(AssignmentRecord.entry_id))
-        .where(col(AssignmentRecord.status).in_(OPEN_STATUSES))
+        .where(col(AssignmentRecord.status).in_(OPEN_ASSIGNMENT_STATUSES))
         .where(col(AssignmentRecord.due_at).is_not(None))
         .where(col(AssignmentRecord.due_at) < now)
     )
@@ -192,7 +199,7 @@ def unit_counts(session: Session, now: datetime, *, year: int | None = None) -> 
         tally = counts.setdefault(row.unit_code, defaultdict(int))
         names.setdefault(row.unit_code, row.unit_name)
         tally["total"] += 1
-        if row.status in {AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS}:
+        if row.status in OPEN_ASSIGNMENT_STATUSES:
             tally[str(row.status)] += 1
             if row.due_at is not None and row.due_at < now:
                 tally["overdue"] += 1

@@ -20,14 +20,12 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from registry.models import (
+    OPEN_ASSIGNMENT_STATUSES,
     AssignmentRecord,
-    AssignmentStatus,
     ClockEvent,
     EntryStatus,
     RegisterEntry,
 )
-
-OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ def open_assignments(session: Session, due_before: datetime) -> list[OpenAssignm
     rows = session.execute(
         select(AssignmentRecord, RegisterEntry)
         .join(RegisterEntry, col(RegisterEntry.id) == col(AssignmentRecord.entry_id))
-        .where(col(AssignmentRecord.status).in_(OPEN_STATUSES))
+        .where(col(AssignmentRecord.status).in_(OPEN_ASSIGNMENT_STATUSES))
         .where(col(AssignmentRecord.due_at).is_not(None))
         .where(col(AssignmentRecord.due_at) < due_before)
         .where(col(RegisterEntry.status).not_in((EntryStatus.RETURNED, EntryStatus.RECALLED)))

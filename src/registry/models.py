@@ -295,6 +295,10 @@ class AssignmentStatus(StrEnum):
     REASSIGNED = "reassigned"  # replaced by an assignment to another unit ("chuyển …")
 
 
+# Still owed by the unit: reminded, escalated and counted overdue once the deadline passed.
+OPEN_ASSIGNMENT_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS)
+
+
 class AssignmentRecord(SQLModel, table=True):
     """One unit or officer routed one register entry (R-ASSIGN, R-LEAD).
 
