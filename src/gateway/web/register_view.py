@@ -25,6 +25,7 @@ from registry.models import (
     RegisterEntry,
     SignatureResult,
 )
+from registry.queries import signatures_of
 from registry.search import text_filter
 
 PAGE_SIZE = 50
@@ -171,13 +172,7 @@ def document_view(session: Session, person: Person, entry: RegisterEntry) -> Doc
     return DocumentView(
         entry=entry,
         inbound=session.get(InboundMessage, entry.inbound_id),
-        signatures=tuple(
-            session.scalars(
-                select(SignatureResult)
-                .where(col(SignatureResult.entry_id) == entry.id)
-                .order_by(col(SignatureResult.position))
-            )
-        ),
+        signatures=tuple(signatures_of(session, [entry]).get(entry.id or 0, ())),
         attachments=tuple(
             session.scalars(
                 select(AttachmentRecord)
