@@ -103,7 +103,9 @@ def test_burst_of_200_is_registered_once_each(dovecot: Dovecot, deployment: Gate
     started = time.monotonic()
     for raw in messages:
         client.append("INBOX", raw)
-    wait_until(lambda: len(folder_uids(client, PROCESSED)) == count, 60.0, "all moves", 0.2)
+    # A wait, not a speed check (bench/imap.py measures): 8 s alone, past 60 s once when
+    # the suite's other workers were running OCR and the browser on the same two cores.
+    wait_until(lambda: len(folder_uids(client, PROCESSED)) == count, 300.0, "all moves", 0.2)
     elapsed = time.monotonic() - started
 
     assert folder_uids(client, "INBOX") == []
