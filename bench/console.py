@@ -1,6 +1,7 @@
 """Console benchmark: server time of the register page and the monthly report, 100 000 entries.
 
-``python bench/console.py [--size 100000] [--databases sqlite,postgresql] [--repeat 15]``
+``python bench/console.py [--size 100000] [--databases sqlite,postgresql] [--repeat 15]
+[--keep DIR]``
 
 For each database a fresh register is bulk-loaded (bench/search_corpus.py: realistic
 Vietnamese entries over three years), then completed with SQL ``INSERT … SELECT``: one
@@ -12,6 +13,7 @@ Starlette's TestClient (the ASGI app in process, no network):
 
 - ``GET /register``, ``GET /register?q=chan+chinh``, ``GET /dashboard``,
   ``GET /reports/monthly?month=2026-10``;
+- ``GET /dashboard`` signed in as an officer of unit ``DV1`` (the report scoped to it);
 - ``registry.reporting.monthly_report`` for October 2026 on its own;
 - **baseline**: ``SELECT count(*) FROM register_entry``, measured in the same run.
 
@@ -19,6 +21,10 @@ Each runs once to warm up, then ``--repeat`` times; median and p95 in ms and the
 the median to the baseline's are printed. Target: under 300 ms. A benchmark, not a test.
 PostgreSQL: ``GATEWAY_TEST_POSTGRES_URL`` names a server (a database is made for the
 run), else a throwaway server is started with scripts/postgres.sh and stopped at the end.
+``--keep DIR``: keep the registers and reuse them in the next run (SQLite: a file in DIR;
+PostgreSQL: the database ``gw_console_<size>`` of the server that
+``GATEWAY_TEST_POSTGRES_URL`` names, required then): loading takes minutes, a query being
+tuned milliseconds.
 """
 
 from __future__ import annotations
@@ -31,15 +37,15 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine, make_url
 
 from bench.search import ROOT, database, ms, postgres_server
 from bench.search_corpus import load
@@ -47,7 +53,7 @@ from gateway.accounts import Accounts
 from gateway.deploy import init_deployment
 from gateway.settings import load as load_settings
 from gateway.web.app import create_app
-from registry.accounts import Role
+from registry.accounts import DuplicateUserError, Role
 from registry.database import make_engine, read_session, upgrade
 from registry.reporting import monthly_report
 
@@ -125,21 +131,25 @@ def timed(run: Callable[[], object], repeat: int) -> list[float]:
 
 
 @contextmanager
-def signed_in_client(engine: Engine, workdir: Path) -> Iterator[Any]:
+def signed_in_client(
+    engine: Engine, workdir: Path, username: str, role: Role, unit: str | None = None
+) -> Iterator[Any]:
     with warnings.catch_warnings():  # starlette would rather have httpx2; httpx works
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
-    init_deployment(workdir / "deploy")
+    if not (workdir / "deploy").exists():
+        init_deployment(workdir / "deploy")
     deployment = load_settings(workdir / "deploy" / "gateway.toml", environ={})
     accounts = Accounts(engine)
-    accounts.add("vanthu", Role.CLERK, PASSWORD, actor="bench")
+    with suppress(DuplicateUserError):  # a kept register (--keep)
+        accounts.add(username, role, PASSWORD, unit_code=unit, actor="bench")
     with TestClient(create_app(deployment, engine, accounts)) as client:
         form = client.get("/login").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert token is not None
         answer = client.post(
             "/login",
-            data={"username": "vanthu", "password": PASSWORD, "csrf_token": token.group(1)},
+            data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
             follow_redirects=False,
         )
         assert answer.status_code == 303, answer.text
@@ -165,22 +175,37 @@ def count(engine: Engine) -> object:
         return connection.execute(text("SELECT count(*) FROM register_entry")).scalar()
 
 
+def build(engine: Engine, size: int) -> None:
+    """A register of ``size`` entries, unless a kept one (--keep) is there already."""
+    with engine.connect() as connection:
+        if inspect(connection).has_table("assignment"):
+            found = connection.execute(text("SELECT count(*) FROM assignment")).scalar()
+            if found:
+                print(f"\n{engine.dialect.name} {size:,} entries: kept register reused")
+                return
+    upgrade(engine, "0004")
+    start = time.perf_counter()
+    load(engine, size)
+    upgrade(engine)
+    complete(engine)
+    built = time.perf_counter() - start
+    print(f"\n{engine.dialect.name} {size:,} entries: built in {built:.1f} s")
+
+
 def bench_one(url: str, size: int, repeat: int, workdir: Path) -> None:
     engine = make_engine(url)
     try:
-        upgrade(engine, "0004")
-        start = time.perf_counter()
-        load(engine, size)
-        upgrade(engine)
-        complete(engine)
-        built = time.perf_counter() - start
-        print(f"\n{engine.dialect.name} {size:,} entries: built in {built:.1f} s")
-        with signed_in_client(engine, workdir) as client:
+        build(engine, size)
+        with (
+            signed_in_client(engine, workdir, "vanthu", Role.CLERK) as client,
+            signed_in_client(engine, workdir, "cv-dv1", Role.OFFICER, "DV1") as officer,
+        ):
             cases: list[tuple[str, Callable[[], object]]] = [
                 ("baseline SELECT count(*)", lambda: count(engine)),
                 ("GET /register", page(client, "/register")),
                 ("GET /register?q=chan+chinh", page(client, "/register?q=chan+chinh")),
                 ("GET /dashboard", page(client, "/dashboard")),
+                ("GET /dashboard (officer DV1)", page(officer, "/dashboard")),
                 ("GET /reports/monthly 2026-10", page(client, "/reports/monthly?month=2026-10")),
                 ("monthly_report() 2026-10", lambda: report(engine)),
             ]
@@ -201,15 +226,42 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--keep", type=Path, help="keep the registers here and reuse them")
     args = parser.parse_args()
     server = os.environ.get("GATEWAY_TEST_POSTGRES_URL", "").strip() or None
+    if args.keep is not None and server is None and "postgresql" in args.databases:
+        parser.error("--keep needs GATEWAY_TEST_POSTGRES_URL for PostgreSQL")
     with ExitStack() as stack, tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
         for kind in args.databases.split(","):
             if kind == "postgresql" and server is None:
                 server = stack.enter_context(postgres_server())
-            with database(kind, server, workdir, args.size) as url:
+            with ExitStack() as made:  # a register made for the run is dropped after it
+                if args.keep is not None:
+                    url = kept(kind, server, args.keep, args.size)
+                else:
+                    url = made.enter_context(database(kind, server, workdir, args.size))
                 bench_one(url, args.size, args.repeat, workdir / kind)
+
+
+def kept(kind: str, server: str | None, directory: Path, size: int) -> str:
+    """The URL of a register kept between runs (made empty on first use)."""
+    if kind == "sqlite":
+        directory.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{directory.resolve() / f'console-{size}.db'}"
+    assert server is not None
+    name = f"gw_console_{size}"
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from gateway import cli_document, cli_report, views
 from gateway.deploy import init_deployment
 from gateway.envelope import Envelope
 from gateway.errors import ConfigError, GatewayError
+from gateway.recent_problems import install as install_problem_log
 from gateway.settings import Deployment, load
 from gateway.wiring import build, open_database
 from mailparse.signatures import verify_pdf
@@ -62,6 +63,8 @@ def _configure_logging(serving: bool, verbose: bool) -> None:
     # pyHanko logs each failed chain with a traceback; the verdict already says it.
     for noisy in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    if serving:  # from the first line on, so /system shows problems of the start-up too
+        install_problem_log()
 
 
 def _deployment(args: argparse.Namespace) -> Deployment:

@@ -64,6 +64,7 @@ class RegisteredDocument:
     summary: str | None
     reference_only: bool  # R-REF
     paper_required: bool  # R-PAPER
+    paper_reason: str | None = None  # why, as the register keeps it (rules.paper)
     assignments: tuple[AssignmentLine, ...] = ()
     # Set when the document was already registered (a duplicate by law): that day, local.
     registered_on: date | None = None

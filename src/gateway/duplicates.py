@@ -117,6 +117,7 @@ def refer_to(
         summary=None if secret else earlier.summary,
         reference_only=earlier.reference_only,
         paper_required=earlier.paper_required,
+        paper_reason=earlier.paper_reason,
         registered_on=earlier.received_at.astimezone(zone).date(),
         link_kind=str(match.kind),
     )

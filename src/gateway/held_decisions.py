@@ -44,6 +44,7 @@ from registry.models import (
     SignatureResult,
 )
 from registry.recorder import Recorder
+from rules.acceptance_words import rejected_when_held
 from rules.decision import Decision, MessageOutcome, TraceStep
 
 
@@ -62,7 +63,7 @@ class HeldDecisions:
         """Reject the held message with ``reason``; True when a rejection mail was queued."""
         c = self.components
         now = datetime.now(UTC)
-        why = f"rejected by {self.actor} after being held" + (f": {note}" if note else "")
+        why = rejected_when_held(self.actor, note)
         decision = Decision(
             MessageOutcome.REJECTED, (reason,), trace=(TraceStep("clerk", True, why),)
         )

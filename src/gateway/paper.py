@@ -31,6 +31,7 @@ from registry.links import document_key, lock_register
 from registry.models import Outcome, RegisterEntry
 from registry.recorder import Recorder
 from registry.search import searchable_text
+from rules.acceptance_words import paper_registered
 
 PROTOCOL = "paper"
 MAX_SCAN_BYTES = 50 * 1024 * 1024
@@ -80,7 +81,7 @@ def register_paper(components: Components, paper: PaperDocument, actor: str) -> 
                     f"Văn bản này đã vào sổ, số đến {earlier.incoming_number}/{earlier.year}."
                 )
         recorder = Recorder(session, now=now)
-        why = f"paper document registered by {actor}"
+        why = paper_registered(actor)
         inbound = recorder.add_inbound(
             InboundDraft(
                 spool_id=f"{PROTOCOL}-{secrets.token_hex(8)}",

@@ -332,6 +332,7 @@ class Pipeline:
                     summary=None if analysis.secret else draft.summary,
                     reference_only=draft.reference_only,
                     paper_required=draft.paper_required,
+                    paper_reason=draft.paper_reason,
                     assignments=routed,
                 )
             )

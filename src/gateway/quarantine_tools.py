@@ -39,6 +39,7 @@ from registry.database import read_session, write_session
 from registry.drafts import InboundDraft
 from registry.models import AuditEvent, Outcome
 from registry.recorder import Recorder
+from rules.acceptance_words import rejected_from_quarantine
 from rules.decision import Decision, MessageOutcome, TraceStep
 
 
@@ -98,7 +99,7 @@ class QuarantineTools:
         except MalformedMessageError:
             parsed = None
         analysis = MessageAnalysis(parsed, None, None, (), DocumentFacts())
-        why = f"rejected by {self._actor()} from quarantine" + (f": {note}" if note else "")
+        why = rejected_from_quarantine(self._actor(), note)
         decision = Decision(
             MessageOutcome.REJECTED, (reason,), trace=(TraceStep("administrator", True, why),)
         )

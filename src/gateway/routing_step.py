@@ -99,7 +99,8 @@ def plan_routing(
                 reasons=(code,),
                 note=routing.reject_reason,
             )
-            why = f"{', '.join(routing.matched_rules)} (rules {routing.rules_version}): {code}"
+            rules = ", ".join(routing.matched_rules)
+            why = f"quy tắc {rules} (phiên bản {routing.rules_version}) từ chối: {code}"
             refusals.append(TraceStep("routing-reject", True, why, document.filename))
             continue
         routings[pdf.attachment.sha256] = DocumentRouting(facts, routing)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from gateway.imap_health import read_status
@@ -21,19 +22,34 @@ from registry.models import OutboxMessage, OutboxStatus
 
 
 def collect_status(deployment: Deployment) -> dict[str, Any]:
-    spool = Spool(deployment.data_dir / "spool")
     engine = open_database(deployment)
     try:
-        with read_session(engine) as session:
-            counts = dict(
-                session.execute(
-                    select(col(OutboxMessage.status), func.count()).group_by(
-                        col(OutboxMessage.status)
-                    )
-                ).all()
-            )
+        return status_of(deployment, engine)
     finally:
         engine.dispose()
+
+
+def status_of(deployment: Deployment, engine: Engine) -> dict[str, Any]:
+    """Spool, outbox and IMAP accounts, read with an engine the caller owns (the console)."""
+    spool = Spool(deployment.data_dir / "spool")
+    with read_session(engine) as session:
+        counts = dict(
+            session.execute(
+                select(col(OutboxMessage.status), func.count()).group_by(col(OutboxMessage.status))
+            ).all()
+        )
+    return {
+        "spool": {"waiting": len(spool.waiting()), "quarantined": len(spool.quarantined())},
+        "outbox": {
+            "pending": int(counts.get(OutboxStatus.PENDING, 0)),
+            "failed": int(counts.get(OutboxStatus.FAILED, 0)),
+        },
+        "imap": imap_accounts(deployment),
+    }
+
+
+def imap_accounts(deployment: Deployment) -> list[dict[str, Any]]:
+    """Each configured account as the pollers last reported it (``unknown``: never)."""
     reported = read_status(deployment.data_dir)["accounts"]
     accounts = []
     for account in deployment.settings.imap:
@@ -49,14 +65,7 @@ def collect_status(deployment: Deployment) -> dict[str, Any]:
                 "alerted": bool(entry.get("alerted", False)),
             }
         )
-    return {
-        "spool": {"waiting": len(spool.waiting()), "quarantined": len(spool.quarantined())},
-        "outbox": {
-            "pending": int(counts.get(OutboxStatus.PENDING, 0)),
-            "failed": int(counts.get(OutboxStatus.FAILED, 0)),
-        },
-        "imap": accounts,
-    }
+    return accounts
 
 
 def status_text(status: dict[str, Any]) -> str:

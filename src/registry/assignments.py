@@ -3,8 +3,9 @@
 The gateway hands the routing decision over as a :class:`RoutingDraft` (plain values: the
 registry never imports ``rules``); :func:`record_routing` writes it in the registering
 transaction — the assignments with fresh reply tokens, the rules version, trace and facts
-on the entry, ``status = assigned`` when there is a lead, and an ``entry.assigned`` audit
-event. The queries serve ``gateway register list --overdue/--status`` and ``register stats``.
+on the entry (its ``rule_hit`` rows replaced to match), ``status = assigned`` when there is
+a lead, and an ``entry.assigned`` audit event. The queries serve ``gateway register list
+--overdue/--status`` and ``register stats``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from registry.models import (
     RegisterEntry,
 )
 from registry.recorder import Recorder
+from registry.rule_hits import replace_rule_hits
 
 LEAD = "lead"
 TOKEN_BYTES = 12  # 24 lower-case hex digits: safe in a local part, unguessable
@@ -97,6 +99,7 @@ def record_routing(
     if any(a.role == LEAD for a in records):
         entry.status = EntryStatus.ASSIGNED
     session.flush()
+    replace_rule_hits(session, entry)  # the rules the trace says matched, for /rules
     if routing.hold_reason:
         recorder.audit("entry.held", entry=entry, reason=routing.hold_reason)
     elif records:

@@ -95,13 +95,13 @@ class RegisterEntry(SQLModel, table=True):
     inbound_id: int = Field(foreign_key="inbound_message.id", index=True)
     year: int
     incoming_number: int
-    received_at: datetime = _utc()
+    received_at: datetime = _utc(index=True)  # migration 0011: the month's entries
     sender_address: str | None = Field(default=None, max_length=320)
     sender_agency_code: str | None = Field(default=None, max_length=64)
     sender_agency_name: str | None = None
     document_number: str | None = Field(default=None, max_length=200, index=True)
     issued_on: date | None = None
-    document_type: str | None = Field(default=None, max_length=100)
+    document_type: str | None = Field(default=None, max_length=100, index=True)  # 0011
     summary: str | None = None
     issuer_code: str | None = Field(default=None, max_length=64)
     issuer_name: str | None = None

@@ -1,10 +1,10 @@
 """The monthly report "Báo cáo tình hình giải quyết văn bản đến" (R-MONTHLY).
 
-One SQL query reads one narrow row per register entry that matters to the month (received
-in it, or received before it and not done at its start); the rows are folded into
-:class:`Figures` per unit, per sending agency and in total. Rejections come from a second
-query on ``inbound_message``. Nothing here reads the clock: the month and the time zone
-are given.
+:mod:`registry.report_query` reads one narrow row per register entry that may matter to
+the month (received in it, or received before it and not done at its start); the rows are
+folded here into :class:`Figures` per unit, per sending agency and in total, with the
+definitions below. Rejections come from a query on ``inbound_message``. Nothing here
+reads the clock: the month and the time zone are given.
 
 Definitions (month M = [S, E) in local time; *lead* = the entry's lead assignment, i.e.
 the ``assignment`` row with ``role = 'lead'`` and ``status <> 'reassigned'`` with the
@@ -42,24 +42,14 @@ agencies are the entry's ``sender_agency_code`` (unknown: ``""``).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
-from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, text, union
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from registry.models import (
-    AssignmentRecord,
-    AssignmentStatus,
-    AuditEvent,
-    InboundMessage,
-    OutboxMessage,
-    Outcome,
-    RegisterEntry,
-    SignatureResult,
-)
+from registry.models import InboundMessage, Outcome
+from registry.report_query import EntryFacts, fetch_facts
 from registry.report_values import FIGURE_NAMES, Figures, MonthlyReport, ReasonCount, ReportRow
 
 __all__ = [
@@ -72,27 +62,11 @@ __all__ = [
     "monthly_report",
 ]
 
-ANSWER_KINDS = ("receipt", "rejection")
 NO_UNIT = "Chưa giao"
 NO_AGENCY = "Không xác định"
 
 
 ZERO = (0,) * len(FIGURE_NAMES)
-
-
-@dataclass(frozen=True)
-class _EntryFacts:
-    received_at: datetime
-    agency_code: str
-    agency_name: str | None
-    unit_code: str
-    unit_name: str | None
-    due_at: datetime | None
-    done_at: datetime | None  # the lead's, when it is done
-    answered_at: datetime | None
-    registered_in_time: bool  # entry.registered at or before process_by
-    assigned_in_time: bool  # first assignment at or before assign_by
-    signed_valid: bool  # at least one signature, all valid
 
 
 def month_bounds(year: int, month: int, zone: tzinfo) -> tuple[datetime, datetime]:
@@ -102,130 +76,8 @@ def month_bounds(year: int, month: int, zone: tzinfo) -> tuple[datetime, datetim
     return start, datetime.combine(following, time.min, zone).astimezone(UTC)
 
 
-def _fetch_entries(
-    session: Session, month: tuple[int, int], zone: tzinfo, unit: str | None
-) -> list[_EntryFacts]:
-    start, end = month_bounds(*month, zone)
-    year = month[0]
-    if session.get_bind().dialect.name == "postgresql":
-        # The planner's estimate for this query is far above jit_above_cost; compiling it
-        # takes longer than running it (≈ 450 ms of JIT for ≈ 100 ms of work at 100 000).
-        session.execute(text("SET LOCAL jit = off"))
-    entry_id = col(RegisterEntry.id)
-
-    def lead(column: Any) -> Any:
-        """One column of the entry's lead (its first lead assignment not reassigned)."""
-        return (
-            select(column)
-            .where(col(AssignmentRecord.entry_id) == entry_id)
-            .where(col(AssignmentRecord.role) == "lead")
-            .where(col(AssignmentRecord.status) != AssignmentStatus.REASSIGNED)
-            .order_by(col(AssignmentRecord.id))
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    registered = (
-        select(func.min(col(AuditEvent.at)))
-        .where(col(AuditEvent.entry_id) == entry_id, col(AuditEvent.action) == "entry.registered")
-        .scalar_subquery()
-    )
-    first_assigned = (
-        select(func.min(col(AssignmentRecord.created_at)))
-        .where(col(AssignmentRecord.entry_id) == entry_id)
-        .scalar_subquery()
-    )
-    answered = (
-        select(func.min(col(OutboxMessage.created_at)))
-        .where(col(OutboxMessage.inbound_id) == col(RegisterEntry.inbound_id))
-        .where(col(OutboxMessage.kind).in_(ANSWER_KINDS))
-        .scalar_subquery()
-    )
-    all_valid = (  # 1: every signature valid, 0: one is not, NULL: no signature
-        select(func.min(case((col(SignatureResult.verdict) == "valid", 1), else_=0)))
-        .where(col(SignatureResult.entry_id) == entry_id)
-        .scalar_subquery()
-    )
-    in_time = (  # compared in SQL: fewer datetimes to bring back
-        case((registered <= col(RegisterEntry.process_by), 1), else_=0),
-        case((first_assigned <= col(RegisterEntry.assign_by), 1), else_=0),
-        func.coalesce(all_valid, 0),
-    )
-    columns: list[Any] = [  # read positionally by _facts
-        col(RegisterEntry.received_at),
-        col(RegisterEntry.sender_agency_code),
-        col(RegisterEntry.sender_agency_name),
-        lead(col(AssignmentRecord.unit_code)),
-        lead(col(AssignmentRecord.unit_name)),
-        lead(col(AssignmentRecord.status)),
-        lead(col(AssignmentRecord.due_at)),
-        lead(col(AssignmentRecord.done_at)),
-        answered,
-        *in_time,
-    ]
-    query = (
-        select(*columns)
-        .where(col(RegisterEntry.received_at) < end)
-        .where(entry_id.in_(_candidates(start, end, year)))
-    )
-    if unit is not None:  # an officer's scope: any assignment to the unit, as in the register
-        query = query.where(
-            exists().where(
-                col(AssignmentRecord.entry_id) == entry_id, col(AssignmentRecord.unit_code) == unit
-            )
-        )
-    return [_facts(row) for row in session.connection().execute(query)]
-
-
-def _candidates(start: datetime, end: datetime, year: int) -> Any:
-    """Ids of the entries received in the month, of those whose lead was not done before
-    it, and of those without a lead: a superset, found with two scans and no per-entry
-    lookup, that :func:`_figures` narrows with the exact definitions."""
-    received = col(RegisterEntry.received_at)
-    in_force = and_(
-        col(AssignmentRecord.role) == "lead",
-        col(AssignmentRecord.status) != AssignmentStatus.REASSIGNED,
-    )
-    new = (  # an entry's year is the local year of its arrival: the (year, id) index helps
-        select(col(RegisterEntry.id))
-        .where(col(RegisterEntry.year) == year)
-        .where(received >= start, received < end)
-    )
-    open_leads = (
-        select(col(AssignmentRecord.entry_id))
-        .where(in_force)
-        .where(
-            or_(
-                col(AssignmentRecord.status) != AssignmentStatus.DONE,
-                col(AssignmentRecord.done_at) >= start,
-            )
-        )
-    )
-    led = select(col(AssignmentRecord.entry_id)).where(in_force)
-    without_lead = select(col(RegisterEntry.id)).where(col(RegisterEntry.id).not_in(led))
-    return union(new, open_leads, without_lead)
-
-
-def _facts(row: Any) -> _EntryFacts:
-    received_at, agency_code, agency_name, unit_code, unit_name = row[:5]
-    status, due_at, done_at, answered, registered_in_time, assigned_in_time, valid = row[5:]
-    return _EntryFacts(
-        received_at=received_at,
-        agency_code=agency_code or "",
-        agency_name=agency_name,
-        unit_code=unit_code or "",
-        unit_name=unit_name,
-        due_at=due_at,
-        done_at=done_at if status == AssignmentStatus.DONE else None,
-        answered_at=answered,
-        registered_in_time=bool(registered_in_time),
-        assigned_in_time=bool(assigned_in_time),
-        signed_valid=bool(valid),
-    )
-
-
 def _figures(
-    fact: _EntryFacts, start: datetime, end: datetime, cutoff: datetime, zone: tzinfo
+    fact: EntryFacts, start: datetime, end: datetime, cutoff: datetime, zone: tzinfo
 ) -> tuple[int, ...]:
     """One entry's contribution, in the order of :data:`FIGURE_NAMES` (each 0 or 1);
     done / in progress are judged at ``cutoff`` (the month's end, or now in its course)."""
@@ -277,10 +129,10 @@ class _Tally:
         self.names: dict[str, str] = {}
         self.fallback = fallback
 
-    def add(self, code: str, name: str | None, figures: tuple[int, ...]) -> None:
+    def add(self, code: str, name: str | None, figures: tuple[int, ...], times: int = 1) -> None:
         sums = self.sums.setdefault(code, [0] * len(FIGURE_NAMES))
         for index, value in enumerate(figures):
-            sums[index] += value
+            sums[index] += value * times
         if name and code not in self.names:
             self.names[code] = name
 
@@ -310,10 +162,14 @@ def monthly_report(
     start, end = month_bounds(year, month, zone)
     cutoff = min(end, as_of) if as_of is not None else end
     units, agencies = _Tally(NO_UNIT), _Tally(NO_AGENCY)
-    for fact in _fetch_entries(session, (year, month), zone, unit):
+    # Thousands of entries share a few hundred (unit, agency, figures): each added once.
+    alike: Counter[tuple[str, str | None, str, str | None, tuple[int, ...]]] = Counter()
+    for fact in fetch_facts(session, start, end, year, unit):
         figures = _figures(fact, start, end, cutoff, zone)
-        units.add(fact.unit_code, fact.unit_name, figures)
-        agencies.add(fact.agency_code, fact.agency_name, figures)
+        alike[fact.unit_code, fact.unit_name, fact.agency_code, fact.agency_name, figures] += 1
+    for (unit_code, unit_name, agency_code, agency_name, figures), times in alike.items():
+        units.add(unit_code, unit_name, figures, times)
+        agencies.add(agency_code, agency_name, figures, times)
     reasons: Counter[str] = Counter()
     rejected_one = tuple(int(name == "rejected") for name in FIGURE_NAMES)
     for code, message_reasons in [] if unit is not None else _rejections(session, start, end):

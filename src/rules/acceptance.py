@@ -2,7 +2,8 @@
 
 Read it like a table (rule, what it checks, what a hit does). Message rules run first and
 the first hit ends the chain; then every PDF goes through the document rules. Every rule
-looked at leaves a TraceStep, so an administrator can see why (DESIGN §5).
+looked at leaves a TraceStep, so an administrator can see why (DESIGN §5); its words,
+in Vietnamese, are in :mod:`rules.acceptance_words`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Protocol
 
 from mailparse.reasons import Reason
 from mailparse.verdicts import SignatureVerdict
+from rules import acceptance_words as words
 from rules.counting import count_mismatch
-from rules.counting import describe as describe_count
 from rules.decision import (
     Decision,
     DocumentAction,
@@ -38,13 +39,13 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
     if step(
         "malware",
         bool(facts.malware),
-        f"virus scanner found: {', '.join(facts.malware)}" if facts.malware else "no malware found",
+        words.malware_found(facts.malware) if facts.malware else words.NO_MALWARE,
     ):
         return _rejected(Reason.MALWARE, trace)
     if step(
         "malformed-message",
         facts.malformed,
-        "MIME structure unreadable" if facts.malformed else "MIME structure readable",
+        words.MIME_UNREADABLE if facts.malformed else words.MIME_READABLE,
     ):
         return _rejected(Reason.MALFORMED_MESSAGE, trace)
     stopped = _sender_checks(facts, policy, step, trace)
@@ -53,21 +54,12 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
     review = False
     if not facts.sender_known:
         review = policy.unknown_sender == "review"
-        forged = (
-            f"From names agency {facts.forged_agency} but fails DMARC (R-FORGE), so "
-            if facts.forged_agency
-            else ""
-        )
-        step(
-            "unknown-sender",
-            True,
-            f"{forged}sender not in the agency directory; "
-            f"policy unknown_sender={policy.unknown_sender}",
-        )
+        why = words.unknown_sender(facts.forged_agency, policy.unknown_sender)
+        step("unknown-sender", True, why)
         if not review:
             return _rejected(Reason.UNKNOWN_SENDER, trace)
     else:
-        step("unknown-sender", False, "sender found in the agency directory")
+        step("unknown-sender", False, words.SENDER_KNOWN)
     stopped = _content_checks(facts, step, trace)
     if stopped is not None:
         return stopped
@@ -86,8 +78,7 @@ def _released(document: DocumentDecision, by: str, step: _Step) -> DocumentDecis
     """A held document a person released is registered; its reasons stay in the trace."""
     if document.action is not DocumentAction.HOLD:
         return document
-    held_for = ", ".join(document.reasons) or "review"
-    step("released", True, f"held ({held_for}), released by {by}", document.filename)
+    step("released", True, words.released(document.reasons, by), document.filename)
     return DocumentDecision(document.filename, DocumentAction.REGISTER)
 
 
@@ -96,28 +87,15 @@ def _sender_checks(
 ) -> Decision | None:
     """Our own mail coming back is never registered; failed sender authentication acts
     by ``[auth] policy`` (record: noted only)."""
-    if step(
-        "our-mail",
-        bool(facts.our_mail),
-        {
-            "bounce": "delivery status notification of our own mail: recorded against it",
-            "own-answer": "one of our own answers came back (mail loop)",
-            "": "not our own mail",
-        }[facts.our_mail],
-    ):
+    if step("our-mail", bool(facts.our_mail), words.OUR_MAIL[facts.our_mail]):
         return Decision(MessageOutcome.REJECTED, (), trace=tuple(trace))
     failed = facts.sender_auth_failed
-    step(
-        "sender-authentication",
-        failed,
-        ("DKIM/SPF/DMARC failed" if failed else "no DKIM/SPF/DMARC failure")
-        + f"; policy auth={policy.auth}",
-    )
+    step("sender-authentication", failed, words.sender_authentication(failed, policy.auth))
     if not failed or policy.auth == "record":
         return None
     reason = (Reason.SENDER_AUTHENTICATION_FAILED,)
     if policy.auth == "hold" and facts.released_by:
-        step("released", True, f"held for sender authentication, released by {facts.released_by}")
+        step("released", True, words.released_after_auth(facts.released_by))
         return None
     if policy.auth == "hold":
         return Decision(MessageOutcome.HELD, reason, trace=tuple(trace))
@@ -130,12 +108,12 @@ def _content_checks(facts: MessageFacts, step: _Step, trace: list[TraceStep]) ->
     if step(
         "no-document",
         not facts.pdfs,
-        "no PDF attached" if not facts.pdfs else f"{len(facts.pdfs)} PDF file(s)",
+        words.pdf_files(len(facts.pdfs)) if facts.pdfs else words.NO_PDF,
     ):
         return _rejected(Reason.NO_DOCUMENT, trace)
     secret = any(p.secret for p in facts.pdfs)
     mismatch = None if secret else count_mismatch(facts)
-    why = "not checked: secret-marked (R-SECRET)" if secret else describe_count(facts, mismatch)
+    why = words.COUNT_NOT_CHECKED if secret else words.count_checked(facts, mismatch)
     if not step("page-count", mismatch is not None, why):
         return None
     return Decision(
@@ -157,7 +135,7 @@ def _decide_pdf(
     if step(
         "unreadable-document",
         not pdf.readable,
-        "encrypted, damaged or not a PDF" if not pdf.readable else "PDF readable",
+        words.PDF_READABLE if pdf.readable else words.PDF_UNREADABLE,
         name,
     ):
         return DocumentDecision(name, DocumentAction.REFUSE, (Reason.UNREADABLE_DOCUMENT,))
@@ -170,7 +148,7 @@ def _decide_pdf(
     step(
         "signature",
         verdict is not SignatureVerdict.VALID,
-        f"worst signature verdict: {verdict}",
+        words.worst_signature(verdict),
         name,
     )
     if verdict is SignatureVerdict.VALID:
@@ -188,17 +166,15 @@ def _secret_or_active(pdf: PdfFacts, policy: Policy, step: _Step) -> DocumentDec
     if step(
         "secret-document",
         pdf.secret,
-        "secrecy mark found" if pdf.secret else "no secrecy mark",
+        words.SECRECY_MARK if pdf.secret else words.NO_SECRECY_MARK,
         pdf.filename,
     ):
         return DocumentDecision(pdf.filename, DocumentAction.REFUSE, (Reason.SECRET_DOCUMENT,))
-    found = ", ".join(pdf.active_content)
+    found = pdf.active_content
     if not step(
         "active-content",
-        bool(pdf.active_content) and policy.active_content != "flag",
-        f"active content: {found}; policy active_content={policy.active_content}"
-        if pdf.active_content
-        else "no active content",
+        bool(found) and policy.active_content != "flag",
+        words.active_content(found, policy.active_content) if found else words.NO_ACTIVE_CONTENT,
         pdf.filename,
     ):
         return None
@@ -213,19 +189,14 @@ def _decide_valid(pdf: PdfFacts, step: _Step) -> DocumentDecision:
     step(
         "nd30-two-signatures",
         not pdf.two_signatures,
-        "person then agency signature: "
-        + ("present" if pdf.two_signatures else "not present (noted only)"),
+        words.two_signatures(pdf.two_signatures),
         name,
     )
     matches = pdf.agency_signature_matches
     if step(
         "signer-mismatch",
         matches is False,
-        {
-            True: "agency signature belongs to the sending agency",
-            False: "agency signature belongs to another organisation",
-            None: "not checked (no signer organisations listed for the sender)",
-        }[matches],
+        words.SIGNER[matches],
         name,
     ):
         return DocumentDecision(name, DocumentAction.REFUSE, (Reason.SIGNER_MISMATCH,))
@@ -237,10 +208,10 @@ def _decide_unsigned(
 ) -> DocumentDecision:
     name = pdf.filename
     if any_signed or not is_first_unsigned:
-        step("appendix", True, "unsigned file accompanying the document (phụ lục)", name)
+        step("appendix", True, words.APPENDIX, name)
         return DocumentDecision(name, DocumentAction.APPENDIX)
     # R-REF: an unsigned e-document is for reference only (or refused, by policy).
-    step("unsigned", True, f"no signature; policy unsigned={policy.unsigned}", name)
+    step("unsigned", True, words.unsigned(policy.unsigned), name)
     if policy.unsigned == "reject":
         return DocumentDecision(name, DocumentAction.REFUSE, (Reason.UNSIGNED,))
     return DocumentDecision(name, DocumentAction.REGISTER, reference_only=True)

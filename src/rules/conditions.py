@@ -3,8 +3,8 @@
 Every condition set in one ``when`` must hold (AND); ``any`` / ``all`` / ``not`` combine
 nested ``when`` blocks. Text conditions compare folded text (no diacritics, no case, đ = d)
 unless ``exact_diacritics: true``. :func:`evaluate` returns whether the block matched and a
-plain-English reason naming the condition that decided it (shown in ``gateway rules test``
-and stored in the trace).
+reason in Vietnamese naming the condition that decided it (worded by
+:mod:`rules.trace_words`; shown in ``gateway rules test`` and stored in the trace).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from mailparse.document import Secrecy, Urgency
 from mailparse.text import fold, nfc
+from rules import trace_words as say
 from rules.calendar import WorkingCalendar
 from rules.routing_types import RoutingFacts
 
@@ -92,7 +93,7 @@ Check = Callable[[When, RoutingFacts, WorkingCalendar], Verdict | None]
 def evaluate(when: When | None, facts: RoutingFacts, calendar: WorkingCalendar) -> Verdict:
     """All conditions of ``when`` in order; the first that fails decides a miss."""
     if when is None:
-        return Verdict(True, "no conditions: always applies")
+        return Verdict(True, say.NO_CONDITIONS)
     held: list[str] = []
     for check in _CHECKS:
         verdict = check(when, facts, calendar)
@@ -102,29 +103,37 @@ def evaluate(when: When | None, facts: RoutingFacts, calendar: WorkingCalendar) 
             return verdict
         held.append(verdict.why)
     if not held:
-        return Verdict(True, "no conditions: always applies")
+        return Verdict(True, say.NO_CONDITIONS)
     return Verdict(True, "; ".join(held))
 
 
-def _one_of(label: str, actual: str | None, wanted: tuple[str, ...], *, folded: bool) -> Verdict:
+def _one_of(
+    label: str,
+    actual: str | None,
+    wanted: tuple[str, ...],
+    *,
+    folded: bool,
+    names: dict[str, str] | None = None,
+) -> Verdict:
     key = fold if folded else str
     hit = actual is not None and key(actual) in {key(w) for w in wanted}
-    shown = actual if actual is not None else "none"
-    if hit:
-        return Verdict(True, f"{label} is {shown}")
-    return Verdict(False, f"{label} is {shown}, not one of {', '.join(wanted)}")
+    name = (lambda value: names.get(value, value)) if names else str
+    shown = name(actual) if actual is not None else None
+    return Verdict(hit, say.is_one_of(label, shown, [name(w) for w in wanted], hit=hit))
 
 
 def _agency_code(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     if not w.agency_code:
         return None
-    return _one_of("sending agency", f.sender_agency_code, w.agency_code, folded=True)
+    return _one_of(say.Label.AGENCY, f.sender_agency_code, w.agency_code, folded=True)
 
 
 def _agency_group(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     if not w.agency_group:
         return None
-    return _one_of("agency group", f.sender_agency_group, w.agency_group, folded=True)
+    actual = f.sender_agency_group
+    hit = actual is not None and fold(actual) in {fold(g) for g in w.agency_group}
+    return Verdict(hit, say.in_group(actual, w.agency_group, hit=hit))
 
 
 def _sender_domain(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
@@ -134,49 +143,50 @@ def _sender_domain(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | No
     for written in w.sender_domain:
         wanted = written.lower().lstrip("@")
         if domain == wanted or domain.endswith("." + wanted):
-            return Verdict(True, f"sender domain {domain} is under {wanted}")
-    return Verdict(
-        False, f"sender domain {domain or 'none'} is not under {', '.join(w.sender_domain)}"
-    )
+            return Verdict(True, say.under_domain(domain, (wanted,), hit=True))
+    return Verdict(False, say.under_domain(domain, w.sender_domain, hit=False))
 
 
 def _document_type(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     if not w.document_type:
         return None
-    return _one_of("document type", f.document_type, w.document_type, folded=True)
+    return _one_of(say.Label.DOCUMENT_TYPE, f.document_type, w.document_type, folded=True)
 
 
 def _urgency(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     if not w.urgency:
         return None
-    return _one_of("urgency", f.urgency, tuple(str(u) for u in w.urgency), folded=False)
+    wanted = tuple(str(u) for u in w.urgency)
+    return _one_of(say.Label.URGENCY, f.urgency, wanted, folded=False, names=say.URGENCY_NAMES)
 
 
 def _secrecy(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     if not w.secrecy:
         return None
-    return _one_of("secrecy", f.secrecy, tuple(str(s) for s in w.secrecy), folded=False)
+    wanted = tuple(str(s) for s in w.secrecy)
+    return _one_of(say.Label.SECRECY, f.secrecy, wanted, folded=False, names=say.SECRECY_NAMES)
 
 
 def _signature(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     if not w.signature:
         return None
-    return _one_of("signature", f.signature_verdict or UNSIGNED, w.signature, folded=False)
+    actual = f.signature_verdict or UNSIGNED
+    hit = actual in w.signature
+    return Verdict(hit, say.signature_is(actual, w.signature, hit=hit))
 
 
 def _flag(label: str, wanted: bool | None, actual: bool) -> Verdict | None:
     if wanted is None:
         return None
-    shown = "yes" if actual else "no"
-    return Verdict(actual == wanted, f"{label}: {shown}")
+    return Verdict(actual == wanted, say.flag(label, actual))
 
 
 def _reference_only(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
-    return _flag("reference only", w.reference_only, f.reference_only)
+    return _flag(say.Label.REFERENCE_ONLY, w.reference_only, f.reference_only)
 
 
 def _paper_required(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
-    return _flag("paper copy required", w.paper_required, f.paper_required)
+    return _flag(say.Label.PAPER_REQUIRED, w.paper_required, f.paper_required)
 
 
 def _texts(w: When, f: RoutingFacts) -> list[tuple[str, str]]:
@@ -191,9 +201,8 @@ def _words(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     for name, text in _texts(w, f):
         for word in w.words:
             if re.search(rf"(?<!\w){re.escape(prepare(word))}(?!\w)", text):
-                return Verdict(True, f"the {name} contains “{word}”")
-    places = "/".join(w.look_in)
-    return Verdict(False, f"none of “{'”, “'.join(w.words)}” in the {places}")
+                return Verdict(True, say.contains(name, word))
+    return Verdict(False, say.contains_none(w.words, w.look_in))
 
 
 def _regex(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
@@ -202,8 +211,8 @@ def _regex(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     pattern = re.compile(w.regex if w.exact_diacritics else fold(w.regex), re.IGNORECASE)
     for name, text in _texts(w, f):
         if pattern.search(text):
-            return Verdict(True, f"the {name} matches /{w.regex}/")
-    return Verdict(False, f"the {'/'.join(w.look_in)} does not match /{w.regex}/")
+            return Verdict(True, say.matches_pattern(name, w.regex))
+    return Verdict(False, say.matches_no_pattern(w.look_in, w.regex))
 
 
 def _attachment(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
@@ -212,16 +221,15 @@ def _attachment(w: When, f: RoutingFacts, _: WorkingCalendar) -> Verdict | None:
     for name in f.attachment_names:
         for glob in w.attachment:
             if fnmatchcase(name.casefold(), glob.casefold()):
-                return Verdict(True, f"attachment {name} matches {glob}")
-    return Verdict(False, f"no attachment name matches {', '.join(w.attachment)}")
+                return Verdict(True, say.attachment_matches(name, glob))
+    return Verdict(False, say.no_attachment_matches(w.attachment))
 
 
 def _office_hours(w: When, f: RoutingFacts, calendar: WorkingCalendar) -> Verdict | None:
     if w.office_hours is None:
         return None
     inside = calendar.is_working_time(f.received_at)
-    shown = "within" if inside else "outside"
-    return Verdict(inside == w.office_hours, f"received {shown} office hours")
+    return Verdict(inside == w.office_hours, say.office_hours(inside))
 
 
 def _any(w: When, f: RoutingFacts, calendar: WorkingCalendar) -> Verdict | None:
@@ -231,9 +239,9 @@ def _any(w: When, f: RoutingFacts, calendar: WorkingCalendar) -> Verdict | None:
     for block in w.any_of:
         verdict = evaluate(block, f, calendar)
         if verdict.matched:
-            return Verdict(True, f"any: {verdict.why}")
+            return Verdict(True, say.one_alternative(verdict.why))
         misses.append(verdict.why)
-    return Verdict(False, f"none of the alternatives held ({'; '.join(misses)})")
+    return Verdict(False, say.no_alternative(misses))
 
 
 def _all(w: When, f: RoutingFacts, calendar: WorkingCalendar) -> Verdict | None:
@@ -252,7 +260,7 @@ def _not(w: When, f: RoutingFacts, calendar: WorkingCalendar) -> Verdict | None:
     if w.not_ is None:
         return None
     verdict = evaluate(w.not_, f, calendar)
-    return Verdict(not verdict.matched, f"not ({verdict.why})")
+    return Verdict(not verdict.matched, say.negated(verdict.why))
 
 
 _CHECKS: tuple[Check, ...] = (

@@ -34,25 +34,3 @@ def count_mismatch(facts: MessageFacts) -> CountMismatch | None:
     if files is not None and files not in {facts.attachments, len(facts.pdfs)}:
         return CountMismatch("files", files, facts.attachments, "body")
     return None
-
-
-def describe(facts: MessageFacts, found: CountMismatch | None) -> str:
-    """The trace line of the count check (for administrators, English)."""
-    if found is not None:
-        return (
-            f"{found.source} declares {found.declared} {found.counted}, "
-            f"the message carries {found.found}"
-        )
-    declared = [
-        f"{name}={value}"
-        for name, value in (
-            ("edxml_pages", facts.edxml_pages),
-            ("body_pages", facts.declared_pages),
-            ("body_files", facts.declared_files),
-        )
-        if value is not None
-    ]
-    pages = "+".join(str(p.pages) for p in facts.pdfs if p.pages is not None) or "?"
-    if not declared:
-        return f"nothing declared; {facts.attachments} file(s), pages {pages}"
-    return f"declared {', '.join(declared)}; {facts.attachments} file(s), pages {pages}: match"

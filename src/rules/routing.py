@@ -13,6 +13,9 @@ receipt (R-2H) and assignment the same working day, or by the end of the next wo
 morning for documents received in the last session or outside office hours (R-ASSIGN);
 urgent documents (Khẩn, Thượng khẩn, Hỏa tốc) are due at once and raised in priority
 (R-URGENT).
+
+The trace says, in Vietnamese (:mod:`rules.trace_words`), why each rule looked at matched
+or not: the deciding condition, "bị tắt" for a disabled rule, "quy tắc mặc định: …".
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mailparse.document import Urgency
+from rules import trace_words as say
 from rules.calendar import WorkingCalendar
 from rules.conditions import evaluate
 from rules.deadlines import Deadline, DeadlineKind, close_of
@@ -57,10 +61,10 @@ def route(facts: RoutingFacts, rules: RuleSet, calendar: WorkingCalendar, now: d
     trace: list[RuleTrace] = []
     for rule in rules.rules:
         if not rule.enabled:
-            trace.append(RuleTrace(rule.name, False, "disabled"))
+            trace.append(RuleTrace(rule.name, False, say.DISABLED))
             continue
         verdict = evaluate(rule.when, facts, calendar)
-        why = "default rule: no earlier rule decided" if rule.default else verdict.why
+        why = say.DEFAULT_RULE if rule.default else verdict.why
         trace.append(RuleTrace(rule.name, verdict.matched, why))
         if verdict.matched:
             _apply(rule, draft, facts=facts, rules=rules, calendar=calendar, now=now)

@@ -120,6 +120,7 @@ def test_r_paper_and_r_excl_through_the_gateway(gateway: GatewayProcess, pki: Te
     receipts = {str(m["In-Reply-To"]): text_of(m) for m in answers}
     paper_line = "cần gửi kèm bản giấy"
     assert paper_line in receipts["<qd15@vp>"]
+    assert "bản giấy (nhân sự: bổ nhiệm)" in " ".join(receipts["<qd15@vp>"].split())  # why
     assert paper_line in receipts["<bb3@vp>"]
     assert paper_line not in receipts["<cv54@vp>"]
 

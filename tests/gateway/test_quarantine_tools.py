@@ -132,6 +132,8 @@ def test_reject_answers_the_sender_once_with_the_reason(
     with read_session(components.engine) as session:
         [inbound] = session.scalars(select(InboundMessage)).all()
         assert (inbound.outcome, inbound.reasons) == ("rejected", ["malformed-message"])
+        [step] = inbound.trace
+        assert step["why"].endswith(" từ chối thư đang cách ly: thư lỗi cấu trúc")
         raw = session.scalars(select(col(OutboxMessage.raw))).one()
     assert b"X-Reject-Reasons: malformed-message" in raw
     assert components.spool.quarantined() == []

@@ -346,7 +346,7 @@ def test_mixed_mailbox_is_routed_end_to_end(routed_gateway: GatewayProcess, pki:
     held = stored["77/UBND-VP"]
     assert any(t["matched"] and t["rule"].startswith("Khiếu nại") for t in held.routing_trace)
     disabled = [t for t in stored["72/UBND-VP"].routing_trace if t["rule"] == "Đất đai (cũ)"]
-    assert disabled == [{"rule": "Đất đai (cũ)", "matched": False, "why": "disabled"}]
+    assert disabled == [{"rule": "Đất đai (cũ)", "matched": False, "why": "bị tắt"}]
     time.sleep(0.3)
     assert len(routed_gateway.outbox(routed=True)) == len(mails)  # nothing more trickles in
 

@@ -80,7 +80,7 @@ def test_rules_test_explains_the_routing_without_registering(
     out = capsys.readouterr().out
     assert "chủ trì: Phòng Nội vụ (NV) → noivu@example.gov.vn" in out
     assert "phối hợp: Văn phòng (VP) → vanphong@example.gov.vn" in out
-    assert "✔ khớp: Văn bản điện tử — sending agency is VP; the summary contains" in out
+    assert "✔ khớp: Văn bản điện tử — cơ quan gửi là VP; trích yếu có" in out
 
     assert main(["rules", "test", str(mail), "--json", "-c", str(deployment)]) == 0
     result = json.loads(capsys.readouterr().out)

@@ -192,7 +192,7 @@ def test_forged_from_of_a_directory_agency_failing_dmarc_is_not_that_agency(
     assert count(engine, OutboxMessage) == 0
     if policy == "record":
         [step] = [s for s in record.trace if s["rule"] == "unknown-sender"]
-        assert "fails DMARC" in step["why"]
+        assert "ghi tên cơ quan VP nhưng không qua được DMARC" in step["why"]
 
 
 def test_policy_hold_holds_a_failed_message_unanswered(

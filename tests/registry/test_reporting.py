@@ -162,13 +162,25 @@ class _Expected:
     reasons: Counter[str]
 
 
-def recompute(session: Session, year: int, month: int) -> _Expected:
-    """The figures straight from the ORM rows, following the module docstring's table."""
+def recompute(
+    session: Session,
+    year: int,
+    month: int,
+    *,
+    unit: str | None = None,
+    as_of: datetime | None = None,
+) -> _Expected:
+    """The figures straight from the ORM rows, following the module docstring's table;
+    ``unit``: only entries with an assignment to it, no rejections; ``as_of``: done and in
+    progress judged at that moment."""
     start, end = month_bounds(year, month, ZONE)
+    cutoff = min(end, as_of) if as_of is not None else end
     by_unit: dict[str, Counter[str]] = defaultdict(Counter)
     by_agency: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in session.scalars(select(RegisterEntry)):
         rows = [a for a in session.scalars(select(AssignmentRecord)) if a.entry_id == entry.id]
+        if unit is not None and unit not in {a.unit_code for a in rows}:
+            continue
         leads = sorted(
             (a for a in rows if a.role == "lead" and a.status != "reassigned"),
             key=lambda a: a.id or 0,
@@ -208,16 +220,16 @@ def recompute(session: Session, year: int, month: int) -> _Expected:
                 counted.append("signed_valid")
         if carried or new:
             due = lead.due_at if lead else None
-            if done_at and start <= done_at < end:
+            if done_at and start <= done_at < cutoff:
                 counted.append("done_late" if due and done_at > due else "done_on_time")
-            elif done_at is None or done_at >= end:
-                overdue = due is not None and due < end
+            elif done_at is None or done_at >= cutoff:
+                overdue = due is not None and due < cutoff
                 counted.append("in_progress_overdue" if overdue else "in_progress_within")
         by_unit[lead.unit_code if lead else ""].update(counted)
         by_agency[entry.sender_agency_code or ""].update(counted)
     reasons: Counter[str] = Counter()
     for inbound in session.scalars(select(InboundMessage)):
-        if inbound.outcome == "rejected" and start <= inbound.received_at < end:
+        if unit is None and inbound.outcome == "rejected" and start <= inbound.received_at < end:
             by_agency[inbound.sender_agency_code or ""]["rejected"] += 1
             reasons.update(set(inbound.reasons))
     return _Expected(by_unit, by_agency, reasons)
@@ -266,6 +278,31 @@ def test_r_monthly_figures_reconcile_with_the_register(engine: Engine) -> None:
                 if e.id in vhtt and start <= e.received_at < end
             ]
         assert scoped.total.received == len(received) and scoped.total.rejected == 0
+
+
+def test_r_monthly_an_officers_dashboard_reconciles_with_their_units_entries(
+    engine: Engine,
+) -> None:
+    """GIVEN the two-month register, one unit's entries among the others'
+    WHEN November is reported as the dashboard does, for that unit and at a moment within
+    the month (15 November, 10:00 local)
+    THEN every figure of every row equals the count recomputed from the entries with an
+    assignment to the unit, done and in progress judged at that moment, without rejections;
+    and the whole register's report at the same moment reconciles too."""
+    build_register(engine)
+    moment = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
+    for unit in ("VHTT", None):
+        with read_session(engine) as session:
+            report = monthly_report(session, 2026, 11, ZONE, as_of=moment, unit=unit)
+            expected = recompute(session, 2026, 11, unit=unit, as_of=moment)
+        assert report.total.received > 3 and report.total.in_progress > 0, report.total
+        assert {r.code: _as_counter(r.figures) for r in report.by_unit} == {
+            code: counts for code, counts in expected.by_unit.items() if counts
+        }
+        assert {r.code: _as_counter(r.figures) for r in report.by_agency} == {
+            code: counts for code, counts in expected.by_agency.items() if counts
+        }
+        assert (report.total.rejected == 0) == (unit is not None), report.total
 
 
 def test_r_monthly_every_open_or_new_document_ends_done_or_in_progress(engine: Engine) -> None:

@@ -157,7 +157,7 @@ def test_single_signature_is_noted_not_refused() -> None:
     decision = decide(known(single), Policy())
     assert decision.outcome is MessageOutcome.ACCEPTED
     [note] = [s for s in decision.trace if s.rule == "nd30-two-signatures"]
-    assert note.hit and "noted only" in note.why
+    assert note.hit and "chỉ ghi nhận" in note.why
 
 
 def test_a_released_message_registers_what_would_hold_it_and_nothing_else() -> None:
@@ -182,6 +182,6 @@ def test_a_released_message_registers_what_would_hold_it_and_nothing_else() -> N
     ]
     released = [s.why for s in decision.trace if s.rule == "released"]
     assert released == [
-        "held for sender authentication, released by vanthu",
-        "held (signature-indeterminate), released by vanthu",
+        "bị tạm giữ vì xác thực nơi gửi không đạt; vanthu đã chấp nhận",
+        "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận",
     ]

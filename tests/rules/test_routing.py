@@ -112,19 +112,27 @@ def test_the_trace_names_the_deciding_condition_of_each_rule(rules: RuleSet) -> 
     to the first stopping match, each saying why."""
     routing = decide(rules, facts(summary="Về việc giao đất đai cho hộ gia đình"))
     assert [(t.rule, t.matched, t.why) for t in routing.trace] == [
-        ("hoa-toc", False, "urgency is thuong, not one of hoa_toc, hoa_toc_hen_gio"),
-        ("chu-ky-chua-ro", False, "signature is valid, not one of indeterminate"),
-        ("khong-ky-tu-ngoai", False, "signature is valid, not one of unsigned"),
-        ("ngoai-gio-de-biet", False, "received within office hours"),
-        ("tai-chinh", False, "none of “ngân sách”, “dự toán” in the summary/subject"),
-        ("dat-dai", True, "any: the summary contains “đất đai”"),
+        ("hoa-toc", False, "độ khẩn là Thường, không thuộc: Hỏa tốc, Hỏa tốc hẹn giờ"),
+        (
+            "chu-ky-chua-ro",
+            False,
+            "chữ ký số hợp lệ, không thuộc trường hợp: chưa xác định được",
+        ),
+        (
+            "khong-ky-tu-ngoai",
+            False,
+            "chữ ký số hợp lệ, không thuộc trường hợp: không có chữ ký số",
+        ),
+        ("ngoai-gio-de-biet", False, "nhận trong giờ hành chính"),
+        ("tai-chinh", False, "không có “ngân sách”, “dự toán” trong trích yếu hoặc tiêu đề thư"),
+        ("dat-dai", True, "một trong các trường hợp: trích yếu có “đất đai”"),
     ]
 
 
 def test_disabled_and_default_rules_are_traced(rules: RuleSet) -> None:
     """GIVEN a document no rule takes THEN the disabled rule says so and the default decides."""
     routing = decide(rules, facts())
-    assert routing.trace[-2].why == "disabled"
+    assert routing.trace[-2].why == "bị tắt"
     assert routing.trace[-1].matched and routing.trace[-1].rule == "mac-dinh"
     assert routing.lead is not None and routing.lead.mailbox == "vanphong@example.gov.vn"
 

@@ -44,6 +44,7 @@ class _Doc:
     summary: str | None = "Về việc gửi, nhận văn bản điện tử"
     reference_only: bool = False
     paper_required: bool = False
+    paper_reason: str | None = None
     assignments: tuple[_Line, ...] = field(default_factory=tuple)
 
 
@@ -135,6 +136,7 @@ def test_receipt_text_reports_register_entry(env: jinja2.Environment) -> None:
     doc = _Doc(
         reference_only=True,
         paper_required=True,
+        paper_reason="nhân sự: bổ nhiệm",
         assignments=(
             _Line("Phòng Nội vụ", "lead", datetime(2026, 2, 20, 10, 0, tzinfo=UTC)),
             _Line("Phòng Tài chính - Kế hoạch", "cooperate", None),
@@ -149,7 +151,7 @@ def test_receipt_text_reports_register_entry(env: jinja2.Environment) -> None:
     assert "Loại văn bản: Công văn" in text
     assert "Trích yếu: Về việc gửi, nhận văn bản điện tử" in text
     assert "chỉ có giá trị tham khảo" in text
-    assert "cần gửi kèm bản giấy" in text
+    assert "cần gửi kèm bản giấy (nhân sự: bổ nhiệm)" in text
     assert "- Phòng Nội vụ: Chủ trì, hạn xử lý: 20/02/2026 17:00\n" in text
     assert "- Phòng Tài chính - Kế hoạch: Phối hợp\n" in text
     assert "- Văn phòng: Để biết\n" in text

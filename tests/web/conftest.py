@@ -193,6 +193,7 @@ def browser() -> Iterator[object]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP reports: get_log
     for argument in (
         "--headless=new",
         "--no-sandbox",

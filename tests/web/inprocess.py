@@ -29,7 +29,7 @@ from gateway.wiring import Components, build
 from gateway.worker import Worker
 from registry.accounts import Role
 from registry.database import read_session
-from registry.models import AuditEvent, OutboxMessage
+from registry.models import AuditEvent, OutboxMessage, RegisterEntry
 from tests.support.pki import TestPki
 
 with warnings.catch_warnings():  # it asks for httpx2; the httpx client it wraps is enough here
@@ -103,6 +103,11 @@ class InProcessConsole:
             return list(
                 session.scalars(select(OutboxMessage).where(col(OutboxMessage.kind) == kind))
             )
+
+    def the_entry(self) -> RegisterEntry:
+        """The register's one entry (tests that receive one document)."""
+        with read_session(self.components.engine) as session:
+            return session.scalars(select(RegisterEntry)).one()
 
     def audit(self, prefix: str) -> list[AuditEvent]:
         with read_session(self.components.engine) as session:

@@ -45,11 +45,6 @@ def console(
     console.close()
 
 
-def the_entry(console: InProcessConsole) -> RegisterEntry:
-    with read_session(console.components.engine) as session:
-        return session.scalars(select(RegisterEntry)).one()
-
-
 def assignments(console: InProcessConsole) -> list[AssignmentRecord]:
     with read_session(console.components.engine) as session:
         query = select(AssignmentRecord).order_by(col(AssignmentRecord.id))
@@ -67,7 +62,7 @@ def test_clerk_assigns_a_document_to_a_unit_and_the_routed_copy_is_in_the_outbox
     page to Phòng Tư pháp as lead with a deadline THEN the assignment row, the routed copy
     to the unit's mailbox (the document attached) and the 04 status notice to the sender
     exist; the entry is 'assigned'; the audit and the page name the clerk."""
-    entry = the_entry(console)
+    entry = console.the_entry()
     assert (entry.status, assignments(console), console.outbox("routed-copy")) == (
         "registered",
         [],
@@ -97,7 +92,7 @@ def test_clerk_assigns_a_document_to_a_unit_and_the_routed_copy_is_in_the_outbox
         AGENCY,
         "04",
     )
-    assert the_entry(console).status == "assigned"
+    assert console.the_entry().status == "assigned"
     [event] = console.audit("assignment.")
     assert (event.action, event.actor, event.details["unit"]) == (
         "assignment.assigned",
@@ -113,7 +108,7 @@ def test_clerk_reassigns_the_lead_to_another_unit_with_its_own_copy(
     """GIVEN a document assigned to Văn phòng as lead WHEN the clerk moves it to Phòng Nội
     vụ THEN the first assignment is 'reassigned', the new one is lead with the same
     deadline, a routed copy goes to Nội vụ, and a second lead cannot be added (409)."""
-    entry = the_entry(console)
+    entry = console.the_entry()
     with console.signed_in("vanthu") as client:
         token = csrf(client.get(page_of(entry)).text)
         first = {"csrf_token": token, "unit": "VP", "role": "lead", "due": DUE.isoformat()}
@@ -147,7 +142,7 @@ def test_clerk_corrects_a_field_and_the_old_value_stays_in_the_audit_trail(
     """GIVEN a registered document WHEN the clerk corrects its summary and adds a note
     THEN the register holds the new summary (and search finds its words), the audit event
     keeps the old value beside the new one, and the history shows both actions."""
-    entry = the_entry(console)
+    entry = console.the_entry()
     old_summary = entry.summary
     new_summary = "chấn chỉnh công tác lưu trữ hồ sơ điện tử"
     with console.signed_in("vanthu") as client:
@@ -158,7 +153,7 @@ def test_clerk_corrects_a_field_and_the_old_value_stays_in_the_audit_trail(
         assert client.post(page_of(entry) + "/note", data=note).status_code == 303
         page = client.get(page_of(entry)).text
         found = client.get("/register", params={"q": "luu tru ho so"}).text
-    assert the_entry(console).summary == new_summary
+    assert console.the_entry().summary == new_summary
     [corrected] = console.audit("entry.corrected")
     assert corrected.actor == "vanthu"
     assert corrected.details == {"field": "summary", "before": old_summary, "after": new_summary}
@@ -173,7 +168,7 @@ def test_only_clerks_and_administrators_act_and_every_form_needs_its_token(
     """GIVEN a document WHEN an officer posts an assignment, or a clerk posts one without
     the CSRF token THEN 403 both times and nothing is assigned; the officer's page has no
     clerk forms."""
-    entry = the_entry(console)
+    entry = console.the_entry()
     with console.signed_in("quantri") as admin:
         assert "Thao tác của văn thư" in admin.get(page_of(entry)).text
     with console.signed_in("vanthu") as client:

@@ -130,7 +130,8 @@ def test_clerk_sees_the_whole_register_and_downloads_an_attachment_byte_for_byte
 ) -> None:
     """GIVEN a clerk WHEN they open document 1 and follow its attachment link
     THEN the bytes are exactly those of the PDF mailed in (sha256 as registered), and the
-    page is sent with no-store and an anti-framing policy."""
+    page and the file are sent with no-store and an anti-framing policy (only the console's
+    own script and style may be cached)."""
     with console.client() as client:
         assert console.login(client, "vanthu").status_code == 303
         listing = client.get("/register")
@@ -138,8 +139,11 @@ def test_clerk_sees_the_whole_register_and_downloads_an_attachment_byte_for_byte
         link = re.search(r'href="(/register/\d+/1/attachments/\d+)"', page.text)
         assert link is not None, page.text
         download = client.get(link.group(1))
+        script = client.get("/static/htmx.min.js")
     assert f'/register/{console.year}/2"' in listing.text
     assert page.headers["cache-control"] == "no-store"  # not left in a shared browser
+    assert download.headers["cache-control"] == "no-store"
+    assert script.headers["cache-control"] == "public, max-age=3600"  # no content: cached
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert download.status_code == 200
     assert download.content.startswith(b"%PDF-")

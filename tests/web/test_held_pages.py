@@ -71,6 +71,10 @@ def test_clerk_rejects_held_mail_and_the_sender_gets_the_reason_once(
         again = client.post(f"/held/{inbound_id}/reject", data=form)
         assert again.status_code == 409
     assert outcome_of(console, inbound_id) == Outcome.REJECTED
+    with read_session(console.components.engine) as session:
+        rejected = session.get(InboundMessage, inbound_id)
+    assert rejected is not None
+    assert rejected.trace[-1]["why"] == "vanthu từ chối thư đang tạm giữ: đã gọi điện"
     [rejection] = console.outbox("rejection")
     mail = message_from_bytes(rejection.raw)
     assert rejection.recipient == AGENCY
@@ -132,7 +136,7 @@ def test_clerk_accepts_held_mail_and_it_is_registered_with_the_release_in_its_tr
         [inbound] = session.scalars(select(InboundMessage)).all()
     assert inbound.outcome == Outcome.ACCEPTED
     [released] = [t for t in inbound.trace if t["rule"] == "released"]
-    assert released["why"] == "held (signature-indeterminate), released by vanthu"
+    assert released["why"] == "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận"
     [receipt] = console.outbox("receipt")
     assert message_from_bytes(receipt.raw)["X-Document-Status"] == "03"
     [event] = console.audit("held.")

@@ -78,6 +78,7 @@ def test_paper_document_takes_the_next_number_of_the_shared_sequence_with_its_sc
         download = client.get(link.group(1))
     assert download.content == SCAN
     assert "Sở Tư pháp tỉnh Kiên Giang" in page and "giấy mời họp giao ban quý IV" in page
+    assert "<td>clerk</td><td>khớp</td><td>văn bản giấy do vanthu vào sổ</td>" in page
     [event] = console.audit("entry.paper")
     assert (event.actor, event.details["number"]) == ("vanthu", f"{year}/2")
     pdf = official_document_pdf(number="56", summary="báo cáo", issued_on=date(2026, 11, 22))

@@ -23,8 +23,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.accounts import Accounts, LoginOutcome
 from gateway.archive import Archive
+from gateway.recent_problems import install as install_problem_log
 from gateway.settings import Deployment
-from gateway.web import actions, held_pages, pages, paper_page, report_page, rules_pages
+from gateway.web import (
+    actions,
+    held_pages,
+    pages,
+    paper_page,
+    report_page,
+    rules_pages,
+    saved_search_pages,
+    system_page,
+)
 from gateway.web.auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -143,11 +153,15 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 SECURITY_HEADERS = (
-    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    (  # scripts only from our own files (the vendored htmx), never inline
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
-    (b"cache-control", b"no-store"),  # documents are not left in a shared browser's cache
 )
+NO_STORE = (b"cache-control", b"no-store")  # documents are not left in a shared browser's cache
+STATIC_CACHE = (b"cache-control", b"public, max-age=3600")  # our CSS and htmx: no content
 
 
 class SecurityHeaders:
@@ -163,7 +177,8 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                cache = STATIC_CACHE if scope["path"].startswith("/static/") else NO_STORE
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS, cache]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -189,6 +204,8 @@ def create_app(
             *actions.routes(),
             *paper_page.routes(),
             *report_page.routes(),
+            *saved_search_pages.routes(),
+            *system_page.routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         exception_handlers={
@@ -200,6 +217,7 @@ def create_app(
             Exception: _server_error,
         },
     )
+    install_problem_log()  # the newest warnings and errors, for /system
     app.state.deployment = deployment
     app.state.engine = engine
     app.state.components = components

@@ -1,8 +1,8 @@
 """``GET /health``: ok or degraded, with the checks behind it, nothing sensitive.
 
-Degraded while no trust root is configured, the scanner is off or down, or the outbox has
-mail it failed to deliver (DESIGN §4.6). Counts come from the same places as
-``gateway status``.
+Degraded while no trust root is configured, the scanner is off or down, the outbox has
+mail it failed to deliver, or an IMAP account is failing (DESIGN §4.6). Counts come from
+:func:`gateway.status.status_of`, as ``gateway status`` shows them.
 """
 
 from __future__ import annotations
@@ -10,26 +10,22 @@ from __future__ import annotations
 import glob
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 
 from gateway.errors import GatewayError
 from gateway.settings import Deployment
-from gateway.spool import Spool
+from gateway.status import status_of
 from gateway.wiring import scanner_for
-from registry.database import read_session
-from registry.models import OutboxMessage, OutboxStatus
 
 
-def _trust(deployment: Deployment) -> str:
+def trust_check(deployment: Deployment) -> str:
     for pattern in deployment.settings.trust.roots:
         if glob.glob(str(deployment.path(pattern))):  # noqa: PTH207 - absolute patterns
             return "ok"
     return "no-roots"
 
 
-def _scanner(deployment: Deployment) -> str:
+def scanner_check(deployment: Deployment) -> str:
     scanner = scanner_for(deployment)
     if scanner is None:
         return "off"
@@ -40,30 +36,21 @@ def _scanner(deployment: Deployment) -> str:
     return "ok"
 
 
-def _outbox(engine: Engine) -> dict[str, Any]:
-    with read_session(engine) as session:
-        counts = dict(
-            session.execute(
-                select(col(OutboxMessage.status), func.count()).group_by(col(OutboxMessage.status))
-            ).all()
-        )
-    failed = int(counts.get(OutboxStatus.FAILED, 0))
-    return {
-        "status": "failing" if failed else "ok",
-        "pending": int(counts.get(OutboxStatus.PENDING, 0)),
-        "failed": failed,
-    }
-
-
 def health_report(deployment: Deployment, engine: Engine) -> dict[str, Any]:
-    spool = Spool(deployment.data_dir / "spool")
+    status = status_of(deployment, engine)
+    outbox = status["outbox"]
+    failing_accounts = sum(1 for account in status["imap"] if account["state"] == "failing")
     checks: dict[str, Any] = {
-        "trust": _trust(deployment),
-        "scanner": _scanner(deployment),
-        "outbox": _outbox(engine),
-        "spool": {"waiting": len(spool.waiting()), "quarantined": len(spool.quarantined())},
+        "trust": trust_check(deployment),
+        "scanner": scanner_check(deployment),
+        "outbox": {"status": "failing" if outbox["failed"] else "ok", **outbox},
+        "spool": status["spool"],
+        "imap": {"accounts": len(status["imap"]), "failing": failing_accounts},
     }
     healthy = (
-        checks["trust"] == "ok" and checks["scanner"] == "ok" and checks["outbox"]["status"] == "ok"
+        checks["trust"] == "ok"
+        and checks["scanner"] == "ok"
+        and not outbox["failed"]
+        and not failing_accounts
     )
     return {"status": "ok" if healthy else "degraded", "checks": checks}

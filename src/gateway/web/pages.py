@@ -1,11 +1,14 @@
-"""The register pages: the list with filters and search, one document, its attachments
-and the printed register (the rules page is :mod:`gateway.web.rules_pages`)."""
+"""The register pages: the list with filters, search, columns and saved searches, one
+document, its attachments, the printed register and the tracking book (the rules page is
+:mod:`gateway.web.rules_pages`; saving searches is :mod:`gateway.web.saved_search_pages`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -19,16 +22,19 @@ from gateway.register_export import EXPORT_CHOICES
 from gateway.register_print import period, print_register
 from gateway.register_print import render as render_pdf
 from gateway.settings import Deployment
+from gateway.tracking_print import collect as collect_tracking
+from gateway.tracking_print import render as render_tracking
 from gateway.web.actions import action_forms
 from gateway.web.auth import signed_in
+from gateway.web.register_filters import RegisterFilters, parse_filters
 from gateway.web.register_view import (
     DocumentView,
     RegisterPage,
     attachment_of,
     document_types,
     document_view,
-    parse_filters,
     register_page,
+    unit_choices,
     year_choices,
 )
 from gateway.web.rendering import render
@@ -37,32 +43,71 @@ from registry.accounts import Role, audit
 from registry.database import read_session, write_session
 from registry.errors import NotFoundError
 from registry.queries import get_entry
+from registry.saved_searches import Saved, saved_searches
 
 
 def _engine(request: Request) -> Any:
     return request.app.state.engine
 
 
+@dataclass(frozen=True)
+class RegisterChoices:
+    """What the filter form offers, and the person's saved searches."""
+
+    types: list[str]
+    units: list[tuple[str, str]]
+    saved: list[Saved]
+
+
+def _configured_units(request: Request) -> dict[str, str]:
+    components = request.app.state.components
+    if components is None or components.router is None:
+        return {}
+    return {code: unit.name for code, unit in components.router.units.items()}
+
+
 @signed_in()
 async def register_list(request: Request, person: Person) -> Response:
-    filters = parse_filters(request.query_params)
+    return await register_response(request, person, parse_filters(request.query_params))
 
-    def load() -> tuple[RegisterPage, list[str]]:
+
+async def register_response(
+    request: Request,
+    person: Person,
+    filters: RegisterFilters,
+    status: int = 200,
+    *,
+    save_error: str = "",
+    save_name: str = "",
+) -> Response:
+    """The register page for ``filters`` (also re-shown with a saving error)."""
+    configured = _configured_units(request)
+
+    def load() -> tuple[RegisterPage, RegisterChoices]:
         with read_session(_engine(request)) as session:
-            return register_page(session, person, filters), document_types(session)
+            page = register_page(session, person, filters, datetime.now(UTC))
+            choices = RegisterChoices(
+                document_types(session),
+                unit_choices(session, configured),
+                saved_searches(session, person.username),
+            )
+            return page, choices
 
-    page, types = await run_in_threadpool(load)
+    page, choices = await run_in_threadpool(load)
     deployment: Deployment = request.app.state.deployment
     return render(
         request,
         "register.html",
+        status,
         page=page,
         filters=filters,
-        types=types,
+        choices=choices,
         years=year_choices(datetime.now(deployment.zone).date()),
         officer_without_unit=person.role is Role.OFFICER and not person.unit_code,
-        page_link=lambda number: "/register?" + urlencode(filters.query_string(number)),
+        page_link=lambda number: "/register?" + filters.encoded(number),
         export_columns=EXPORT_CHOICES,
+        save_error=save_error,
+        save_name=save_name,
     )
 
 
@@ -116,9 +161,11 @@ async def attachment(request: Request, person: Person) -> Response:
     )
 
 
-@signed_in(roles={Role.CLERK, Role.LEADER, Role.ADMIN})
-async def printed_register(request: Request, person: Person) -> Response:
-    """The printed register (NĐ 30 Phụ lục IV) as a PDF download; the print is audited."""
+BOOK_KEEPERS = frozenset({Role.CLERK, Role.LEADER, Role.ADMIN})
+
+
+def _period(request: Request) -> tuple[int, date, date]:
+    """``?year=&from=&to=`` of the print forms: the year (default this one) and its dates."""
     deployment: Deployment = request.app.state.deployment
     params = request.query_params
     today = datetime.now(deployment.zone).date()
@@ -128,32 +175,62 @@ async def printed_register(request: Request, person: Person) -> Response:
         start, end = period(year, params.get("from") or None, params.get("to") or None, today)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
+    return year, start, end
+
+
+def _audit_print(request: Request, person: Person, action: str, dates: tuple[date, date]) -> None:
+    with write_session(_engine(request)) as session:
+        details = {"year": dates[0].year, "from": dates[0].isoformat(), "to": dates[1].isoformat()}
+        audit(session, actor=person.username, action=action, now=datetime.now(UTC), details=details)
+
+
+async def _printed_book(
+    request: Request, person: Person, action: str, name: str, make: Callable[..., bytes]
+) -> Response:
+    """A printed book of the year and period asked for, as a PDF download; the print is
+    audited as ``action``. ``make(engine, deployment, year, (start, end))`` renders it."""
+    deployment: Deployment = request.app.state.deployment
+    year, start, end = _period(request)
 
     def build() -> bytes:
-        register = print_register(_engine(request), deployment, year, start, end)
-        with write_session(_engine(request)) as session:
-            details = {"year": year, "from": start.isoformat(), "to": end.isoformat()}
-            audit(
-                session,
-                actor=person.username,
-                action="register.print",
-                now=datetime.now(UTC),
-                details=details,
-            )
-        return render_pdf(register)
+        pdf = make(_engine(request), deployment, year, (start, end))
+        _audit_print(request, person, action, (start, end))
+        return pdf
 
     pdf = await run_in_threadpool(build)
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="so-den-{year}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}-{year}.pdf"'},
     )
+
+
+@signed_in(roles=BOOK_KEEPERS)
+async def printed_register(request: Request, person: Person) -> Response:
+    """The printed register (NĐ 30 Phụ lục IV, 10 columns)."""
+
+    def make(engine: Any, deployment: Deployment, year: int, dates: tuple[date, date]) -> bytes:
+        return render_pdf(print_register(engine, deployment, year, *dates))
+
+    return await _printed_book(request, person, "register.print", "so-den", make)
+
+
+@signed_in(roles=BOOK_KEEPERS)
+async def tracking_book(request: Request, person: Person) -> Response:
+    """The sổ theo dõi giải quyết văn bản đến (7 columns), progress as of now."""
+
+    def make(engine: Any, deployment: Deployment, year: int, dates: tuple[date, date]) -> bytes:
+        now = datetime.now(UTC)
+        return render_tracking(collect_tracking(engine, deployment, year, dates, now))
+
+    return await _printed_book(request, person, "register.track", "so-theo-doi", make)
 
 
 def routes() -> list[BaseRoute]:
     return [
         Route("/register", register_list),
         Route("/register/print", printed_register),
+        Route("/register/track", tracking_book),
         Route("/register/{year:int}/{number:int}", document),
         Route("/register/{year:int}/{number:int}/attachments/{attachment:int}", attachment),
     ]

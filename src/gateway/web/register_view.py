@@ -7,18 +7,21 @@ without a unit, or before any routing, sees none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gateway.accounts import Person
-from registry.accounts import Role
+from gateway.register_export import ExportColumn
+from gateway.web.register_filters import PAGE_SIZE, RegisterFilters, filtered_query
+from gateway.web.register_filters import scope as person_scope
 from registry.models import (
     AssignmentRecord,
+    AssignmentStatus,
     AttachmentRecord,
     AuditEvent,
     InboundMessage,
@@ -26,9 +29,6 @@ from registry.models import (
     SignatureResult,
 )
 from registry.queries import signatures_of
-from registry.search import text_filter
-
-PAGE_SIZE = 50
 
 
 class ForbiddenError(Exception):
@@ -36,40 +36,14 @@ class ForbiddenError(Exception):
 
 
 @dataclass(frozen=True)
-class RegisterFilters:
-    """The register page's query string, validated."""
-
-    q: str = ""
-    year: int | None = None
-    status: str = ""
-    document_type: str = ""
-    urgency: str = ""
-    sender: str = ""
-    page: int = 1
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * PAGE_SIZE
-
-    def query_string(self, page: int) -> dict[str, Any]:
-        """The filters as query parameters, for links to other pages."""
-        values: dict[str, Any] = {
-            "q": self.q,
-            "year": self.year or "",
-            "status": self.status,
-            "type": self.document_type,
-            "urgency": self.urgency,
-            "sender": self.sender,
-            "page": page,
-        }
-        return {key: value for key, value in values.items() if value not in ("", None)}
-
-
-@dataclass(frozen=True)
 class RegisterPage:
     entries: tuple[RegisterEntry, ...]
     filters: RegisterFilters
     has_more: bool
+    units: dict[int, list[str]] = field(default_factory=dict)  # entry id → units in force
+
+    def units_of(self, entry: RegisterEntry) -> str:
+        return "; ".join(self.units.get(entry.id or 0, []))
 
 
 @dataclass(frozen=True)
@@ -82,38 +56,8 @@ class DocumentView:
     history: tuple[AuditEvent, ...]
 
 
-def parse_filters(params: Any) -> RegisterFilters:
-    """From a query string mapping; anything malformed is ignored, never an error."""
-
-    def text(name: str) -> str:
-        return str(params.get(name, "")).strip()[:200]
-
-    def number(name: str) -> int | None:
-        value = text(name)
-        return int(value) if value.isdigit() and len(value) <= 6 else None
-
-    return RegisterFilters(
-        q=text("q"),
-        year=number("year"),
-        status=text("status"),
-        document_type=text("type"),
-        urgency=text("urgency"),
-        sender=text("sender"),
-        page=max(1, number("page") or 1),
-    )
-
-
-def _scope(person: Person) -> ColumnElement[bool] | None:
-    if person.role is not Role.OFFICER:
-        return None
-    return exists().where(
-        col(AssignmentRecord.entry_id) == col(RegisterEntry.id),
-        col(AssignmentRecord.unit_code) == (person.unit_code or ""),
-    )
-
-
 def may_see(session: Session, person: Person, entry: RegisterEntry) -> bool:
-    scope = _scope(person)
+    scope = person_scope(person)
     if scope is None:
         return True
     found = session.scalar(
@@ -122,37 +66,52 @@ def may_see(session: Session, person: Person, entry: RegisterEntry) -> bool:
     return found is not None
 
 
-def register_page(session: Session, person: Person, filters: RegisterFilters) -> RegisterPage:
-    query = filtered_query(session, person, filters)
+def register_page(
+    session: Session, person: Person, filters: RegisterFilters, now: datetime | None = None
+) -> RegisterPage:
+    query = filtered_query(session, person, filters, now)
     rows = list(session.scalars(query.limit(PAGE_SIZE + 1).offset(filters.offset)))
-    return RegisterPage(tuple(rows[:PAGE_SIZE]), filters, len(rows) > PAGE_SIZE)
+    entries = tuple(rows[:PAGE_SIZE])
+    units = (
+        units_in_force(session, [e.id for e in entries if e.id is not None])
+        if filters.shown(ExportColumn.UNITS)
+        else {}
+    )
+    return RegisterPage(entries, filters, len(rows) > PAGE_SIZE, units)
 
 
-def filtered_query(session: Session, person: Person, filters: RegisterFilters) -> Any:
-    """The person's entries matching ``filters``, newest first (the page and the export)."""
-    query = select(RegisterEntry).order_by(col(RegisterEntry.id).desc())
-    conditions = [_scope(person), text_filter(session, filters.q)]
-    if filters.year is not None:
-        conditions.append(col(RegisterEntry.year) == filters.year)
-    if filters.status:
-        conditions.append(col(RegisterEntry.status) == filters.status)
-    if filters.document_type:
-        conditions.append(col(RegisterEntry.document_type) == filters.document_type)
-    if filters.urgency:
-        conditions.append(col(RegisterEntry.urgency) == filters.urgency)
-    if filters.sender:
-        like = filters.sender
-        conditions.append(
-            or_(
-                col(RegisterEntry.sender_agency_code) == like,
-                col(RegisterEntry.sender_agency_name).contains(like, autoescape=True),
-                col(RegisterEntry.sender_address).contains(like, autoescape=True),
-            )
+def units_in_force(session: Session, entry_ids: list[int]) -> dict[int, list[str]]:
+    """Entry id → the names of the units it is assigned to (reassigned ones left out)."""
+    rows = session.execute(
+        select(
+            col(AssignmentRecord.entry_id),
+            col(AssignmentRecord.unit_name),
+            col(AssignmentRecord.unit_code),
         )
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-    return query
+        .where(col(AssignmentRecord.entry_id).in_(entry_ids))
+        .where(col(AssignmentRecord.status) != AssignmentStatus.REASSIGNED)
+        .order_by(col(AssignmentRecord.id))
+    )
+    units: dict[int, list[str]] = {}
+    for entry_id, name, code in rows:
+        units.setdefault(entry_id, []).append(name or code)
+    return units
+
+
+def unit_choices(session: Session, configured: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(code, name) of every unit the filter offers: the units of the rules file in force
+    and any other unit that has assignments (a unit since removed from the rules)."""
+    names = dict(configured)
+    code = col(AssignmentRecord.unit_code)
+    for unit in session.scalars(select(code).distinct()):  # the unit_code index alone
+        if unit not in names:  # rare: one lookup by that index for its name
+            name = session.scalar(
+                select(col(AssignmentRecord.unit_name))
+                .where(code == unit, col(AssignmentRecord.unit_name).is_not(None))
+                .limit(1)
+            )
+            names[unit] = name or unit
+    return sorted(names.items())
 
 
 def document_types(session: Session) -> list[str]:

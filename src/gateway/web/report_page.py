@@ -31,7 +31,7 @@ from gateway.report_monthly import (
 )
 from gateway.settings import Deployment
 from gateway.web.auth import signed_in
-from gateway.web.register_view import filtered_query, parse_filters
+from gateway.web.register_filters import filtered_query, parse_filters
 from gateway.web.rendering import render
 from registry.accounts import Role
 from registry.database import read_session
