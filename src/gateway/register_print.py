@@ -1,8 +1,10 @@
 """The printed sổ đăng ký văn bản đến (NĐ 30/2020, Điều 22.3.b and Phụ lục IV).
 
 ``gateway register print --year Y [--from --to] [--output FILE.pdf]``: an A4 landscape PDF
-with the cover page (năm, từ ngày … đến ngày, từ số … đến số, quyển số) and the register's
-ten columns, the heading row repeated on every page and long text wrapped. The volume
+with the cover page (năm, từ ngày … đến ngày, từ số … đến số, quyển số), the register's
+ten columns (the heading row repeated on every page, long text wrapped, pages numbered
+"Trang x/y") and a closing page to sign (pages and documents held, người lập sổ, thủ
+trưởng). The volume
 number (quyển số) of each year comes from ``[web] register_volumes`` (default 1).
 """
 
@@ -135,9 +137,21 @@ def entries_received(
     return [(entry, assigned.get(entry.id or 0, [])) for entry in entries]
 
 
+class _Book(FPDF):
+    """A printed book: every page after the cover numbered "Trang x/y", so that a page
+    taken out of the signed, closed book shows."""
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_y(-9)
+        self.set_font(FONT, "", 7)
+        self.cell(0, 4, f"Trang {self.page_no()}/{{nb}}", align="R")
+
+
 def new_pdf(title: str = "Sổ đăng ký văn bản đến") -> FPDF:
     """An A4 landscape document with the DejaVu font (Vietnamese diacritics)."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = _Book(orientation="L", unit="mm", format="A4")
     pdf.set_margins(10, 12, 10)
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
@@ -194,10 +208,52 @@ def draw_table(
                 row.cell(text)
 
 
+def closing(pdf: FPDF, register: PrintedRegister) -> None:
+    """The last page (NĐ 30 Điều 22.3.b: the printed register is signed and closed): how
+    many pages and documents the book holds, and room for the signatures, dated by hand."""
+    pages = pdf.page_no() + 1  # this page included
+    numbers = [row.number for row in register.rows]
+    held = (
+        f"{len(numbers)} văn bản, từ số {min(numbers)} đến số {max(numbers)}"
+        if numbers
+        else "không có văn bản nào"
+    )
+    period_text = (
+        f"từ ngày {_day(register.period_from, UTC)} đến ngày {_day(register.period_to, UTC)}"
+    )
+    pdf.add_page()
+    pdf.set_y(40)
+    pdf.set_font(FONT, "B", 13)
+    pdf.cell(0, 10, "XÁC NHẬN KHÓA SỔ", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 11)
+    pdf.ln(4)
+    pdf.multi_cell(
+        0,
+        7,
+        f"Quyển số {register.volume} năm {register.year} gồm {pages} trang (kể cả trang bìa "
+        f"và trang này), ghi {held}, {period_text}; "
+        "in từ sổ đăng ký văn bản điện tử.",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(6)
+    pdf.cell(0, 7, "…………, ngày …… tháng …… năm ……", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(half, 7, "NGƯỜI LẬP SỔ", align="C")
+    pdf.cell(half, 7, "THỦ TRƯỞNG CƠ QUAN, TỔ CHỨC", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 10)
+    pdf.cell(half, 6, "(Ký, ghi rõ họ tên)", align="C")
+    pdf.cell(half, 6, "(Ký tên, đóng dấu)", align="C", new_x="LMARGIN", new_y="NEXT")
+
+
 def render(register: PrintedRegister) -> bytes:
     pdf = new_pdf()
     cover(pdf, register)
     draw_table(pdf, COLUMNS, WIDTHS, (printed.cells for printed in register.rows))
+    closing(pdf, register)
     return bytes(pdf.output())
 
 

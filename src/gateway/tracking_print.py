@@ -22,6 +22,7 @@ from gateway.errors import ConfigError
 from gateway.register_print import (
     PrintedRegister,
     PrintedRow,
+    closing,
     cover,
     draw_table,
     entries_received,
@@ -114,6 +115,7 @@ def render(book: PrintedRegister) -> bytes:
     pdf: FPDF = new_pdf("Sổ theo dõi giải quyết văn bản đến")
     cover(pdf, book, TITLE)
     draw_table(pdf, COLUMNS, WIDTHS, (row.cells for row in book.rows))
+    closing(pdf, book)
     return bytes(pdf.output())
 
 

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Column, Text, UniqueConstraint, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from registry.accounts import UserAccount
+from registry.database import write_session
 from registry.errors import NotFoundError
 from registry.types import UtcDateTime
 
@@ -70,6 +73,18 @@ def save_search(session: Session, username: str, name: str, query: str, now: dat
     session.flush()
     assert row.id is not None
     return Saved(row.id, row.name, row.query)
+
+
+def store_search(engine: Engine, username: str, name: str, query: str, now: datetime) -> Saved:
+    """:func:`save_search` in a transaction of its own. Two saves of one new name at once
+    (a double click) both find no row and both insert; the later commit breaks the unique
+    name, and it is then done again as the replacement it was meant to be."""
+    try:
+        with write_session(engine) as session:
+            return save_search(session, username, name, query, now)
+    except IntegrityError:
+        with write_session(engine) as session:
+            return save_search(session, username, name, query, now)
 
 
 def saved_searches(session: Session, username: str) -> list[Saved]:

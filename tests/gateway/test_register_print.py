@@ -79,10 +79,11 @@ def test_printed_register_has_cover_ten_columns_on_every_page_and_every_entry(
     """GIVEN 14 registered documents with long trích yếu and quyển số 2 set for this year
     WHEN the register is printed THEN the cover says SỔ ĐĂNG KÝ VĂN BẢN ĐẾN, the year, the
     period, từ số 1 đến số 14 and quyển số 2; every following page repeats the 10 column
-    headings; every entry's number, symbol and full trích yếu (diacritics intact) appear;
-    printed for a period before today, it holds no entry."""
+    headings and says "Trang x/y"; every entry's number, symbol and full trích yếu
+    (diacritics intact) appear; the last page closes the book (pages, documents, room for
+    the signatures); printed for a period before today, it holds no entry."""
     pages, config, year = printed
-    cover, table_pages = pages[0], pages[1:]
+    cover, table_pages, closing = pages[0], pages[1:-1], pages[-1]
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in cover
     assert f"Năm: {year}" in cover
     assert f"Từ ngày 01/01/{year} đến ngày" in cover
@@ -94,6 +95,12 @@ def test_printed_register_has_cover_ten_columns_on_every_page_and_every_entry(
         assert -1 not in positions, page[:400]
         assert positions == sorted(positions)  # left to right, in the decree's order
     assert len(COLUMNS) == 10
+    for number, page in enumerate(table_pages, start=2):  # a page taken out would show
+        assert f"Trang {number}/{len(pages)}" in page
+    assert "XÁC NHẬN KHÓA SỔ" in closing
+    assert f"Quyển số 2 năm {year} gồm {len(pages)} trang" in closing
+    assert f"ghi {DOCUMENTS} văn bản, từ số 1 đến số {DOCUMENTS}" in closing
+    assert "NGƯỜI LẬP SỔ" in closing and "THỦ TRƯỞNG CƠ QUAN, TỔ CHỨC" in closing
     body = " ".join(table_pages)
     for number in range(1, DOCUMENTS + 1):
         assert f"{100 + number}/UBND-VP" in body

@@ -13,7 +13,8 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from registry.reporting import FIGURE_NAMES
+from gateway.web.report_page import LABEL_CHARS, chart
+from registry.reporting import FIGURE_NAMES, Figures, ReportRow
 from tests.web.conftest import Console
 
 pytestmark = pytest.mark.slow
@@ -138,3 +139,17 @@ def test_register_export_keeps_the_search_the_columns_and_the_scope(console: Con
     assert sorted(str(r[0]) for r in scoped[1:]) == sorted(
         f"{e['incoming_number']}/{e['year']}" for e in ptp
     )
+
+
+def test_chart_labels_fit_left_of_the_bars_and_keep_the_full_name() -> None:
+    """GIVEN a unit whose name is longer than the chart's label column
+    WHEN the chart is drawn THEN its label is cut with an ellipsis (it used to spill off the
+    left edge) and the full name stays available; a short name is left whole."""
+    long_name = "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân thành phố"
+    figures = Figures(received=3, done_on_time=1, in_progress_within=2)
+    drawn = chart((ReportRow("VP", long_name, figures), ReportRow("TP", "Phòng Tư pháp", figures)))
+    cut, whole = drawn.rows
+    assert cut.label == long_name
+    assert cut.short_label.endswith("…") and len(cut.short_label) <= LABEL_CHARS
+    assert long_name.startswith(cut.short_label[:-1])
+    assert whole.short_label == "Phòng Tư pháp"

@@ -46,6 +46,7 @@ SEGMENTS = (
     ("in_progress_overdue", "#c62828"),
 )
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 720, 220, 22, 10
+LABEL_CHARS = 28  # what fits LABEL_WIDTH at the chart's font size; the full name is the title
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,13 @@ class ChartRow:
     label: str
     total: int
     bars: tuple[Bar, ...]
+
+    @property
+    def short_label(self) -> str:
+        """The label cut to fit left of the bars (long unit names would spill off)."""
+        if len(self.label) <= LABEL_CHARS:
+            return self.label
+        return self.label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)

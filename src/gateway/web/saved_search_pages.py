@@ -23,7 +23,7 @@ from gateway.web.auth import signed_in
 from gateway.web.pages import register_response
 from gateway.web.register_filters import parse_filters
 from registry.database import write_session
-from registry.saved_searches import MAX_NAME_CHARS, delete_search, save_search
+from registry.saved_searches import MAX_NAME_CHARS, delete_search, store_search
 
 NAME_MISSING = "Vui lòng nhập tên cho tìm kiếm cần lưu."
 NAME_TOO_LONG = f"Tên tìm kiếm dài quá {MAX_NAME_CHARS} ký tự, vui lòng đặt tên ngắn hơn."
@@ -64,11 +64,8 @@ async def save(request: Request, person: Person) -> Response:
         )
     query = filters.encoded()
 
-    def store() -> None:
-        with write_session(request.app.state.engine) as session:
-            save_search(session, person.username, name, query, datetime.now(UTC))
-
-    await run_in_threadpool(store)
+    engine = request.app.state.engine
+    await run_in_threadpool(store_search, engine, person.username, name, query, datetime.now(UTC))
     return RedirectResponse(_register_link(query), status_code=303)
 
 
