@@ -14,6 +14,7 @@ from tests.web.conftest import PASSWORD, Console
 pytestmark = pytest.mark.slow
 
 ROWS = "return document.querySelectorAll('#results tbody tr').length"
+STATUS = "return document.getElementById('result-count').textContent"
 
 
 def _wait(driver: Any, condition: Any) -> None:
@@ -59,16 +60,19 @@ def test_typing_chan_chinh_narrows_the_results_without_submitting(
     """GIVEN a clerk on the register with two documents
     WHEN they type "chan chinh" into the search box and press nothing
     THEN the results region narrows to the "chấn chỉnh" document within the same page (no
-    navigation: a marker set on the page survives), the address bar carries the search, and
+    navigation: a marker set on the page survives), the status line that screen readers
+    announce says so, the address bar carries the search, and
     the browser reported no Content-Security-Policy violation (htmx's inline indicator
     style is off); an inline script, by contrast, is refused and reported."""
     from selenium.webdriver.common.by import By
 
     _login(browser, console, "vanthu")
     assert browser.execute_script(ROWS) == 2
+    assert "2 văn bản trên trang 1" in browser.execute_script(STATUS)
     browser.execute_script("window.sameDocument = true")
     browser.find_element(By.ID, "q").send_keys("chan chinh")
     _wait(browser, lambda d: d.execute_script(ROWS) == 1)
+    _wait(browser, lambda d: "1 văn bản trên trang 1" in d.execute_script(STATUS))  # spoken
     assert "chấn chỉnh" in browser.find_element(By.CSS_SELECTOR, "#results tbody tr").text
     assert browser.execute_script("return window.sameDocument") is True
     _wait(browser, lambda d: _query(d.current_url).get("q") == ["chan chinh"])

@@ -45,7 +45,7 @@ SEGMENTS = (
     ("in_progress_within", "#1565c0"),
     ("in_progress_overdue", "#c62828"),
 )
-CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 720, 220, 22, 10
+CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 720, 250, 22, 10
 LABEL_CHARS = 28  # what fits LABEL_WIDTH at the chart's font size; the full name is the title
 
 
