@@ -120,3 +120,22 @@ def test_tracking_book_pdf_has_its_seven_columns_and_the_document(
     ]
     assert refused.status_code == 403
     assert wrong.status_code == 400
+
+
+def test_live_refresh_pushes_a_clean_address(register: InProcessConsole) -> None:
+    """GIVEN htmx asking for the register (``HX-Request``) with every form field sent, most
+    of them empty, and all default columns ticked
+    WHEN the page answers THEN it tells htmx which address to show: only what filters, and
+    the bare /register when nothing does; a plain request gets no such header."""
+    every_field = (
+        "q=chan+chinh&year=&status=&type=&urgency=&unit=&sender="
+        "&col=number&col=received&col=sender&col=document_number&col=type&col=summary"
+        "&col=urgency&col=status"
+    )
+    with register.signed_in("vanthu") as client:
+        live = client.get(f"/register?{every_field}", headers={"HX-Request": "true"})
+        nothing = client.get("/register?q=&year=", headers={"HX-Request": "true"})
+        plain = client.get(f"/register?{every_field}")
+    assert live.headers["HX-Push-Url"] == "/register?q=chan+chinh"
+    assert nothing.headers["HX-Push-Url"] == "/register"
+    assert "HX-Push-Url" not in plain.headers

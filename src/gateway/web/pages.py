@@ -95,7 +95,7 @@ async def register_response(
 
     page, choices = await run_in_threadpool(load)
     deployment: Deployment = request.app.state.deployment
-    return render(
+    response = render(
         request,
         "register.html",
         status,
@@ -109,6 +109,10 @@ async def register_response(
         save_error=save_error,
         save_name=save_name,
     )
+    if request.headers.get("HX-Request") == "true":  # htmx would push every field, even empty
+        query = filters.encoded(filters.page if filters.page > 1 else None)
+        response.headers["HX-Push-Url"] = "/register" + (f"?{query}" if query else "")
+    return response
 
 
 def _document(request: Request, person: Person) -> DocumentView:
