@@ -105,7 +105,15 @@ def test_burst_of_200_is_registered_once_each(dovecot: Dovecot, deployment: Gate
         client.append("INBOX", raw)
     # A wait, not a speed check (bench/imap.py measures): 8 s alone, past 60 s once when
     # the suite's other workers were running OCR and the browser on the same two cores.
-    wait_until(lambda: len(folder_uids(client, PROCESSED)) == count, 300.0, "all moves", 0.2)
+    try:
+        wait_until(lambda: len(folder_uids(client, PROCESSED)) == count, 300.0, "all moves", 0.2)
+    except AssertionError as timeout:  # say where they stopped: a stall is not a slow run
+        moved, waiting = len(folder_uids(client, PROCESSED)), len(folder_uids(client, "INBOX"))
+        entries = len(registered_message_ids(deployment))
+        raise AssertionError(
+            f"{timeout}: {moved} moved, {waiting} still in INBOX, {entries} registered;"
+            f" gateway log tail:\n{deployment.log_text()[-6000:]}"
+        ) from timeout
     elapsed = time.monotonic() - started
 
     assert folder_uids(client, "INBOX") == []
