@@ -37,7 +37,12 @@ def scanner_check(deployment: Deployment) -> str:
 
 
 def health_report(deployment: Deployment, engine: Engine) -> dict[str, Any]:
-    status = status_of(deployment, engine)
+    return health_of(deployment, status_of(deployment, engine))
+
+
+def health_of(deployment: Deployment, status: dict[str, Any]) -> dict[str, Any]:
+    """The report from a :func:`gateway.status.status_of` already read (``/system`` shows
+    both, and reads the spool, outbox and IMAP board once)."""
     outbox = status["outbox"]
     failing_accounts = sum(1 for account in status["imap"] if account["state"] == "failing")
     checks: dict[str, Any] = {

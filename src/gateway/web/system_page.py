@@ -23,9 +23,9 @@ from starlette.routing import BaseRoute, Route
 from gateway.accounts import Person
 from gateway.recent_problems import LoggedProblem, install
 from gateway.settings import Deployment
-from gateway.status import imap_accounts
+from gateway.status import status_of
 from gateway.web.auth import signed_in
-from gateway.web.health import health_report
+from gateway.web.health import health_of
 from gateway.web.rendering import render
 from registry.accounts import Role
 from registry.database import read_session
@@ -101,9 +101,10 @@ def system_view(deployment: Deployment, engine: Engine) -> SystemView:
                 .limit(LISTED)
             )
         ]
+    status = status_of(deployment, engine)
     return SystemView(
-        health=health_report(deployment, engine),
-        imap=imap_accounts(deployment),
+        health=health_of(deployment, status),
+        imap=status["imap"],
         undelivered=undelivered,
         stuck_imap=stuck,
         problems=install().newest()[:LISTED],
