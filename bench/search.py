@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -43,8 +42,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import col
+from tests.support.scratch_database import scratch_database
 
 from bench.search_corpus import load
 from mailparse.text import fold
@@ -164,16 +164,8 @@ def database(kind: str, server: str | None, workdir: Path, size: int) -> Iterato
         (workdir / f"register-{size}.db").unlink()
         return
     assert server is not None
-    name = f"gw_bench_{secrets.token_hex(4)}"
-    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_database(server, "gw_bench") as url:
+        yield url
 
 
 @contextmanager

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from registry.database import make_engine, upgrade
 from tests.support.pdfs import official_document_pdf
 from tests.support.pki import TestPki, make_pki
+from tests.support.scratch_database import scratch_database
 from tests.support.signing import sign_as_person_then_agency
 
 
@@ -71,16 +71,8 @@ def database_url(
     server = _postgres_url()
     if server is None:
         pytest.skip(f"PostgreSQL register tests need {POSTGRES_URL_VARIABLE}")
-    name = f"gw_test_{secrets.token_hex(6)}"
-    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_database(server, "gw_test") as url:
+        yield url
 
 
 @pytest.fixture

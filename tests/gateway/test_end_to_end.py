@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,15 +34,6 @@ GATEWAY = "vanthu@example.gov.vn"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def gateway(tmp_path: Path, pki: TestPki) -> Iterator[GatewayProcess]:
-    process = GatewayProcess(tmp_path / "deploy", pki.root_pem()).start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def send(port: int, raw: bytes, sender: str = AGENCY, to: str = GATEWAY) -> tuple[int, bytes]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import smtplib
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -103,15 +102,6 @@ def test_ocr_over_its_time_limit_fails_as_a_value(reader: OcrReader) -> None:
 
 def test_ocr_needs_the_language_data() -> None:
     assert ocr_reader(language="no-such-language") is None
-
-
-@pytest.fixture
-def gateway(tmp_path: Path, pki: TestPki) -> Iterator[GatewayProcess]:
-    process = GatewayProcess(tmp_path / "deploy", pki.root_pem()).start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def test_a_scanned_signed_document_is_registered_with_fields_from_ocr(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import smtplib
 import time
-from collections.abc import Iterator
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -27,15 +26,6 @@ SIGNER = "Nguyễn Văn An"  # the person of the test PKI: no conflict with the 
 EDXML = Path(__file__).resolve().parent.parent / "data" / "edxml" / "new_54_ubnd_vp.edxml"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def gateway(tmp_path: Path, pki: TestPki) -> Iterator[GatewayProcess]:
-    process = GatewayProcess(tmp_path / "deploy", pki.root_pem()).start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def send(gateway: GatewayProcess, raw: bytes) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
@@ -178,26 +178,36 @@ def test_an_updated_entry_is_reindexed(register: Engine) -> None:
     assert found(register, "giao duc bui trung thuc 2026/1") == ["Về công tác giáo dục"]
 
 
+def entry_on_schema_0004(
+    engine: Engine, year: int, number: int, received: str, search_text: str
+) -> None:
+    """One inbound message and its entry, written as schema 0004 had them (no index yet)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO inbound_message (spool_id, sha256, fingerprint, received_at, protocol,"
+            " envelope_from, subject, outcome, reasons, trace, answered, note)"
+            " VALUES ('old', 'a', 'f', '2026-01-02 03:04:05', 'smtp', 'a@b.vn', 's',"
+            " 'accepted', '[]', '[]', true, '')"
+        )
+        connection.execute(
+            text(
+                "INSERT INTO register_entry (inbound_id, year, incoming_number, received_at,"
+                " urgency, reference_only, paper_required, needs_review, status, sha256,"
+                " filename, document_sha256, search_text)"
+                " SELECT id, :year, :number, :received, 'thuong', false, false, false,"
+                " 'registered', 'a', 'x.pdf', 'b', :search_text FROM inbound_message"
+            ),
+            {"year": year, "number": number, "received": received, "search_text": search_text},
+        )
+
+
 def test_upgrade_from_0004_indexes_existing_rows(database_url: str) -> None:
     """GIVEN a register on schema 0004 with an entry WHEN upgraded to the latest schema
     THEN the entry is found through the new index, and new entries are indexed too."""
     engine = make_engine(database_url)
     try:
         upgrade(engine, "0004")
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO inbound_message (spool_id, sha256, fingerprint, received_at, protocol,"
-                " envelope_from, subject, outcome, reasons, trace, answered, note)"
-                " VALUES ('old', 'a', 'f', '2026-01-02 03:04:05', 'smtp', 'a@b.vn', 's',"
-                " 'accepted', '[]', '[]', true, '')"
-            )
-            connection.exec_driver_sql(
-                "INSERT INTO register_entry (inbound_id, year, incoming_number, received_at,"
-                " urgency, reference_only, paper_required, needs_review, status, sha256,"
-                " filename, document_sha256, search_text)"
-                " SELECT id, 2025, 9, '2025-12-30 03:04:05', 'thuong', false, false, false,"
-                " 'registered', 'a', 'x.pdf', 'b', '54/ubnd-vp chan chinh' FROM inbound_message"
-            )
+        entry_on_schema_0004(engine, 2025, 9, "2025-12-30 03:04:05", "54/ubnd-vp chan chinh")
         upgrade(engine)
         add(engine, "new", DAT_DAI)
         with read_session(engine) as session:
@@ -225,20 +235,7 @@ def test_downgrade_to_0004_drops_the_index_and_upgrade_rebuilds_it(database_url:
     engine = make_engine(database_url)
     try:
         upgrade(engine, "0004")
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO inbound_message (spool_id, sha256, fingerprint, received_at, protocol,"
-                " envelope_from, subject, outcome, reasons, trace, answered, note)"
-                " VALUES ('old', 'a', 'f', '2026-01-02 03:04:05', 'smtp', 'a@b.vn', 's',"
-                " 'accepted', '[]', '[]', true, '')"
-            )
-            connection.exec_driver_sql(
-                "INSERT INTO register_entry (inbound_id, year, incoming_number, received_at,"
-                " urgency, reference_only, paper_required, needs_review, status, sha256,"
-                " filename, document_sha256, search_text)"
-                " SELECT id, 2026, 1, '2026-01-02 03:04:05', 'thuong', false, false, false,"
-                " 'registered', 'a', 'x.pdf', 'b', '12/qd-ubnd dat dai' FROM inbound_message"
-            )
+        entry_on_schema_0004(engine, 2026, 1, "2026-01-02 03:04:05", "12/qd-ubnd dat dai")
         upgrade(engine, "0005")
         sqlite = engine.dialect.name == "sqlite"
         assert search_objects(engine) == SEARCH_OBJECTS - (
