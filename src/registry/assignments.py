@@ -28,6 +28,7 @@ from registry.models import (
     EntryStatus,
     RegisterEntry,
 )
+from registry.queries import rows_by_entry
 from registry.recorder import Recorder
 from registry.rule_hits import replace_rule_hits
 
@@ -143,17 +144,7 @@ def assignments_of(
     session: Session, entries: Sequence[RegisterEntry]
 ) -> dict[int, list[AssignmentRecord]]:
     """The assignments of each entry (by entry id), lead first, then in routing order."""
-    ids = [e.id for e in entries if e.id is not None]
-    found: dict[int, list[AssignmentRecord]] = defaultdict(list)
-    if not ids:
-        return found
-    rows = session.scalars(
-        select(AssignmentRecord)
-        .where(col(AssignmentRecord.entry_id).in_(ids))
-        .order_by(col(AssignmentRecord.id))
-    )
-    for row in rows:
-        found[row.entry_id].append(row)
+    found = rows_by_entry(session, AssignmentRecord, entries, col(AssignmentRecord.id))
     for rows_of_entry in found.values():
         rows_of_entry.sort(key=lambda a: a.role != LEAD)
     return found

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from registry.errors import NotFoundError
 from registry.links import linked_numbers
@@ -51,22 +51,28 @@ def get_entry(session: Session, year: int, number: int) -> RegisterEntry:
     return entry
 
 
+RowT = TypeVar("RowT", bound=SQLModel)
+ENTRY_ID = "entry_id"  # the column naming the register entry, in every per-entry table
+
+
+def rows_by_entry(
+    session: Session, model: type[RowT], entries: Sequence[RegisterEntry], order: Any
+) -> dict[int, list[RowT]]:
+    """The ``model`` rows of each entry, by entry id, each list in ``order``; one query."""
+    ids = [e.id for e in entries if e.id is not None]
+    found: dict[int, list[RowT]] = defaultdict(list)
+    if not ids:
+        return found
+    entry_id = col(getattr(model, ENTRY_ID))
+    for row in session.scalars(select(model).where(entry_id.in_(ids)).order_by(order)):
+        found[getattr(row, ENTRY_ID)].append(row)
+    return found
+
+
 def signatures_of(
     session: Session, entries: Sequence[RegisterEntry]
 ) -> dict[int, list[SignatureResult]]:
-    ids = [e.id for e in entries if e.id is not None]
-    found: dict[int, list[SignatureResult]] = defaultdict(list)
-    if not ids:
-        return found
-    rows = session.scalars(
-        select(SignatureResult)
-        .where(col(SignatureResult.entry_id).in_(ids))
-        .order_by(col(SignatureResult.position))
-    )
-    for row in rows:
-        if row.entry_id is not None:
-            found[row.entry_id].append(row)
-    return found
+    return rows_by_entry(session, SignatureResult, entries, col(SignatureResult.position))
 
 
 def entry_contract(
