@@ -14,7 +14,7 @@ Starlette's TestClient (the ASGI app in process, no network):
 - ``GET /register``, ``GET /register?q=chan+chinh``, ``GET /dashboard``,
   ``GET /reports/monthly?month=2026-10``;
 - ``GET /dashboard`` signed in as an officer of unit ``DV1`` (the report scoped to it);
-- ``registry.reporting.monthly_report`` for October 2026 on its own;
+- ``registry.reports.reporting.monthly_report`` for October 2026 on its own;
 - **baseline**: ``SELECT count(*) FROM register_entry``, measured in the same run.
 
 Each runs once to warm up, then ``--repeat`` times; median and p95 in ms and the ratio of
@@ -49,13 +49,13 @@ from sqlalchemy.engine import Engine, make_url
 
 from bench.search import ROOT, database, ms, postgres_server
 from bench.search_corpus import load
-from gateway.accounts import Accounts
-from gateway.deploy import init_deployment
-from gateway.settings import load as load_settings
+from gateway.clerk.accounts import Accounts
+from gateway.config.deploy import init_deployment
+from gateway.config.settings import load as load_settings
 from gateway.web.app import create_app
 from registry.accounts import DuplicateUserError, Role
 from registry.database import make_engine, read_session, upgrade
-from registry.reporting import monthly_report
+from registry.reports.reporting import monthly_report
 
 PASSWORD = "mat-khau-do-hieu-nang-1"
 TARGET_MS = 300.0

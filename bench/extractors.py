@@ -6,7 +6,7 @@ pypdfium2, on the generated corpus (tests/support/corpus.py).
 For each extractor: the time to extract the text of every document (first five pages),
 the ratio to pypdf (the baseline, measured in the same run), the share of documents whose
 text holds the trích yếu's words exactly (NFC, diacritics intact), and the per-field
-accuracy of ``mailparse.facts.facts_from_text`` over that text. pdfminer.six is optional
+accuracy of ``mailparse.documents.facts.facts_from_text`` over that text. pdfminer.six is optional
 (``pip install pdfminer.six``); a missing extractor is reported, not fatal.
 """
 
@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mailparse.documents.facts import facts_from_text
+from mailparse.documents.pdftext import read_pdf
+from mailparse.documents.text import nfc, squash
 from tests.support.corpus import CorpusDocument, make_corpus, render
-
-from mailparse.facts import facts_from_text
-from mailparse.pdftext import read_pdf
-from mailparse.text import nfc, squash
 
 Extractor = Callable[[bytes], tuple[str, int]]
 

@@ -26,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench.signed_mail import prepare_documents  # noqa: E402
 from tests.support.dovecot import Dovecot  # noqa: E402
 from tests.support.gateway_process import GatewayProcess  # noqa: E402
 from tests.support.imap_deploy import (  # noqa: E402
@@ -38,8 +39,6 @@ from tests.support.imap_deploy import (  # noqa: E402
     watch,
 )
 from tests.support.pki import make_pki  # noqa: E402
-
-from bench.signed_mail import prepare_documents  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

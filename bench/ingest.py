@@ -13,7 +13,7 @@ then sealed by the agency with the test PKI, its own Message-ID and subject):
    (exit 1). The same again on another fresh deployment over two parallel connections
    (skip with ``--no-parallel``);
 2. a bare aiosmtpd sink (``SinkRelay``) taking the same N messages over one connection;
-3. ``mailparse.signatures.verify_pdf`` alone, one fresh call per document, in this process;
+3. ``mailparse.signatures.verify.verify_pdf`` alone, one fresh call per document, in this process;
 4. the ratios end-to-end / bare sink and end-to-end / validation alone;
 5. SMTP-accept latency p50/p99 over run 1: from the end of DATA (the final ``.``) to the
    250 reply, and the whole MAIL FROM → 250 exchange per message;
@@ -49,16 +49,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.support.gateway_process import GatewayProcess  # noqa: E402
-from tests.support.pki import TestPki, make_pki  # noqa: E402
-from tests.support.sink import ReceivedMessage, SinkRelay  # noqa: E402
-
 from bench.ingest_report import print_table  # noqa: E402
 from bench.proctree import descendants, tree_cpu, vm_hwm_kib  # noqa: E402
 from bench.signed_mail import Document, prepare_documents  # noqa: E402
 from bench.smtp_load import BenchmarkError, TimedSink, send_messages  # noqa: E402
-from mailparse.signatures import verify_pdf  # noqa: E402
-from mailparse.verdicts import SignatureVerdict  # noqa: E402
+from mailparse.signatures.verdicts import SignatureVerdict  # noqa: E402
+from mailparse.signatures.verify import verify_pdf  # noqa: E402
+from tests.support.gateway_process import GatewayProcess  # noqa: E402
+from tests.support.pki import TestPki, make_pki  # noqa: E402
+from tests.support.sink import ReceivedMessage, SinkRelay  # noqa: E402
 
 GATEWAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the timezone `gateway init` writes
 DEFAULT_N = 300

@@ -8,7 +8,7 @@ synthetic Vietnamese entries), and each entry is given the routing trace the shi
 
 1. the migration to head is timed (0010 creates ``rule_hit`` and backfills it from the
    traces, in batches);
-2. **baseline**: what ``gateway.rules_console.rule_stats`` did before 0010 — read
+2. **baseline**: what ``gateway.routing.console.rule_stats`` did before 0010 — read
    ``received_at`` and ``routing_trace`` of every entry and count in Python;
 3. **table**: ``rule_stats`` today (one GROUP BY over ``rule_hit``).
 
@@ -37,8 +37,8 @@ from sqlmodel import col
 
 from bench.search import _nothing, database, ms, postgres_server, timed
 from bench.search_corpus import RARE, TOPICS, load
-from gateway.routing import sample_rules_text
-from gateway.rules_console import RuleStat, rule_stats
+from gateway.routing.console import RuleStat, rule_stats
+from gateway.routing.in_force import sample_rules_text
 from registry.database import make_engine, read_session, upgrade
 from registry.models import RegisterEntry
 from rules.calendar import WorkingCalendar

@@ -44,13 +44,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col
-from tests.support.scratch_database import scratch_database
 
 from bench.search_corpus import load
-from mailparse.text import fold
+from mailparse.documents.text import fold
 from registry.database import make_engine, read_session, upgrade
 from registry.models import RegisterEntry
 from registry.search import count_entries, search_entries, word_condition
+from tests.support.scratch_database import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
 from tests.support.messages import DEFAULT_BODY, official_mail
 from tests.support.pdfs import official_document_pdf
 from tests.support.pki import TestPki

@@ -10,9 +10,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tests.support.sink import HOST, ReceivedMessage, SinkRelay
-
 from bench.signed_mail import GATEWAY_ADDRESS, SENDER
+from tests.support.sink import HOST, ReceivedMessage, SinkRelay
 
 HELO = "bench.vp.rachgia.example.gov.vn"
 SMTP_TIMEOUT = 120.0

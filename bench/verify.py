@@ -8,11 +8,11 @@ with the test PKI; N distinct documents each, made before any timing starts):
 1. **pyHanko plain**: one process, ``async_validate_pdf_signature`` on every embedded
    signature with a fresh offline ``ValidationContext`` (roots + intermediates, soft-fail)
    per signature — what a straightforward integration does (the baseline);
-2. **verifier, 1 process**: ``mailparse.signatures.verify_pdf`` (every check of the
+2. **verifier, 1 process**: ``mailparse.signatures.verify.verify_pdf`` (every check of the
    gateway: field enumeration, tail check, /DSS, revocation outcome, report), no cache;
 3. **verifier, 1 process + chain cache**: the same with a warm ``ChainCache`` (the cache's
    gain is 3 vs 2);
-4. **pool**: ``gateway.verifier.ProcessVerifier`` with ``--processes`` processes (each with
+4. **pool**: ``gateway.trust.verifier.ProcessVerifier`` with ``--processes`` processes (each with
    its chain cache), fed by as many threads as processes × 2, like the gateway's workers.
 
 Ratios are against (1). Every run must report the expected verdicts (valid, valid), else
@@ -40,13 +40,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
+
+from gateway.trust.verifier import LocalVerifier, ProcessVerifier
+from mailparse.signatures.verdicts import SignatureVerdict, TrustStore
+from mailparse.signatures.verify import verify_pdf
 from tests.support.pdfs import official_document_pdf
 from tests.support.pki import make_pki
 from tests.support.signing import sign_as_person_then_agency
-
-from gateway.verifier import LocalVerifier, ProcessVerifier
-from mailparse.signatures import verify_pdf
-from mailparse.verdicts import SignatureVerdict, TrustStore
 
 AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 KEY_USAGE = KeyUsageConstraints(

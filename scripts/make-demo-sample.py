@@ -1,7 +1,7 @@
 """Regenerate the signed sample document that ``gateway demo`` mails to itself.
 
-Writes src/gateway/data/demo/root.pem (the demo test CA's root, trusted by the demo
-deployment only) and src/gateway/data/demo/cong-van-mau.pdf (a công văn signed by a
+Writes gateway/data/demo/root.pem (the demo test CA's root, trusted by the demo
+deployment only) and gateway/data/demo/cong-van-mau.pdf (a công văn signed by a
 person, then sealed by the agency). The keys are thrown away. Run from the repository
 root: ``python scripts/make-demo-sample.py``.
 """
@@ -21,7 +21,7 @@ from tests.support.signing import sign_as_person_then_agency  # noqa: E402
 
 
 def main() -> None:
-    target = ROOT / "src" / "gateway" / "data" / "demo"
+    target = ROOT / "gateway" / "data" / "demo"
     target.mkdir(parents=True, exist_ok=True)
     pki = make_pki(person_name="Bùi Trung Thực")  # the agency seal of the city's office
     pdf = official_document_pdf(

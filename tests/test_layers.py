@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[1]
 OURS = {"gateway", "mailparse", "registry", "rules", "templates"}
 ALLOWED = {
     "gateway": {"gateway", "mailparse", "registry", "rules", "templates"},

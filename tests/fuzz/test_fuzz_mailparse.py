@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from hypothesis import given
 
-from mailparse.activecontent import active_content
+from mailparse.documents.activecontent import active_content
+from mailparse.documents.facts import analyse_pdf
 from mailparse.errors import MalformedMessageError, UnreadableDocumentError
-from mailparse.facts import analyse_pdf
 from mailparse.mime import parse
-from mailparse.signatures import verify_pdf
-from mailparse.verdicts import TrustStore
+from mailparse.signatures.verdicts import TrustStore
+from mailparse.signatures.verify import verify_pdf
 from tests.fuzz.strategies import cases, hostile_message, mutated
 from tests.support.messages import official_mail
 from tests.support.pdfs import plain_pdf

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from registry.database import make_engine, upgrade
 from tests.fuzz.strategies import cases, hostile_message, mutated
-from tests.gateway.test_pipeline import AGENCY, envelope, make_pipeline
+from tests.gateway.pipeline.test_pipeline import AGENCY, envelope, make_pipeline
 from tests.support.messages import official_mail
 from tests.support.pki import TestPki
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailparse.catalogue import CatalogueError, default_catalogue, parse_catalogue
+from mailparse.documents.catalogue import CatalogueError, default_catalogue, parse_catalogue
 
 
 def test_r_types_catalogue_has_the_24_rows_of_the_cv144_annex() -> None:

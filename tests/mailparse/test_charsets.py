@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
+from mailparse.documents.text import decode_bytes, decode_header_text
 from mailparse.mime import parse
-from mailparse.text import decode_bytes, decode_header_text
 
 SUBJECT = "Công văn số 54/UBND-VP về việc chấn chỉnh, tăng cường gửi nhận văn bản điện tử"
 FILENAME = "Công văn chấn chỉnh – Ủy ban nhân dân.pdf"

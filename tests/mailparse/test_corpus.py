@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mailparse.facts import analyse_pdf
+from mailparse.documents.facts import analyse_pdf
 from tests.support.corpus import CorpusDocument, Truth, make_corpus, render
 
 THRESHOLD = 0.95

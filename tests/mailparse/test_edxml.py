@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mailparse.document import Urgency
+from mailparse.documents.document import Urgency
 from mailparse.edxml import (
     BusinessType,
     EdxmlDocument,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailparse.document import Secrecy, Urgency
-from mailparse.facts import DOCUMENT_TYPES, facts_from_subject, facts_from_text
+from mailparse.documents.document import Secrecy, Urgency
+from mailparse.documents.facts import DOCUMENT_TYPES, facts_from_subject, facts_from_text
 
 REFERENCE = Path("/work/shared/reference/000_e3b233a2e65e7ff9.txt")
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from mailparse.crosscheck import cross_check
-from mailparse.document import DocumentFacts, FieldConflict, Urgency
-from mailparse.facts import facts_from_text
+from mailparse.documents.crosscheck import cross_check
+from mailparse.documents.document import DocumentFacts, FieldConflict, Urgency
+from mailparse.documents.facts import facts_from_text
 
 ROW_ORDER = """ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 SỞ TÀI CHÍNH Độc lập - Tự do - Hạnh phúc

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
-from mailparse.document import Secrecy, Urgency
+from mailparse.documents.document import Secrecy, Urgency
+from mailparse.documents.facts import analyse_pdf
+from mailparse.documents.pdftext import read_pdf
 from mailparse.errors import UnreadableDocumentError
-from mailparse.facts import analyse_pdf
-from mailparse.pdftext import read_pdf
 from tests.support.pdfs import official_document_pdf, plain_pdf
 
 

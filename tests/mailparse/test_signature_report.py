@@ -11,10 +11,10 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from mailparse.indications import Indication, RevocationOutcome, SubIndication
-from mailparse.sigcache import ChainCache
-from mailparse.signatures import verify_pdf
-from mailparse.verdicts import RevocationMode, SignatureVerdict, TrustStore
+from mailparse.documents.indications import Indication, RevocationOutcome, SubIndication
+from mailparse.signatures.cache import ChainCache
+from mailparse.signatures.verdicts import RevocationMode, SignatureVerdict, TrustStore
+from mailparse.signatures.verify import verify_pdf
 from tests.support import signing
 from tests.support.pdfs import plain_pdf
 from tests.support.pki import (

@@ -11,8 +11,13 @@ import pytest
 from fpdf import FPDF
 
 from mailparse.errors import UnreadableDocumentError
-from mailparse.signatures import verify_pdf, verify_pdf_async
-from mailparse.verdicts import PdfSignatures, RevocationMode, SignatureVerdict, TrustStore
+from mailparse.signatures.verdicts import (
+    PdfSignatures,
+    RevocationMode,
+    SignatureVerdict,
+    TrustStore,
+)
+from mailparse.signatures.verify import verify_pdf, verify_pdf_async
 from tests.support import signing
 from tests.support.pki import (
     DEFAULT_AGENCY_CN,

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailparse.text import (
+from mailparse.documents.text import (
     decode_bytes,
     decode_encoded_words,
     decode_header_text,

@@ -10,7 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from registry.assignments import (
+from registry.database import read_session, write_session
+from registry.models import AssignmentRecord, AssignmentStatus, AuditEvent, RegisterEntry
+from registry.queries import entry_contract, get_entry
+from registry.recorder import Recorder
+from registry.tracking.assignments import (
     AssignmentDraft,
     RoutingDraft,
     assignments_of,
@@ -19,10 +23,6 @@ from registry.assignments import (
     record_routing,
     unit_counts,
 )
-from registry.database import read_session, write_session
-from registry.models import AssignmentRecord, AssignmentStatus, AuditEvent, RegisterEntry
-from registry.queries import entry_contract, get_entry
-from registry.recorder import Recorder
 from tests.registry.test_register import entry_draft, inbound_draft
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -31,7 +31,7 @@ from registry.models import (
     SignatureResult,
 )
 from registry.recorder import Recorder
-from registry.reporting import FIGURE_NAMES, Figures, month_bounds, monthly_report
+from registry.reports.reporting import FIGURE_NAMES, Figures, month_bounds, monthly_report
 from tests.registry.test_register import entry_draft, inbound_draft
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

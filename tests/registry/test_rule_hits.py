@@ -13,16 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from gateway.rules_console import RuleStat, rule_stats
-from registry.assignments import RoutingDraft, record_routing
+from gateway.routing.console import RuleStat, rule_stats
 from registry.database import make_engine, read_session, upgrade, write_session
 from registry.models import RegisterEntry
 from registry.queries import get_entry
 from registry.recorder import Recorder
-from registry.rule_hits import RuleHit, RuleHitCount, rule_hit_counts
+from registry.reports.rule_hits import RuleHit, RuleHitCount, rule_hit_counts
+from registry.tracking.assignments import RoutingDraft, record_routing
 from rules.rulesfile import load_rules
-from tests.gateway.test_pipeline import envelope
-from tests.gateway.test_routing_pipeline import RULES, mail, routed_pipeline, signed
+from tests.gateway.pipeline.test_pipeline import envelope
+from tests.gateway.routing.test_routing_pipeline import RULES, mail, routed_pipeline, signed
 from tests.registry.test_assignments import register_routed
 from tests.registry.test_register import entry_draft, inbound_draft
 from tests.support.pki import TestPki

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailparse.reasons import Reason
-from mailparse.verdicts import SignatureVerdict
+from mailparse.signatures.verdicts import SignatureVerdict
 from rules.acceptance import decide
 from rules.decision import DocumentAction, MessageFacts, MessageOutcome, PdfFacts, Policy
 

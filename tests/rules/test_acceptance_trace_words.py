@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-from mailparse.verdicts import SignatureVerdict
+from mailparse.signatures.verdicts import SignatureVerdict
 from rules.acceptance import decide
 from rules.decision import Decision, MessageFacts, PdfFacts, Policy
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mailparse.declared import DeclaredCounts, declared_counts
+from mailparse.documents.declared import DeclaredCounts, declared_counts
 from mailparse.reasons import Reason
-from mailparse.verdicts import SignatureVerdict
+from mailparse.signatures.verdicts import SignatureVerdict
 from rules.acceptance import decide
 from rules.counting import count_mismatch
 from rules.decision import CountMismatch, MessageFacts, MessageOutcome, PdfFacts, Policy

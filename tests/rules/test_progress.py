@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mailparse.text import fold
+from mailparse.documents.text import fold
 from rules.progress import Intent, ReplyIntent, meaningful_lines, read_intent
 
 GMAIL_QUOTE = (

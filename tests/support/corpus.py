@@ -27,7 +27,7 @@ LINE = 6.0
 
 @dataclass(frozen=True)
 class Truth:
-    """What a reader must find; field names as in ``mailparse.document.DocumentFacts``."""
+    """What a reader must find; field names as in ``mailparse.documents.document.DocumentFacts``."""
 
     number: str
     symbol: str

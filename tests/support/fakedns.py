@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from gateway.dns import DnsError
+from gateway.senderauth.dns import DnsError
 
 
 def _key(name: str) -> str:

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from mailparse.verdicts import RevocationMode, TrustStore
+from mailparse.signatures.verdicts import RevocationMode, TrustStore
 
 DEFAULT_ORG = "Ủy ban nhân dân thành phố Rạch Giá"
 DEFAULT_PERSON = "Nguyễn Văn An"

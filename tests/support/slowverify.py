@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from mailparse.verdicts import PdfSignatures, TrustStore
+from mailparse.signatures.verdicts import PdfSignatures, TrustStore
 
 
 def verify_or_hang(data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:

@@ -2,7 +2,7 @@
 
 ``write_deployment`` writes a gateway.toml with a trustme server certificate and a users
 file; ``running_listeners`` starts the configured listeners exactly as ``gateway serve``
-does (``gateway.smtp_guard.start_smtp_listeners``) on a loop in a background thread.
+does (``gateway.smtp.guard.start_smtp_listeners``) on a loop in a background thread.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from pathlib import Path
 
 import trustme
 
-from gateway.ratelimit import ClientLimits
-from gateway.settings import Deployment, load
-from gateway.smtp_guard import start_smtp_listeners
-from gateway.smtp_users import add_user
-from gateway.spool import Spool
+from gateway.config.settings import Deployment, load
+from gateway.smtp.guard import start_smtp_listeners
+from gateway.smtp.ratelimit import ClientLimits
+from gateway.smtp.users import add_user
+from gateway.spool.queue import Spool
 from tests.support.sink import free_port
 
 GATEWAY_ADDRESS = "vanthu@example.gov.vn"

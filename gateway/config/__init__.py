@@ -1,0 +1,1 @@
+"""Settings, their sections and the deployment `gateway init` writes (DESIGN §4.2)."""

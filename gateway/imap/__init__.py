@@ -1,0 +1,1 @@
+"""Intake from IMAP mailboxes: pollers, ledger, moves after commit (DESIGN §1.1)."""

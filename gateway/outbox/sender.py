@@ -1,0 +1,124 @@
+"""Delivers outbox rows through the configured transport, with backoff (DESIGN §1.8).
+
+4xx and connection failures are retried with exponential backoff up to a bound; a 5xx
+gives up at once with the reason recorded on the row (``gateway outbox list``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from gateway.errors import PermanentDeliveryError, TransientDeliveryError
+from gateway.outbox.transports import Transport
+from registry.database import write_session
+from registry.mail.outbox import (
+    ClaimedMail,
+    claim_due,
+    lease_owners,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release_leases,
+)
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+
+
+def this_owner() -> str:
+    """The lease owner name of this process: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class OutboxSender:
+    engine: Engine
+    transport: Transport
+    max_attempts: int = 12
+    retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
+
+    def release_orphans(self) -> int:
+        """At start-up: rows leased by dead processes of this host are due again at once."""
+        host = socket.gethostname() + ":"
+        with write_session(self.engine) as session:
+            dead = [
+                owner
+                for owner in lease_owners(session, host)
+                if owner != this_owner() and not _alive(int(owner.rpartition(":")[2] or 0))
+            ]
+            released = release_leases(session, dead, datetime.now(UTC))
+        if released:
+            log.warning(
+                "outbox: %d mail(s) left mid-delivery by a stopped gateway, due again", released
+            )
+        return released
+
+    def run_once(self, batch: int = 20) -> int:
+        """Deliver what is due now; returns how many rows were attempted."""
+        now = datetime.now(UTC)
+        with write_session(self.engine) as session:
+            claimed = claim_due(session, now, lease=LEASE, owner=this_owner(), limit=batch)
+        for mail in claimed:
+            self._deliver(mail)
+        return len(claimed)
+
+    def _deliver(self, mail: ClaimedMail) -> None:
+        try:
+            self.transport.deliver(
+                mail.raw,
+                sender=mail.sender,
+                recipients=[mail.recipient],
+                message_id=mail.message_id,
+            )
+        except TransientDeliveryError as exc:
+            self._transient(mail, str(exc))
+            return
+        except PermanentDeliveryError as exc:
+            log.error(  # noqa: TRY400 - the reason is the relay's answer, not a traceback
+                "outbox %s to %s failed for good: %s", mail.message_id, mail.recipient, exc
+            )
+            with write_session(self.engine) as session:
+                mark_failed(session, mail.id, str(exc))
+            return
+        log.info("outbox %s delivered to %s", mail.message_id, mail.recipient)
+        with write_session(self.engine) as session:
+            mark_sent(session, mail.id, datetime.now(UTC))
+
+    def _transient(self, mail: ClaimedMail, error: str) -> None:
+        with write_session(self.engine) as session:
+            if mail.attempts >= self.max_attempts:
+                log.error(
+                    "outbox %s: giving up after %d attempts: %s",
+                    mail.message_id,
+                    mail.attempts,
+                    error,
+                )
+                mark_failed(session, mail.id, f"gave up after {mail.attempts} attempts: {error}")
+                return
+            delay = min(self.retry_base_seconds * 2 ** (mail.attempts - 1), self.retry_max_seconds)
+            log.warning(
+                "outbox %s: attempt %d failed, retry in %.0fs: %s",
+                mail.message_id,
+                mail.attempts,
+                delay,
+                error,
+            )
+            mark_retry(session, mail.id, datetime.now(UTC) + timedelta(seconds=delay), error)

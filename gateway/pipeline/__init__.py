@@ -1,0 +1,1 @@
+"""One spooled message through analysis, checks and registering (DESIGN §1.3-1.7)."""

@@ -1,0 +1,384 @@
+"""One spooled message through the whole pipeline, ending in ONE register transaction.
+
+analyse (outside any transaction: pyHanko is slow) → decide (rules) → archive the raw
+bytes → write inbound record, entries, signatures, attachments, audit events and the
+answer in one transaction. Re-processing a committed spool item changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import jinja2
+from sqlalchemy.engine import Engine
+
+from gateway.outbox.alerts import malware_alert
+from gateway.outbox.answers import answer_recipient, build_answer
+from gateway.outbox.compose import RegisteredDocument
+from gateway.pipeline.analysis import MessageAnalysis, Verifier, analyse, decision_facts
+from gateway.pipeline.duplicates import match_registered, refer_to, settle_outcome
+from gateway.pipeline.entries import attachment_drafts, entry_draft, signature_drafts
+from gateway.pipeline.ocr import OcrReader
+from gateway.pipeline.secrecy import conceal, secrecy_level, secret_alert
+from gateway.pipeline.virus_scan import Scanner, ScanReport, scan_message
+from gateway.routing.step import Router, RoutingPlan, RoutingWriter, plan_routing
+from gateway.senderauth.dns import Resolver
+from gateway.senderauth.screening import Screening, record_returned, screen, withheld
+from gateway.spool.envelope import Envelope
+from gateway.storage.archive import Archive
+from gateway.tracking.replies import take_reply
+from mailparse.limits import Limits
+from mailparse.mime import DEFAULT_LIMITS
+from mailparse.signatures.verdicts import TrustStore
+from registry.database import read_session, write_session
+from registry.directory import Directory
+from registry.drafts import InboundDraft, OutboxDraft
+from registry.mail.imap_ledger import MoveRole, mark_committed
+from registry.models import InboundMessage, Outcome
+from registry.recorder import Recorder
+from rules.acceptance import decide
+from rules.decision import Decision, DocumentAction, Policy
+
+log = logging.getLogger(__name__)
+
+_RESTRICTED_REASONS = frozenset({"secret-document", "malware"})
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """What became of one item; printed by ``gateway ingest`` and logged."""
+
+    spool_id: str
+    outcome: str
+    reasons: tuple[str, ...]
+    entries: tuple[str, ...]
+    answered: bool
+    already_done: bool = False
+    restricted: bool = False  # its bytes belong in the restricted store only (R-SECRET)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Everything one message needs, built once by the service (explicit wiring)."""
+
+    engine: Engine
+    archive: Archive
+    restricted: Archive
+    directory: Directory
+    trust: TrustStore
+    policy: Policy
+    verify: Verifier
+    templates: jinja2.Environment
+    from_address: str
+    zone: ZoneInfo
+    scanner: Scanner | None = None  # None: virus scanning is off ([scanner] clamd = "")
+    administrator: str = ""  # [alerts] administrator: mailed when malware is found
+    limits: Limits = DEFAULT_LIMITS  # [limits] on hostile input
+    resolver: Resolver | None = None  # DNS for DKIM/SPF/DMARC; None: not checked (R-FORGE)
+    signer: Callable[[bytes], bytes] | None = None  # DKIM-signs every mail queued
+    auto_replies_per_day: int = 20  # per address outside the directory; 0: no limit
+    router: Router | None = None  # routing rules (R-ASSIGN); None: nothing is routed
+    ocr: OcrReader | None = None  # scans without a text layer (gateway.ocr); None: no OCR
+
+    def process(self, spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
+        """Run the pipeline for one item; idempotent on ``spool_id``."""
+        done = self._already_recorded(spool_id)
+        if done is not None:
+            return done
+        reply = take_reply(self, spool_id, raw, envelope)  # an assignee's reply: never registered
+        if reply is not None:
+            return ProcessResult(spool_id, reply.outcome, (), (), reply.answered)
+        analysis = analyse(
+            raw,
+            directory=self.directory,
+            trust=self.trust,
+            received_at=envelope.received_at,
+            verify=self.verify,
+            log_id=spool_id,
+            limits=self.limits,
+            ocr=self.ocr,
+        )
+        screening = screen(
+            raw, analysis, envelope, self.resolver, from_address=self.from_address, log_id=spool_id
+        )
+        analysis = screening.analysis  # a forged From is no agency (R-FORGE)
+        # R-VIRUS: scanned before the decision; a scanner that is down raises (the item waits)
+        scan = scan_message(self.scanner, raw, hashlib.sha256(raw).hexdigest(), analysis, spool_id)
+        facts = replace(
+            decision_facts(analysis),
+            malware=scan.signatures,
+            released_by=envelope.released_by,
+            **screening.facts(),
+        )
+        decision = decide(facts, self.policy)
+        plan = plan_routing(self.router, analysis, decision, envelope, self.zone)
+        decision = plan.decision  # a rule may refuse a document
+        analysis, decision = conceal(analysis, decision)  # R-SECRET: nothing of it kept or quoted
+        restricted = analysis.secret or scan.infected  # never in the archive with the rest
+        sha256 = (self.restricted if restricted else self.archive).store(raw)
+        result = self._record(
+            spool_id,
+            sha256,
+            envelope,
+            analysis,
+            decision,
+            scan=scan,
+            screening=screening,
+            plan=plan,
+        )
+        log.info(
+            "%s: %s %s entries=%s reasons=%s",
+            spool_id,
+            result.outcome,
+            analysis.parsed.message_id if analysis.parsed else "-",
+            ",".join(result.entries) or "-",
+            ",".join(result.reasons) or "-",
+        )
+        return replace(result, restricted=restricted)
+
+    def answer(
+        self,
+        *,
+        spool_id: str,
+        envelope: Envelope,
+        analysis: MessageAnalysis,
+        decision: Decision,
+        recipient: str,
+        now: datetime,
+        registered: Sequence[RegisteredDocument] = (),
+    ) -> OutboxDraft:
+        """The one answer (receipt or rejection) to an inbound message, rendered now."""
+        return build_answer(
+            env=self.templates,
+            spool_id=spool_id,
+            envelope=envelope,
+            analysis=analysis,
+            decision=decision,
+            registered=registered,
+            recipient=recipient,
+            from_address=self.from_address,
+            now=now,
+            timezone=self.zone.key,
+        )
+
+    def _already_recorded(self, spool_id: str) -> ProcessResult | None:
+        with read_session(self.engine) as session:
+            return _recorded_result(Recorder(session), spool_id)
+
+    def _record(
+        self,
+        spool_id: str,
+        sha256: str,
+        envelope: Envelope,
+        analysis: MessageAnalysis,
+        decision: Decision,
+        *,
+        scan: ScanReport,
+        screening: Screening,
+        plan: RoutingPlan,
+    ) -> ProcessResult:
+        now = datetime.now(UTC)
+        parsed = analysis.parsed
+        fingerprint = analysis.fingerprint(sha256)
+        with write_session(self.engine) as session:
+            recorder = Recorder(session, now=now, sign=self.signer)
+            done = _recorded_result(recorder, spool_id)  # another worker may have won the race
+            if done is not None:
+                return done
+            message_id = parsed.message_id if parsed else None
+            earlier = recorder.find_redelivery(message_id, fingerprint)
+            outcome = Outcome(decision.outcome.value) if earlier is None else Outcome.DUPLICATE
+            recipient = answer_recipient(envelope, analysis)
+            answering = earlier is None and recipient is not None and outcome is not Outcome.HELD
+            held_back = (  # loops, floods and backscatter (gateway.backscatter)
+                withheld(
+                    session,
+                    screening,
+                    recipient=recipient,
+                    rejection=outcome is Outcome.REJECTED,
+                    directory=self.directory,
+                    cap=self.auto_replies_per_day,
+                    now=now,
+                )
+                if answering and recipient is not None
+                else ""
+            )
+            answering = answering and not held_back
+            inbound = recorder.add_inbound(
+                InboundDraft(
+                    spool_id=spool_id,
+                    message_id=message_id,
+                    sha256=sha256,
+                    fingerprint=fingerprint,
+                    received_at=envelope.received_at,
+                    protocol=envelope.protocol,
+                    envelope_from=envelope.mail_from,
+                    sender_address=parsed.sender.address if parsed and parsed.sender else None,
+                    sender_agency_code=analysis.agency.code if analysis.agency else None,
+                    subject="" if analysis.secret or parsed is None else parsed.subject,
+                    outcome=outcome,
+                    reasons=tuple(str(r) for r in decision.reasons),
+                    trace=tuple(_trace(decision)),
+                    answered=answering,
+                    note=held_back
+                    or screening.loopback.note
+                    or _note(earlier is not None, recipient, outcome),
+                    duplicate_of=earlier.id if earlier is not None else None,
+                    scan=scan.as_json(),
+                    sender_auth=screening.record(),
+                )
+            )
+            record_returned(session, screening, now, spool_id)
+            if scan.infected and self.administrator:
+                alert = malware_alert(
+                    from_address=self.from_address,
+                    to_address=self.administrator,
+                    spool_id=spool_id,
+                    findings=scan.summary(),
+                    now=now,
+                )
+                recorder.add_outbox(inbound, alert)
+            if analysis.secret and self.administrator and earlier is None:  # R-SECRET
+                alert = secret_alert(
+                    from_address=self.from_address,
+                    to_address=self.administrator,
+                    spool_id=spool_id,
+                    sender=envelope.mail_from,
+                    level=secrecy_level(analysis),
+                    sha256=sha256,
+                    now=now,
+                )
+                recorder.add_outbox(inbound, alert)
+            if envelope.protocol == "imap":  # the mailbox copy may move once this commits
+                mark_committed(session, spool_id, MoveRole.PROCESSED)
+            if earlier is not None:
+                numbers = [f"{e.year}/{e.incoming_number}" for e in recorder.entries_of(earlier)]
+                return ProcessResult(spool_id, outcome, (), tuple(numbers), answered=False)
+            registered = self._register_documents(
+                recorder, inbound, envelope, analysis, decision, plan=plan
+            )
+            outcome = settle_outcome(recorder, inbound, registered)  # duplicate by law?
+            if answering and recipient is not None:
+                recorder.add_outbox(
+                    inbound,
+                    self.answer(
+                        spool_id=spool_id,
+                        envelope=envelope,
+                        analysis=analysis,
+                        decision=decision,
+                        recipient=recipient,
+                        now=now,
+                        registered=registered,
+                    ),
+                )
+        return ProcessResult(
+            spool_id,
+            outcome,
+            tuple(str(r) for r in decision.reasons),
+            tuple(d.incoming for d in registered),
+            answering,
+        )
+
+    def _register_documents(
+        self,
+        recorder: Recorder,
+        inbound: InboundMessage,
+        envelope: Envelope,
+        analysis: MessageAnalysis,
+        decision: Decision,
+        *,
+        plan: RoutingPlan,
+    ) -> list[RegisteredDocument]:
+        # decide() answers for the PDFs in the order it was given them
+        decided = list(zip(analysis.pdfs, decision.documents, strict=False))
+        to_register = [(p, d) for p, d in decided if d.action is DocumentAction.REGISTER]
+        year = envelope.received_at.astimezone(self.zone).year
+        appendices = attachment_drafts(analysis, [p for p, _ in to_register])
+        registered: list[RegisteredDocument] = []
+        for index, (pdf, document) in enumerate(to_register):
+            draft = entry_draft(
+                pdf=pdf,
+                analysis=analysis,
+                envelope=envelope,
+                year=year,
+                sha256=inbound.sha256,
+                reference_only=document.reference_only,
+                needs_review=decision.needs_review,
+                attachments=appendices if index == 0 else (),
+            )
+            draft = replace(draft, flags=tuple(pdf.active_content))
+            match = match_registered(recorder, draft, analysis.edxml.document)  # NĐ 30 Phụ lục VI
+            if match.earlier is not None:  # a copy, or an edXML recall/update/replacement
+                registered.append(
+                    refer_to(recorder, inbound, match, zone=self.zone, secret=analysis.secret)
+                )
+                continue
+            draft = match.draft
+            number = recorder.add_entry(inbound, draft)
+            routed = self._routing_writer().record(
+                recorder, inbound, number=number, pdf=pdf, analysis=analysis, plan=plan
+            )
+            registered.append(
+                RegisteredDocument(
+                    incoming=str(number),
+                    document_number=draft.document_number,
+                    issued_on=draft.issued_on,
+                    document_type=draft.document_type,
+                    summary=None if analysis.secret else draft.summary,
+                    reference_only=draft.reference_only,
+                    paper_required=draft.paper_required,
+                    paper_reason=draft.paper_reason,
+                    assignments=routed,
+                )
+            )
+        for pdf, document in decided:
+            if document.action in {DocumentAction.REFUSE, DocumentAction.HOLD} and pdf.signatures:
+                recorder.add_signatures(
+                    inbound, pdf.attachment.sha256, signature_drafts(pdf.signatures)
+                )
+        if not to_register:
+            for attachment in attachment_drafts(analysis, []):
+                recorder.add_attachment(inbound, attachment)
+        return registered
+
+    def _routing_writer(self) -> RoutingWriter:
+        units = self.router.units if self.router is not None else {}
+        return RoutingWriter(units, self.templates, self.from_address, self.zone)
+
+
+def _recorded_result(recorder: Recorder, spool_id: str) -> ProcessResult | None:
+    """The result of a spool item already committed, or None."""
+    inbound = recorder.find_inbound(spool_id)
+    if inbound is None:
+        return None
+    entries = recorder.entries_of(inbound)
+    return ProcessResult(
+        spool_id,
+        inbound.outcome,
+        tuple(inbound.reasons),
+        tuple(f"{e.year}/{e.incoming_number}" for e in entries),
+        inbound.answered,
+        already_done=True,
+        restricted=bool(_RESTRICTED_REASONS & set(inbound.reasons)),
+    )
+
+
+def _trace(decision: Decision) -> list[dict[str, object]]:
+    return [
+        {"rule": s.rule, "hit": s.hit, "why": s.why, "subject": s.subject} for s in decision.trace
+    ]
+
+
+def _note(redelivery: bool, recipient: str | None, outcome: Outcome) -> str:
+    if redelivery:
+        return "re-delivery of a message already processed; its first answer stands"
+    if outcome is Outcome.HELD:
+        return "held for a clerk's decision; answered when decided"
+    if recipient is None:
+        return "not answered: null sender, automatic mail (RFC 3834) or unusable return address"
+    return ""

@@ -1,0 +1,1 @@
+"""Registers in print, exports, the monthly report and the status board (R-MONTHLY)."""

@@ -1,0 +1,86 @@
+"""``gateway status``: the spool, the outbox and each IMAP account, at a glance.
+
+Reads what the running gateway leaves behind — the spool directories, the outbox rows and
+``<data_dir>/imap-status.json`` (written by the IMAP pollers) — so it works whether or not
+the gateway is running. Accounts configured but never reported show ``unknown``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from gateway.config.settings import Deployment
+from gateway.imap.health import read_status
+from gateway.spool.queue import Spool
+from gateway.wiring import open_database
+from registry.database import read_session
+from registry.models import OutboxMessage, OutboxStatus
+
+
+def collect_status(deployment: Deployment) -> dict[str, Any]:
+    engine = open_database(deployment)
+    try:
+        return status_of(deployment, engine)
+    finally:
+        engine.dispose()
+
+
+def status_of(deployment: Deployment, engine: Engine) -> dict[str, Any]:
+    """Spool, outbox and IMAP accounts, read with an engine the caller owns (the console)."""
+    spool = Spool(deployment.data_dir / "spool")
+    with read_session(engine) as session:
+        counts = dict(
+            session.execute(
+                select(col(OutboxMessage.status), func.count()).group_by(col(OutboxMessage.status))
+            ).all()
+        )
+    return {
+        "spool": {"waiting": len(spool.waiting()), "quarantined": len(spool.quarantined())},
+        "outbox": {
+            "pending": int(counts.get(OutboxStatus.PENDING, 0)),
+            "failed": int(counts.get(OutboxStatus.FAILED, 0)),
+        },
+        "imap": imap_accounts(deployment),
+    }
+
+
+def imap_accounts(deployment: Deployment) -> list[dict[str, Any]]:
+    """Each configured account as the pollers last reported it (``unknown``: never)."""
+    reported = read_status(deployment.data_dir)["accounts"]
+    accounts = []
+    for account in deployment.settings.imap:
+        entry = reported.get(account.name, {})
+        accounts.append(
+            {
+                "name": account.name,
+                "host": account.host,
+                "folders": list(account.folders),
+                "state": entry.get("state", "unknown"),
+                "since": entry.get("since"),
+                "error": entry.get("error", ""),
+                "alerted": bool(entry.get("alerted", False)),
+            }
+        )
+    return accounts
+
+
+def status_text(status: dict[str, Any]) -> str:
+    spool, outbox = status["spool"], status["outbox"]
+    lines = [
+        f"Hàng đợi (spool): {spool['waiting']} đang chờ, {spool['quarantined']} bị cách ly",
+        f"Thư đi (outbox): {outbox['pending']} đang chờ gửi, {outbox['failed']} gửi lỗi",
+    ]
+    if not status["imap"]:
+        lines.append("IMAP: không cấu hình hộp thư nào")
+    for account in status["imap"]:
+        line = f"IMAP {account['name']} ({', '.join(account['folders'])}): {account['state']}"
+        if account["since"]:
+            line += f" từ {account['since']}"
+        if account["error"] and account["state"] == "failing":
+            line += f" — {account['error']}"
+        lines.append(line)
+    return "\n".join(lines)

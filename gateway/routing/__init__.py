@@ -1,0 +1,1 @@
+"""Routing in a running gateway: rules in force, the routing step, routed copies (R-LEAD)."""

@@ -1,0 +1,217 @@
+"""The routed copy: one mail per assignment, carrying the document to its assignee (R-ASSIGN).
+
+Subject ``[KHẨN] Văn bản đến số 2026/17 — 54/UBND-VP: V/v …``; the body (text + HTML)
+says the assignee's role (chủ trì / phối hợp / để biết), the deadline in local time, the
+signature verdict in plain Vietnamese and how to report progress by reply. The original
+PDF and the other files of the message ride along byte for byte. ``Reply-To`` is the
+gateway address plus the assignment's token (``vanthu+TOKEN@…``), which matches replies;
+``Auto-Submitted: auto-generated`` (DESIGN §4.4). Like the answers, the bytes are a pure
+function of the values: the same assignment renders the same mail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from gateway.outbox.answers import answer_message_id
+from gateway.outbox.compose import angle, nfc, subject_header
+from registry.drafts import OutboxDraft
+from registry.models import AssignmentRecord, RegisterEntry
+from templates import urgency_prefix
+
+KIND = "routed-copy"
+
+
+@dataclass(frozen=True)
+class CopiedFile:
+    """A file of the original message, forwarded as it arrived."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class RoutedDocument:
+    """The registered document, as every routed copy of it describes it."""
+
+    incoming: str  # "2026/17"
+    received_at: datetime
+    document_number: str | None
+    issued_on: date | None
+    document_type: str | None
+    summary: str | None
+    issuer_name: str | None
+    sender_agency_name: str | None
+    urgency: str
+    verdict: str | None  # the worst signature verdict; None: unsigned
+    reference_only: bool
+    files: tuple[CopiedFile, ...]
+
+    @classmethod
+    def of_entry(
+        cls, entry: RegisterEntry, verdict: str | None, files: tuple[CopiedFile, ...]
+    ) -> RoutedDocument:
+        """The routed-copy view of a register entry, with the files to forward."""
+        return cls(
+            incoming=f"{entry.year}/{entry.incoming_number}",
+            received_at=entry.received_at,
+            document_number=entry.document_number,
+            issued_on=entry.issued_on,
+            document_type=entry.document_type,
+            summary=entry.summary,
+            issuer_name=entry.issuer_name,
+            sender_agency_name=entry.sender_agency_name,
+            urgency=entry.urgency,
+            verdict=verdict,
+            reference_only=entry.reference_only,
+            files=files,
+        )
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """One assignment, as its routed copy addresses it."""
+
+    assignment_id: int
+    unit_code: str
+    unit_name: str
+    role: str  # lead | cooperate | inform
+    mailbox: str  # where the copy goes: the named officer's, else the unit's
+    token: str
+    due_at: datetime | None = None
+    person: str | None = None
+
+    @classmethod
+    def of_record(cls, record: AssignmentRecord) -> Assignee:
+        """The assignee of a stored (flushed) assignment row."""
+        if record.id is None:
+            raise ValueError("assignment has not been flushed")
+        return cls(
+            assignment_id=record.id,
+            unit_code=record.unit_code,
+            unit_name=record.unit_name,
+            role=record.role,
+            mailbox=record.mailbox,
+            token=record.token,
+            due_at=record.due_at,
+            person=record.person,
+        )
+
+
+def reply_address(from_address: str, token: str) -> str:
+    """``vanthu+TOKEN@domain``: where an assignee's progress reply comes back."""
+    local, _, domain = from_address.rpartition("@")
+    return f"{local}+{token}@{domain}"
+
+
+def routed_copy_message_id(incoming: str, assignment_id: int, from_address: str) -> str:
+    """Stable per assignment row (delivery stays idempotent), unique in the register."""
+    return answer_message_id(KIND, f"{incoming.replace('/', '-')}.{assignment_id}", from_address)
+
+
+def routed_copy_subject(document: RoutedDocument) -> str:
+    """``[KHẨN] Văn bản đến số 2026/17 — 54/UBND-VP: V/v <trích yếu>``."""
+    subject = f"Văn bản đến số {document.incoming}"
+    described = ": ".join(
+        part
+        for part in (
+            document.document_number,
+            f"V/v {document.summary}" if document.summary else None,
+        )
+        if part
+    )
+    if described:
+        subject = f"{subject} — {described}"
+    subject = " ".join(nfc(subject).split())
+    tag = urgency_prefix(document.urgency)
+    return f"{tag} {subject}" if tag else subject
+
+
+def routed_copy_draft(
+    document: RoutedDocument,
+    assignee: Assignee,
+    *,
+    env: jinja2.Environment,
+    from_address: str,
+    composed_at: datetime,
+    timezone: str,
+) -> OutboxDraft:
+    """The outbox row of one routed copy (kind ``routed-copy``)."""
+    message_id = routed_copy_message_id(document.incoming, assignee.assignment_id, from_address)
+    raw = compose_routed_copy(
+        document,
+        assignee,
+        env=env,
+        from_address=from_address,
+        message_id=message_id,
+        composed_at=composed_at,
+        timezone=timezone,
+    )
+    return OutboxDraft(
+        kind=KIND, message_id=message_id, sender=from_address, recipient=assignee.mailbox, raw=raw
+    )
+
+
+def compose_routed_copy(
+    document: RoutedDocument,
+    assignee: Assignee,
+    *,
+    env: jinja2.Environment,
+    from_address: str,
+    message_id: str,
+    composed_at: datetime,
+    timezone: str,
+) -> bytes:
+    """Render one routed copy into RFC 5322 bytes with CRLF line ends."""
+    if composed_at.tzinfo is None or document.received_at.tzinfo is None:
+        raise ValueError("composed_at and received_at must be timezone-aware")
+    reply_to = reply_address(from_address, assignee.token)
+    context = {
+        "document": document,
+        "assignee": assignee,
+        "tz": timezone,
+        "reply_to": reply_to,
+    }
+    text = nfc(env.get_template("routed_copy.txt.j2").render(context))
+    html = nfc(env.get_template("routed_copy.html.j2").render(context))
+
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = Address(addr_spec=from_address)
+    msg["To"] = Address(addr_spec=assignee.mailbox)
+    msg["Reply-To"] = Address(addr_spec=reply_to)
+    msg["Subject"] = subject_header(routed_copy_subject(document))
+    msg["Date"] = format_datetime(composed_at.astimezone(ZoneInfo(timezone)))
+    msg["Message-ID"] = angle(message_id)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Incoming-Number"] = document.incoming
+    msg["MIME-Version"] = "1.0"
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for copied in document.files:
+        maintype, _, subtype = copied.content_type.partition("/")
+        msg.add_attachment(
+            copied.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=copied.filename,
+        )
+    # Boundaries derived from the content keep the output deterministic ("=_" cannot occur
+    # inside quoted-printable or base64 bodies).
+    digest = hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
+    alternative = msg.get_payload(0) if document.files else msg
+    if isinstance(alternative, EmailMessage):
+        alternative.set_boundary(f"=_alt_{digest}")
+    if document.files:
+        msg.set_boundary(f"=_routed_{digest}")
+    msg["Content-Language"] = "vi"
+    return msg.as_bytes(policy=policy.SMTP)

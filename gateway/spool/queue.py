@@ -1,0 +1,281 @@
+"""The durable directory queue between intake and the worker (DESIGN §1.2).
+
+Layout under the spool root, one directory per item (``message.eml`` exactly as received,
+``envelope.json`` beside it, ``state.json`` for attempts)::
+
+    tmp/  being written        new/  waiting       work/  claimed by a worker
+    done/ committed to the register                quarantine/  parked for a person
+
+Every step is a rename, so an item is always in exactly one place. ``put`` returns only
+after the bytes and the directory entries are on disk (fsync), which is what allows the
+SMTP listener to answer 250.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from gateway.errors import SpoolError
+from gateway.spool.envelope import Envelope
+from mailparse.documents.priority import HEAD_BYTES, NORMAL_RANK, queue_rank
+
+log = logging.getLogger(__name__)
+
+MESSAGE_FILE = "message.eml"
+ENVELOPE_FILE = "envelope.json"
+STATE_FILE = "state.json"
+REASON_FILE = "reason.txt"
+_STAGES = ("tmp", "new", "work", "done", "quarantine")
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """What the spool remembers about an item's earlier attempts (``state.json``).
+
+    ``failures`` count attempts that ended in an error; ``crashes`` count the times the
+    process died while the item was claimed, ``solo_crashes`` those that happened while it
+    was being processed alone — only those point at the item itself (a poison message).
+    """
+
+    attempts: int = 0
+    failures: int = 0
+    crashes: int = 0
+    solo_crashes: int = 0
+    solo: bool = False
+    not_before: float = 0.0
+    last_error: str = ""
+
+    @classmethod
+    def read(cls, item_dir: Path) -> ItemState:
+        try:
+            data = json.loads((item_dir / STATE_FILE).read_text(encoding="utf-8"))
+            known = {f.name for f in fields(cls)}
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls()
+
+    def write(self, item_dir: Path) -> None:
+        """Replace state.json atomically and durably, so counts survive a crash loop."""
+        tmp = item_dir / (STATE_FILE + ".tmp")
+        tmp.unlink(missing_ok=True)
+        _write_synced(tmp, json.dumps(asdict(self)).encode("utf-8"))
+        tmp.replace(item_dir / STATE_FILE)
+
+
+@dataclass(frozen=True)
+class SpoolItem:
+    """A claimed item: read its bytes and envelope; move it on with the Spool."""
+
+    id: str
+    path: Path
+    state: ItemState
+
+    @property
+    def attempts(self) -> int:
+        return self.state.attempts
+
+    def raw(self) -> bytes:
+        return (self.path / MESSAGE_FILE).read_bytes()
+
+    def envelope(self) -> Envelope:
+        return Envelope.from_json((self.path / ENVELOPE_FILE).read_text(encoding="utf-8"))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def new_item_id() -> str:
+    """Sortable by arrival (nanosecond clock) and unique (random suffix)."""
+    return f"{time.time_ns():x}-{secrets.token_hex(4)}"
+
+
+class Spool:
+    """A directory queue; safe for several worker threads of one process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._ranks: dict[str, int] = {}  # item id → queue rank (R-URGENT), read once
+        for stage in _STAGES:
+            (root / stage).mkdir(parents=True, exist_ok=True)
+
+    def _dir(self, stage: str) -> Path:
+        return self.root / stage
+
+    def put(self, raw: bytes, envelope: Envelope) -> str:
+        """Store one message durably and return its id; raises SpoolError on any failure."""
+        item_id = new_item_id()
+        tmp = self._dir("tmp") / item_id
+        try:
+            tmp.mkdir()
+            _write_synced(tmp / MESSAGE_FILE, raw)
+            _write_synced(tmp / ENVELOPE_FILE, envelope.to_json().encode("utf-8"))
+            _fsync_dir(tmp)
+            tmp.rename(self._dir("new") / item_id)
+            _fsync_dir(self._dir("new"))
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise SpoolError(f"cannot spool message: {exc.strerror or exc}") from exc
+        return item_id
+
+    def claim(self, now: float | None = None) -> SpoolItem | None:
+        """Take the most urgent waiting item whose retry time has come, oldest first within
+        one urgency (R-URGENT), or None."""
+        current = time.time() if now is None else now
+        for name in self._by_urgency(os.listdir(self._dir("new"))):
+            state = ItemState.read(self._dir("new") / name)
+            if state.not_before > current:
+                continue
+            item = self._take(name, state)
+            if item is not None:
+                return item
+        return None
+
+    def _by_urgency(self, names: list[str]) -> list[str]:
+        """``names`` most urgent first, by arrival within one rank; each item's header block
+        is read once (bounded), never in the SMTP session (DESIGN §1.1)."""
+        known = self._ranks  # worker threads share the cache: replaced, never mutated
+        ranks = {n: known[n] if n in known else self._rank(self._dir("new") / n) for n in names}
+        self._ranks = ranks
+        return sorted(names, key=lambda name: (ranks[name], name))
+
+    @staticmethod
+    def _rank(item_dir: Path) -> int:
+        try:
+            with (item_dir / MESSAGE_FILE).open("rb") as handle:
+                return queue_rank(handle.read(HEAD_BYTES))
+        except (OSError, ValueError, LookupError):
+            return NORMAL_RANK  # taken meanwhile, or unreadable: the worker will see
+
+    def claim_id(self, item_id: str) -> SpoolItem:
+        """Take one named waiting item (``gateway ingest`` processes what it just spooled)."""
+        item = self._take(item_id, ItemState.read(self._dir("new") / item_id))
+        if item is None:
+            raise SpoolError(f"spool item {item_id} is not waiting")
+        return item
+
+    def _take(self, name: str, state: ItemState) -> SpoolItem | None:
+        target = self._dir("work") / name
+        try:
+            (self._dir("new") / name).rename(target)
+        except FileNotFoundError:
+            return None  # another worker took it
+        state = replace(state, attempts=state.attempts + 1)
+        state.write(target)
+        return SpoolItem(id=name, path=target, state=state)
+
+    def mark_solo(self, item: SpoolItem) -> SpoolItem:
+        """Record, durably, that the item is now processed alone (see ItemState)."""
+        state = replace(item.state, solo=True)
+        state.write(item.path)
+        return replace(item, state=state)
+
+    def finish(self, item: SpoolItem, *, keep_message: bool = True) -> None:
+        """The register holds the item now: move it to done/. Without ``keep_message`` the
+        bytes are dropped there: a secret-marked or infected message lives only in the
+        restricted store (R-SECRET), never in a copy beside the others."""
+        target = self._dir("done") / item.id
+        self._move(item.path, target)
+        if not keep_message:
+            (target / MESSAGE_FILE).unlink(missing_ok=True)
+            _fsync_dir(target)
+
+    def retry_later(self, item: SpoolItem, delay: float, error: str) -> None:
+        """A transient failure: back to new/, not to be claimed before ``delay`` seconds."""
+        state = replace(
+            ItemState.read(item.path),
+            failures=item.state.failures + 1,
+            solo=False,
+            not_before=time.time() + delay,
+            last_error=error,
+        )
+        state.write(item.path)
+        self._move(item.path, self._dir("new") / item.id)
+
+    def quarantine(self, item: SpoolItem, reason: str) -> Path:
+        """Park the item for an administrator with the reason written beside it."""
+        (item.path / REASON_FILE).write_text(reason + "\n", encoding="utf-8")
+        target = self._dir("quarantine") / item.id
+        self._move(item.path, target)
+        return target
+
+    def quarantined_item(self, item_id: str) -> SpoolItem:
+        """A parked item, to look at (``gateway quarantine show``); SpoolError if none."""
+        path = self._dir("quarantine") / item_id
+        if "/" in item_id or item_id in {"", ".", ".."} or not path.is_dir():
+            raise SpoolError(f"spool item {item_id} is not in quarantine")
+        return SpoolItem(id=item_id, path=path, state=ItemState.read(path))
+
+    def release(self, item_id: str, state: ItemState) -> None:
+        """An administrator sends a parked item back to new/ with ``state`` (its counters)."""
+        item = self.quarantined_item(item_id)
+        (item.path / REASON_FILE).unlink(missing_ok=True)
+        state.write(item.path)
+        self._move(item.path, self._dir("new") / item_id)
+
+    def close_quarantined(self, item_id: str) -> None:
+        """A parked item an administrator decided (rejected): to done/."""
+        item = self.quarantined_item(item_id)
+        self._move(item.path, self._dir("done") / item_id)
+
+    def recover(self) -> int:
+        """At start-up: items left in work/ by a crash go back to new/; returns their count.
+
+        Each counts a crash; one that was being processed alone counts a solo crash.
+        """
+        count = 0
+        for name in sorted(os.listdir(self._dir("work"))):
+            item_dir = self._dir("work") / name
+            state = ItemState.read(item_dir)
+            replace(
+                state,
+                crashes=state.crashes + 1,
+                solo_crashes=state.solo_crashes + int(state.solo),
+                solo=False,
+            ).write(item_dir)
+            self._move(item_dir, self._dir("new") / name)
+            count += 1
+        for name in os.listdir(self._dir("tmp")):  # never acknowledged: safe to drop
+            shutil.rmtree(self._dir("tmp") / name, ignore_errors=True)
+        return count
+
+    def waiting(self) -> list[str]:
+        return sorted(os.listdir(self._dir("new")))
+
+    def quarantined(self) -> list[str]:
+        return sorted(os.listdir(self._dir("quarantine")))
+
+    def prune_done(self, older_than_seconds: float) -> int:
+        """Drop finished items older than the retention (the archive keeps the raw bytes)."""
+        limit = time.time() - older_than_seconds
+        removed = 0
+        for entry in os.scandir(self._dir("done")):
+            if entry.stat().st_mtime < limit:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed += 1
+        return removed
+
+    def _move(self, source: Path, target: Path) -> None:
+        try:
+            source.rename(target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise SpoolError(f"cannot move spool item {source.name}: {exc}") from exc

@@ -1,0 +1,1 @@
+"""What outlives the spool: raw messages byte for byte, durable writes (DESIGN §3, R-INTACT)."""

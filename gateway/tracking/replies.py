@@ -1,0 +1,125 @@
+"""Replies from assignees (issue 5 part 5, DESIGN §4.4): matched before anything else.
+
+A message is a reply when an envelope recipient or a To address is a plus address of the
+gateway carrying an assignment's token (``vanthu+TOKEN@…``), or when its In-Reply-To /
+References name a routed copy's Message-ID. A reply is never registered as a document:
+its inbound record has outcome ``accepted``, no entries, and the note
+``reply to assignment N (UNIT): …`` saying what it did. Then:
+
+* from anyone but the assignee (From ≠ the assignment's mailbox or person, any case), or
+  failing DMARC when sender authentication is on: nothing changes, an audit event
+  ``reply.refused`` names the address, and nobody is mailed (the impostor learns nothing);
+* automatic mail (RFC 3834: Auto-Submitted, Precedence bulk/junk/list, mailer-daemon):
+  recorded, ignored, never answered;
+* a recognised keyword (:func:`rules.progress.read_intent`): the status moves
+  (:mod:`gateway.tracking.reply_actions`), the sender is told
+  (:mod:`gateway.tracking.status_notice`), a
+  returned document is reported to the clerk ([alerts] administrator, else the gateway
+  address) — all in the one transaction that records the reply;
+* anything else, or "chuyển" to an unknown unit: short help to the assignee, once per
+  assignment (the clock-event key ``help:<assignment id>`` is the once-claim).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from gateway.spool.envelope import Envelope
+from gateway.tracking.reply_intake import ReceivedReply, ReplyOutcome, record_reply
+from mailparse.dsn import header_values
+from mailparse.errors import MailparseError
+from mailparse.message import ParsedMessage
+from mailparse.mime import parse
+from registry.database import read_session
+from registry.models import AssignmentRecord
+
+if TYPE_CHECKING:
+    from gateway.pipeline.flow import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+def reply_tokens(envelope: Envelope, parsed: ParsedMessage) -> tuple[str, ...]:
+    """The ``+TOKEN`` parts of the envelope recipients and the To addresses, lower-cased."""
+    addresses = [*envelope.rcpt_tos, *(a.address for a in parsed.to)]
+    tokens = []
+    for address in addresses:
+        local = address.rpartition("@")[0]
+        if "+" in local:
+            tokens.append(local.partition("+")[2].strip().lower())
+    return tuple(dict.fromkeys(t for t in tokens if t))
+
+
+def thread_ids(parsed: ParsedMessage) -> tuple[str, ...]:
+    """In-Reply-To and References, each with and without angle brackets."""
+    ids = [parsed.in_reply_to or "", *parsed.references]
+    bare = [i.strip().strip("<>") for i in ids if i.strip()]
+    return tuple(dict.fromkeys([*bare, *(f"<{b}>" for b in bare)]))
+
+
+def match_reply(
+    session: Session, envelope: Envelope, parsed: ParsedMessage
+) -> AssignmentRecord | None:
+    """The assignment this message answers: by token first, then by thread."""
+    tokens = reply_tokens(envelope, parsed)
+    if tokens:
+        found = session.scalars(
+            select(AssignmentRecord).where(col(AssignmentRecord.token).in_(tokens))
+        ).first()
+        if found is not None:
+            return found
+    ids = thread_ids(parsed)
+    if not ids:
+        return None
+    return session.scalars(
+        select(AssignmentRecord)
+        .where(col(AssignmentRecord.routed_message_id).in_(ids))
+        .order_by(col(AssignmentRecord.id).desc())
+    ).first()
+
+
+def take_reply(
+    pipeline: Pipeline, spool_id: str, raw: bytes, envelope: Envelope
+) -> ReplyOutcome | None:
+    """Handle ``raw`` when it is a reply to an assignment; None when it is not one."""
+    if not _may_be_reply(raw, envelope):
+        return None  # most mail: decided from the envelope and the header section alone
+    try:
+        parsed = parse(raw, pipeline.limits)
+    except MailparseError:
+        return None  # the pipeline records the malformed message as usual
+    if not reply_tokens(envelope, parsed) and not thread_ids(parsed):
+        return None
+    with read_session(pipeline.engine) as session:
+        assignment = match_reply(session, envelope, parsed)
+        assignment_id = assignment.id if assignment is not None else None
+    if assignment_id is None or _infected(pipeline, raw, parsed):
+        return None  # malware: the ordinary pipeline rejects it, alerts, keeps it restricted
+    sha256 = pipeline.archive.store(raw)
+    reply = ReceivedReply(spool_id, sha256, raw, envelope, parsed)
+    outcome = record_reply(pipeline, reply, assignment_id)
+    log.info("%s: reply to assignment %s: %s", spool_id, assignment_id, outcome.note)
+    return outcome
+
+
+def _may_be_reply(raw: bytes, envelope: Envelope) -> bool:
+    """A cheap look before the full parse: a plus address, or a message in a thread."""
+    if any("+" in rcpt.rpartition("@")[0] for rcpt in envelope.rcpt_tos):
+        return True
+    found = header_values(raw, "In-Reply-To", "References", "To")
+    return bool(found.get("in-reply-to") or found.get("references") or "+" in found.get("to", ""))
+
+
+def _infected(pipeline: Pipeline, raw: bytes, parsed: ParsedMessage) -> bool:
+    """R-VIRUS for replies too: the message and each attachment through the scanner (a
+    scanner that is down raises, and the item waits)."""
+    scanner = pipeline.scanner
+    if scanner is None:
+        return False
+    parts = [raw, *(a.data for a in parsed.attachments)]
+    return any(scanner.scan(data).signature is not None for data in parts)

@@ -1,0 +1,1 @@
+"""What an official document says: text layer, layout fields, catalogue, marks (R-REG, R-FORMAT)."""

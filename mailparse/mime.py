@@ -1,0 +1,313 @@
+"""Raw message bytes → :class:`~mailparse.message.ParsedMessage` (DESIGN §1 step 3).
+
+The stdlib :mod:`email` package (``policy.default``) splits the MIME structure; headers are
+decoded here from their raw form, because mail from Vietnamese agencies carries
+``windows-1258`` encoded-words, unencoded 8-bit headers and RFC 2231 file names, and
+because the stdlib's lazy header objects raise on some hostile input. Anything odd becomes
+a short defect string; only a message whose structure cannot be read at all raises
+:class:`~mailparse.errors.MalformedMessageError`.
+"""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import email.utils
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email import policy
+from email.message import Message
+
+from email_validator import EmailNotValidError, validate_email
+
+from mailparse.documents.text import decode_bytes, decode_header_text, html_to_text, nfc
+from mailparse.errors import MalformedMessageError
+from mailparse.limits import MAX_ADDRESS_CHARS, MAX_ADDRESS_HEADER_CHARS, Limits
+from mailparse.message import Address, Attachment, ParsedMessage
+
+# A header line as RFC 5322 §2.2 defines it: printable ASCII name, colon.
+_HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
+_MSG_ID = re.compile(r"<[^<>\s]+>")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_RAW_FILENAME = re.compile(r'filename\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
+DEFAULT_LIMITS = Limits()
+
+# What email.message raises on hostile header values and parameters (its header parser has
+# known crash bugs); caught around each such call so one bad part spoils nothing else.
+_STDLIB_ERRORS = (
+    email.errors.MessageError,
+    ValueError,
+    LookupError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+)
+
+
+def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMessage:
+    """Read one message; raise :class:`MalformedMessageError` only for unreadable structure
+    or a message over the ``limits`` that cannot be read within them."""
+    _require_header_section(raw)
+    head_end = raw.find(b"\n\r\n") if b"\n\r\n" in raw else raw.find(b"\n\n")
+    if (head_end if head_end >= 0 else len(raw)) > limits.max_header_bytes:
+        raise MalformedMessageError("header section too large")
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+    except _STDLIB_ERRORS as exc:
+        raise MalformedMessageError("MIME structure cannot be read") from exc
+    defects: list[str] = []
+    sender = _sender(msg, defects)
+    body_text, attachments = _contents(msg, defects, limits)
+    if sender is None and "From" not in msg and not body_text.strip() and not attachments:
+        raise MalformedMessageError("message has neither a sender nor any content")
+    references = _header(msg, "References")
+    return ParsedMessage(
+        message_id=_message_id(_header(msg, "Message-ID")),
+        subject=_header(msg, "Subject") or "",
+        sender=sender,
+        to=_addresses(msg, "To", defects),
+        reply_to=_addresses(msg, "Reply-To", defects),
+        date=_date(_header(msg, "Date"), defects),
+        in_reply_to=_message_id(_header(msg, "In-Reply-To")),
+        references=tuple(_MSG_ID.findall(references or "")),
+        auto_submitted=_header(msg, "Auto-Submitted"),
+        precedence=_header(msg, "Precedence"),
+        authentication_results=tuple(_headers(msg, "Authentication-Results")),
+        body_text=body_text,
+        attachments=tuple(attachments),
+        defects=tuple(dict.fromkeys(defects)),
+    )
+
+
+def _require_header_section(raw: bytes) -> None:
+    """Refuse input that has no header section: empty, binary, or prose without fields."""
+    lines = raw.lstrip(b"\r\n").split(b"\n", 2)
+    if lines[0].startswith(b"From ") and len(lines) > 1:  # an mbox separator line
+        lines = lines[1:]
+    if not raw.strip():
+        raise MalformedMessageError("empty message")
+    if not _HEADER_LINE.match(lines[0]):
+        raise MalformedMessageError("no header section")
+
+
+# --- headers -------------------------------------------------------------------------------
+
+
+def _headers(msg: Message, name: str) -> Iterator[str]:
+    """Every value of header ``name``, decoded; from the raw items, never the policy."""
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted and isinstance(value, str):
+            text = decode_header_text(value)
+            if text:
+                yield text
+
+
+def _header(msg: Message, name: str) -> str | None:
+    return next(_headers(msg, name), None)
+
+
+def _raw_header(msg: Message, name: str) -> str | None:
+    """The first raw value of ``name``, unfolded but not decoded (for address lists)."""
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted and isinstance(value, str):
+            return re.sub(r"\r?\n(?=[ \t])", "", value)
+    return None
+
+
+def _message_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = _MSG_ID.search(value)
+    return match.group(0) if match else value.split()[0]
+
+
+def _date(value: str | None, defects: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defects.append("invalid-date")
+        return None
+    # RFC 5322 "-0000": UTC with no word on the sender's zone; keep it aware.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _sender(msg: Message, defects: list[str]) -> Address | None:
+    if "From" not in msg:
+        defects.append("missing-from")
+        return None
+    found = _addresses(msg, "From", defects)
+    if not found:
+        defects.append("unreadable-from")
+        return None
+    if len(found) > 1:
+        defects.append("multiple-from")
+    return found[0]
+
+
+def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ...]:
+    raw = _raw_header(msg, name)
+    if raw is None:
+        return ()
+    if len(raw) > MAX_ADDRESS_HEADER_CHARS:
+        defects.append(f"header-too-long:{name.lower()}")
+        return ()
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):  # unencoded 8-bit (SMTPUTF8 or legacy)
+        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), "utf-8")
+    out: list[Address] = []
+    try:
+        pairs = email.utils.getaddresses([raw])
+    except _STDLIB_ERRORS:
+        pairs = []
+    for display, addr in pairs:
+        if not addr:
+            continue
+        address = _validated(addr)
+        if address is None:
+            defects.append(f"invalid-address:{name.lower()}")
+            continue
+        out.append(Address(address=address, display_name=decode_header_text(display)))
+    return tuple(out)
+
+
+def _validated(addr: str) -> str | None:
+    """``addr`` checked by email-validator, domain lower-cased; ``None`` when invalid."""
+    if len(addr) > MAX_ADDRESS_CHARS:
+        return None
+    try:
+        info = validate_email(nfc(addr.strip()), check_deliverability=False)
+    except (EmailNotValidError, ValueError, UnicodeError):
+        return None
+    return f"{info.local_part}@{info.domain.lower()}"
+
+
+# --- body and attachments ------------------------------------------------------------------
+
+
+def _leaves(msg: Message, defects: list[str], limits: Limits) -> Iterator[Message]:
+    """The leaf parts in document order, without recursion (nesting is attacker-chosen)."""
+    stack: list[tuple[Message, int]] = [(msg, 0)]
+    while stack:
+        part, depth = stack.pop()
+        defects.extend(_defect_name(d) for d in part.defects)
+        if part.is_multipart():  # also message/rfc822: its payload is the inner message
+            if depth >= limits.max_depth:
+                defects.append("nesting-too-deep")
+                continue
+            children = part.get_payload()
+            if isinstance(children, list):
+                stack.extend((p, depth + 1) for p in reversed(children) if isinstance(p, Message))
+        else:
+            yield part
+
+
+def _contents(msg: Message, defects: list[str], limits: Limits) -> tuple[str, list[Attachment]]:
+    """Body text (first text/plain, else text/html) and every other leaf as an attachment."""
+    plain: str | None = None
+    markup: str | None = None
+    attachments: list[Attachment] = []
+    decoded = 0
+    for count, part in enumerate(_leaves(msg, defects, limits)):
+        if count >= limits.max_parts:
+            defects.append("too-many-parts")
+            break
+        content_type = _content_type(part, defects)
+        filename = _filename(part, defects)
+        data = _payload(part, defects)
+        decoded += len(data)
+        if decoded > limits.max_decoded_bytes:
+            raise MalformedMessageError("decoded content too large")
+        if not filename and not _is_attachment(part) and content_type == "text/plain":
+            if plain is None:
+                plain = decode_bytes(data, _charset(part))
+            continue
+        if not filename and not _is_attachment(part) and content_type == "text/html":
+            if markup is None:
+                markup = decode_bytes(data, _charset(part))
+            continue
+        attachments.append(
+            Attachment(
+                filename=filename,
+                content_type=content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                data=data,
+            )
+        )
+    if plain is not None:
+        return plain.replace("\r\n", "\n"), attachments
+    return (html_to_text(markup) if markup is not None else ""), attachments
+
+
+def _content_type(part: Message, defects: list[str]) -> str:
+    try:
+        return part.get_content_type()
+    except _STDLIB_ERRORS:
+        defects.append("unreadable-content-type")
+        return "application/octet-stream"
+
+
+def _charset(part: Message) -> str | None:
+    try:
+        return part.get_content_charset()
+    except _STDLIB_ERRORS:
+        return None
+
+
+def _is_attachment(part: Message) -> bool:
+    raw = _raw_header(part, "Content-Disposition") or ""
+    return raw.strip().lower().startswith("attachment")
+
+
+def _filename(part: Message, defects: list[str]) -> str:
+    """File name from Content-Disposition ``filename`` or Content-Type ``name`` (RFC 2231)."""
+    try:
+        name = _raw_filename(_raw_header(part, "Content-Disposition") or "")
+        name = name or part.get_filename() or part.get_param("name")
+    except _STDLIB_ERRORS:
+        defects.append("unreadable-filename")
+        return ""
+    if isinstance(name, tuple):  # RFC 2231: (charset, language, the bytes as Latin-1)
+        charset, _, value = name
+        name = decode_bytes(value.encode("latin-1", "replace"), charset or None)
+    if not isinstance(name, str):
+        return ""
+    if any("\udc80" <= ch <= "\udcff" for ch in name):
+        name = decode_bytes(name.encode("utf-8", "surrogateescape"), "utf-8")
+    # Many clients put RFC 2047 words inside the quoted parameter; decode those too.
+    return decode_header_text(name.replace("\x00", ""))
+
+
+def _raw_filename(disposition: str) -> tuple[str | None, str | None, str] | str | None:
+    """The ``filename`` parameter before the policy decodes it: an RFC 2231 triple (charset,
+    language, bytes as Latin-1), or 8-bit text (undeclared charset) as surrogate escapes —
+    both of which ``policy.default`` would decode as Latin-1 or replace with U+FFFD."""
+    if any("\udc80" <= ch <= "\udcff" for ch in disposition):
+        found = _RAW_FILENAME.search(disposition)
+        return (found.group(1) or found.group(2)) if found else None
+    legacy = Message()  # compat32: parameters left as sent
+    legacy["Content-Disposition"] = disposition
+    value = legacy.get_param("filename", header="content-disposition")
+    return value if isinstance(value, tuple) else None
+
+
+def _payload(part: Message, defects: list[str]) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except _STDLIB_ERRORS:
+        defects.append("undecodable-payload")
+        return b""
+    return data if isinstance(data, bytes) else b""
+
+
+def _defect_name(defect: object) -> str:
+    """``MissingHeaderBodySeparatorDefect`` → ``"missing-header-body-separator"``."""
+    name = type(defect).__name__.removesuffix("Defect")
+    return _CAMEL.sub("-", name).lower()

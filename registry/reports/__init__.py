@@ -1,0 +1,1 @@
+"""Queries and values behind the reports and rule statistics (R-MONTHLY)."""

@@ -1,0 +1,190 @@
+"""The monthly report "Báo cáo tình hình giải quyết văn bản đến" (R-MONTHLY).
+
+:mod:`registry.reports.query` reads one narrow row per register entry that may matter to
+the month (received in it, or received before it and not done at its start); the rows are
+folded here into :class:`Figures` per unit, per sending agency and in total, with the
+definitions below. Rejections come from a query on ``inbound_message``. Nothing here
+reads the clock: the month and the time zone are given.
+
+Definitions (month M = [S, E) in local time; *lead* = the entry's lead assignment, i.e.
+the ``assignment`` row with ``role = 'lead'`` and ``status <> 'reassigned'`` with the
+smallest id; *done at* = lead ``done_at`` when the lead's status is ``done``):
+
+==================== =======================================================================
+figure               counts the entries …
+==================== =======================================================================
+carried_over         received before S and not done before S
+received             received in M (``received_at`` in [S, E))
+answered_same_day    received in M whose receipt/rejection (``outbox_message`` of kind
+                     ``receipt`` or ``rejection`` for the entry's inbound message, its
+                     ``created_at``) is on the same local day as ``received_at``
+registered_in_time   received in M whose ``entry.registered`` audit event is at or before
+                     ``process_by`` (2 working hours, R-2H); no ``process_by``: not counted
+assigned_in_time     received in M whose first assignment (any role) was created at or
+                     before ``assign_by`` (next working morning, R-ASSIGN)
+done_on_time         carried over or received, done in M, and ``done at`` ≤ lead ``due_at``
+                     (no due date: on time)
+done_late            carried over or received, done in M, and ``done at`` > lead ``due_at``
+in_progress_within   carried over or received, not done before E, lead ``due_at`` missing or
+                     ≥ E
+in_progress_overdue  carried over or received, not done before E, lead ``due_at`` < E
+signed_valid         received in M with at least one signature, all with verdict ``valid``
+rejected             inbound messages received in M with outcome ``rejected`` (agency rows
+                     and total only; by reason in :attr:`MonthlyReport.rejections`, a
+                     message with two reasons counting once under each)
+==================== =======================================================================
+
+Always: carried_over + received = done_on_time + done_late + in_progress_within +
+in_progress_overdue. Units are the lead's unit (no lead: unit ``""``, "Chưa giao");
+agencies are the entry's ``sender_agency_code`` (unknown: ``""``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from registry.models import InboundMessage, Outcome
+from registry.reports.query import EntryFacts, fetch_facts
+from registry.reports.values import FIGURE_NAMES, Figures, MonthlyReport, ReasonCount, ReportRow
+
+__all__ = [
+    "FIGURE_NAMES",
+    "Figures",
+    "MonthlyReport",
+    "ReasonCount",
+    "ReportRow",
+    "month_bounds",
+    "monthly_report",
+]
+
+NO_UNIT = "Chưa giao"
+NO_AGENCY = "Không xác định"
+
+
+ZERO = (0,) * len(FIGURE_NAMES)
+
+
+def month_bounds(year: int, month: int, zone: tzinfo) -> tuple[datetime, datetime]:
+    """[S, E) of the month in UTC, from local midnights."""
+    following = date(year + month // 12, month % 12 + 1, 1)
+    start = datetime.combine(date(year, month, 1), time.min, zone).astimezone(UTC)
+    return start, datetime.combine(following, time.min, zone).astimezone(UTC)
+
+
+def _figures(
+    fact: EntryFacts, start: datetime, end: datetime, cutoff: datetime, zone: tzinfo
+) -> tuple[int, ...]:
+    """One entry's contribution, in the order of :data:`FIGURE_NAMES` (each 0 or 1);
+    done / in progress are judged at ``cutoff`` (the month's end, or now in its course)."""
+    new = start <= fact.received_at < end
+    done_before_start = fact.done_at is not None and fact.done_at < start
+    carried = fact.received_at < start and not done_before_start
+    if not (new or carried):
+        return ZERO
+    done_in_month = fact.done_at is not None and start <= fact.done_at < cutoff
+    open_at_end = fact.done_at is None or fact.done_at >= cutoff
+    late = done_in_month and _after(fact.done_at, fact.due_at)
+    overdue = open_at_end and fact.due_at is not None and fact.due_at < cutoff
+    answered_same_day = fact.answered_at is not None and (
+        fact.answered_at.astimezone(zone).date() == fact.received_at.astimezone(zone).date()
+    )
+    return (
+        int(carried),
+        int(new),
+        int(new and answered_same_day),
+        int(new and fact.registered_in_time),
+        int(new and fact.assigned_in_time),
+        int(done_in_month and not late),
+        int(late),
+        int(open_at_end and not overdue),
+        int(overdue),
+        int(new and fact.signed_valid),
+        0,  # rejected: counted from inbound messages, not entries
+    )
+
+
+def _after(moment: datetime | None, limit: datetime | None) -> bool:
+    return moment is not None and limit is not None and moment > limit
+
+
+def _rejections(session: Session, start: datetime, end: datetime) -> list[tuple[str, list[str]]]:
+    rows = session.execute(
+        select(col(InboundMessage.sender_agency_code), col(InboundMessage.reasons))
+        .where(col(InboundMessage.outcome) == Outcome.REJECTED)
+        .where(col(InboundMessage.received_at) >= start, col(InboundMessage.received_at) < end)
+    )
+    return [(code or "", list(reasons or [])) for code, reasons in rows]
+
+
+class _Tally:
+    """Running sums of figures per group code, with the group's display name."""
+
+    def __init__(self, fallback: str) -> None:
+        self.sums: dict[str, list[int]] = {}
+        self.names: dict[str, str] = {}
+        self.fallback = fallback
+
+    def add(self, code: str, name: str | None, figures: tuple[int, ...], times: int = 1) -> None:
+        sums = self.sums.setdefault(code, [0] * len(FIGURE_NAMES))
+        for index, value in enumerate(figures):
+            sums[index] += value * times
+        if name and code not in self.names:
+            self.names[code] = name
+
+    def rows(self) -> tuple[ReportRow, ...]:
+        return tuple(
+            ReportRow(code, self.names.get(code) or code or self.fallback, Figures(*sums))
+            for code, sums in sorted(self.sums.items(), key=lambda item: (not item[0], item[0]))
+        )
+
+
+def monthly_report(
+    session: Session,
+    year: int,
+    month: int,
+    zone: tzinfo,
+    *,
+    as_of: datetime | None = None,
+    unit: str | None = None,
+) -> MonthlyReport:
+    """The report of ``year``-``month`` (local time in ``zone``) from the register.
+
+    ``as_of`` (the dashboard's "now", during the month): done and in progress are judged
+    at that moment instead of at the month's end; ignored once the month is over.
+    ``unit``: only the entries with an assignment (any role) to that unit — an officer's
+    scope, as the register page shows it; rejections are then left out.
+    """
+    start, end = month_bounds(year, month, zone)
+    cutoff = min(end, as_of) if as_of is not None else end
+    units, agencies = _Tally(NO_UNIT), _Tally(NO_AGENCY)
+    # Thousands of entries share a few hundred (unit, agency, figures): each added once.
+    alike: Counter[tuple[str, str | None, str, str | None, tuple[int, ...]]] = Counter()
+    for fact in fetch_facts(session, start, end, year, unit):
+        figures = _figures(fact, start, end, cutoff, zone)
+        alike[fact.unit_code, fact.unit_name, fact.agency_code, fact.agency_name, figures] += 1
+    for (unit_code, unit_name, agency_code, agency_name, figures), times in alike.items():
+        units.add(unit_code, unit_name, figures, times)
+        agencies.add(agency_code, agency_name, figures, times)
+    reasons: Counter[str] = Counter()
+    rejected_one = tuple(int(name == "rejected") for name in FIGURE_NAMES)
+    for code, message_reasons in [] if unit is not None else _rejections(session, start, end):
+        agencies.add(code, None, rejected_one)
+        reasons.update(set(message_reasons))
+    by_agency = agencies.rows()
+    total = Figures()
+    for row in by_agency:
+        total = total.plus(row.figures)
+    ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return MonthlyReport(
+        year=year,
+        month=month,
+        by_unit=units.rows(),
+        by_agency=by_agency,
+        total=total,
+        rejections=tuple(ReasonCount(reason, count) for reason, count in ranked),
+    )

@@ -1,0 +1,74 @@
+"""The monthly report's values (R-MONTHLY): figures per row, rows, the whole report.
+
+The definitions of the figures are in :mod:`registry.reports.reporting`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one row of the report (see the module docstring)."""
+
+    carried_over: int = 0
+    received: int = 0
+    answered_same_day: int = 0
+    registered_in_time: int = 0
+    assigned_in_time: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    in_progress_within: int = 0
+    in_progress_overdue: int = 0
+    signed_valid: int = 0
+    rejected: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.carried_over + self.received
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+    @property
+    def in_progress(self) -> int:
+        return self.in_progress_within + self.in_progress_overdue
+
+    def share(self, part: int, whole: int) -> float:
+        """``part`` as a percentage of ``whole`` (0 when ``whole`` is 0), one decimal."""
+        return round(100.0 * part / whole, 1) if whole else 0.0
+
+    def plus(self, other: Figures) -> Figures:
+        return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+FIGURE_NAMES = tuple(f.name for f in fields(Figures))
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    code: str
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    year: int
+    month: int
+    by_unit: tuple[ReportRow, ...]
+    by_agency: tuple[ReportRow, ...]
+    total: Figures
+    rejections: tuple[ReasonCount, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"

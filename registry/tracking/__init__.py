@@ -1,0 +1,1 @@
+"""Assignments, replies and clock events of registered documents (R-TRACK, R-FOLLOW)."""

@@ -1,1 +1,0 @@
-"""The official-mail gateway: intake, spool, pipeline wiring, outbox and command line."""

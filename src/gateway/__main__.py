@@ -1,5 +1,0 @@
-"""``python -m gateway``."""
-
-from gateway.cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""The outbox sender against a real SMTP relay (aiosmtpd sink) and the maildir."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+
+from gateway.outbox.sender import OutboxSender
+from gateway.outbox.transports import MaildirTransport, RelayTransport
+from registry.database import read_session, write_session
+from registry.drafts import OutboxDraft
+from registry.mail.outbox import claim_due, list_outbox
+from registry.models import OutboxMessage
+from registry.recorder import Recorder
+from tests.support.sink import SinkRelay, free_port
+
+RAW = b"From: vanthu@example.gov.vn\r\nTo: a@vp.example.gov.vn\r\nSubject: x\r\n\r\nbody\r\n"
+
+
+@pytest.fixture
+def sink() -> Iterator[SinkRelay]:
+    with SinkRelay() as relay:
+        yield relay
+
+
+def queue(engine: Engine, n: int = 1) -> None:
+    with write_session(engine) as session:
+        recorder = Recorder(session)
+        for i in range(n):
+            recorder.add_outbox(
+                None,
+                OutboxDraft(
+                    "receipt",
+                    f"<r{i}@example.gov.vn>",
+                    "vanthu@example.gov.vn",
+                    "a@vp.example.gov.vn",
+                    RAW,
+                ),
+            )
+
+
+def make_due(engine: Engine) -> None:
+    """Move every retry time into the past (instead of sleeping through the backoff)."""
+    with write_session(engine) as session:
+        session.execute(
+            update(OutboxMessage).values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+
+def rows(engine: Engine) -> list[OutboxMessage]:
+    with read_session(engine) as session:
+        return list(list_outbox(session))
+
+
+def test_relay_delivers_the_bytes_unchanged_and_marks_sent(engine: Engine, sink: SinkRelay) -> None:
+    """GIVEN a queued receipt WHEN the sender runs THEN the relay gets the exact bytes once."""
+    queue(engine)
+    assert OutboxSender(engine, RelayTransport(sink.url)).run_once() == 1
+    [received] = sink.wait_for(1)
+    assert received.raw == RAW
+    assert tuple(received.rcpt_tos) == ("a@vp.example.gov.vn",)
+    assert [r.status for r in rows(engine)] == ["sent"]
+    assert OutboxSender(engine, RelayTransport(sink.url)).run_once() == 0
+
+
+def test_4xx_is_retried_with_backoff_then_delivered(engine: Engine, sink: SinkRelay) -> None:
+    """GIVEN a relay that answers 451 once WHEN the sender runs, then again when due
+    THEN the first attempt is rescheduled with the reason, the second delivers."""
+    queue(engine)
+    sink.replies.append("451 4.3.0 try later")
+    sender = OutboxSender(engine, RelayTransport(sink.url), retry_base_seconds=30)
+    sender.run_once()
+    [row] = rows(engine)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "451" in row.last_error
+    assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=20)
+    assert sender.run_once() == 0  # not yet due
+    make_due(engine)
+    sender.run_once()
+    assert [r.status for r in rows(engine)] == ["sent"]
+    assert len(sink.messages) == 1
+
+
+def test_5xx_gives_up_at_once_with_the_reason(engine: Engine, sink: SinkRelay) -> None:
+    """GIVEN a relay that answers 550 WHEN the sender runs THEN the row fails with the reply."""
+    queue(engine)
+    sink.replies.append("550 5.7.1 relaying denied")
+    OutboxSender(engine, RelayTransport(sink.url)).run_once()
+    [row] = rows(engine)
+    assert row.status == "failed"
+    assert "550 5.7.1 relaying denied" in row.last_error
+
+
+def test_unreachable_relay_is_retried_until_the_bound(engine: Engine) -> None:
+    """GIVEN nothing listening at the relay address WHEN attempts run out
+    THEN the row is failed, saying how many attempts were made."""
+    queue(engine)
+    sender = OutboxSender(
+        engine, RelayTransport(f"smtp://127.0.0.1:{free_port()}", timeout=2), max_attempts=3
+    )
+    for _ in range(3):
+        make_due(engine)
+        sender.run_once()
+    [row] = rows(engine)
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert "gave up after 3 attempts" in row.last_error
+
+
+def test_maildir_delivery_is_exactly_once_per_message_id(engine: Engine, tmp_path: Path) -> None:
+    """GIVEN a row delivered to the maildir whose 'sent' mark was lost (a crash)
+    WHEN it is delivered again THEN still one file."""
+    queue(engine)
+    sender = OutboxSender(engine, MaildirTransport(tmp_path / "outbox"))
+    sender.run_once()
+    with write_session(engine) as session:
+        session.execute(update(OutboxMessage).values(status="pending"))
+    make_due(engine)
+    sender.run_once()
+    assert len(list((tmp_path / "outbox" / "new").iterdir())) == 1
+
+
+def test_mail_left_mid_delivery_by_a_dead_gateway_is_due_again_at_start(
+    engine: Engine, sink: SinkRelay
+) -> None:
+    """GIVEN a row leased by a gateway process of this host that has died (SIGKILL during
+    delivery) and one leased by a live process WHEN a new gateway starts
+    THEN the dead one's row is delivered at once; the live one's lease is respected."""
+    queue(engine, n=2)
+    dead_pid = subprocess.Popen(["true"])  # its pid is free once it has exited
+    dead_pid.wait()
+    host = socket.gethostname()
+    now = datetime.now(UTC)
+    with write_session(engine) as session:
+        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{dead_pid.pid}", limit=1)
+        claim_due(session, now, lease=timedelta(minutes=5), owner=f"{host}:{os.getppid()}", limit=1)
+    sender = OutboxSender(engine, RelayTransport(sink.url))
+    assert sender.run_once() == 0  # both leased
+    assert sender.release_orphans() == 1
+    assert sender.run_once() == 1
+    assert [r.status for r in rows(engine)] == ["sent", "pending"]
