@@ -1,0 +1,1 @@
+"""The console's outgoing register: ``/outgoing`` and ``/outgoing/new`` (DESIGN §4.7)."""
