@@ -1,0 +1,257 @@
+"""``/distribute``: a leader's queue of documents awaiting distribution, and the decision
+(R-DISTRIB, DESIGN §4.8). Server-rendered, no script needed, usable from the keyboard
+(every control labelled, the accept button first in each item) and on a phone's width.
+
+* ``GET /distribute`` — what awaits this leader (the ``leaders`` of rules.yaml whose
+  ``account`` is the signed-in user; a leader account named by none sees every document),
+  most urgent first, then oldest; the R-ASSIGN deadline shown, late ones marked; each item
+  with the proposal, a link to the document's PDF and "Đồng ý theo đề xuất" (one click).
+* ``GET /distribute/YEAR/NUMBER`` — the document beside the proposal, a form to change the
+  lead / cooperating / informed units, their deadlines and the instruction.
+* ``POST /distribute/YEAR/NUMBER`` — ``action=accept`` or ``action=change``; the work is
+  :func:`gateway.distribution.decide.distribute` (one decision for all, whoever is first).
+* ``GET /register/YEAR/NUMBER/slip`` — the phiếu giải quyết văn bản đến (PDF).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import col
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.clerk.accounts import Person
+from gateway.distribution import slip
+from gateway.distribution.decide import (
+    Channel,
+    Desk,
+    DistributionError,
+    Order,
+    as_proposed,
+    distribute,
+)
+from gateway.web.auth import signed_in
+from gateway.web.rendering import render
+from gateway.wiring import Components
+from registry.accounts import Role
+from registry.database import read_session
+from registry.distribution import (
+    Distribution,
+    ProposedAssignment,
+    awaiting,
+    distribution_of,
+    proposal_of,
+)
+from registry.models import AttachmentRecord, EntryStatus, RegisterEntry
+from registry.queries import get_entry
+from rules.routing_types import Unit
+
+DECIDERS = frozenset({Role.LEADER, Role.ADMIN})
+READERS = frozenset({Role.CLERK, Role.LEADER, Role.ADMIN})
+NOTE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One document in a leader's queue."""
+
+    entry: RegisterEntry
+    row: Distribution
+    proposal: tuple[ProposedAssignment, ...]
+    document_id: int | None  # the PDF's attachment row, for the link
+    late: bool  # past its R-ASSIGN deadline
+
+
+def _components(request: Request) -> Components:
+    components: Components | None = request.app.state.components
+    if components is None:
+        raise HTTPException(503, "Bảng điều khiển đang chạy không kèm dịch vụ tiếp nhận.")
+    return components
+
+
+def _desk(request: Request) -> Desk:
+    return Desk.of(_components(request).pipeline)
+
+
+def _leader_codes(desk: Desk, person: Person) -> set[str] | None:
+    """The leaders this person decides for; None (every document) when none names them."""
+    codes = {c for c, leader in desk.leaders.items() if leader.account == person.username}
+    return codes or None
+
+
+def _document_ids(session: Any, entries: list[RegisterEntry]) -> dict[int, int]:
+    ids = [e.id for e in entries if e.id is not None]
+    if not ids:
+        return {}
+    found: dict[int, int] = {}
+    wanted = {e.id: e.document_sha256 for e in entries}
+    for row in session.scalars(
+        select(AttachmentRecord).where(col(AttachmentRecord.entry_id).in_(ids))
+    ):
+        if row.id is not None and wanted.get(row.entry_id) == row.sha256:
+            found.setdefault(row.entry_id, row.id)
+    return found
+
+
+def _queue(desk: Desk, person: Person) -> list[Waiting]:
+    now = datetime.now(UTC)
+    with read_session(desk.engine) as session:
+        pairs = awaiting(session, leader_codes=_leader_codes(desk, person))
+        documents = _document_ids(session, [e for e, _ in pairs])
+        return [
+            Waiting(
+                entry=entry,
+                row=row,
+                proposal=tuple(proposal_of(row)),
+                document_id=documents.get(entry.id or 0),
+                late=entry.assign_by is not None and entry.assign_by < now,
+            )
+            for entry, row in pairs
+        ]
+
+
+@signed_in(roles=READERS)
+async def queue_page(request: Request, person: Person) -> Response:
+    desk = _desk(request)
+    items = await run_in_threadpool(_queue, desk, person)
+    return render(
+        request,
+        "distribute.html",
+        items=items,
+        may_decide=person.role in DECIDERS,
+        done=request.query_params.get("xong", ""),
+    )
+
+
+def _one(desk: Desk, year: int, number: int) -> Waiting:
+    now = datetime.now(UTC)
+    with read_session(desk.engine) as session:
+        entry = get_entry(session, year, number)  # NotFoundError: 404
+        row = distribution_of(session, entry.id or 0)
+        if row is None:
+            raise HTTPException(404, "Văn bản này không trình lãnh đạo phân công.")
+        documents = _document_ids(session, [entry])
+    return Waiting(
+        entry=entry,
+        row=row,
+        proposal=tuple(proposal_of(row)),
+        document_id=documents.get(entry.id or 0),
+        late=entry.assign_by is not None and entry.assign_by < now,
+    )
+
+
+def _decision_page(
+    request: Request,
+    person: Person,
+    item: Waiting,
+    desk: Desk,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    units: tuple[Unit, ...] = tuple(desk.units.values())
+    roles = {a.unit_code: a.role for a in item.proposal}
+    return render(
+        request,
+        "distribute_one.html",
+        status,
+        item=item,
+        units=units,
+        proposed_roles=roles,
+        proposed_lead=next((a.unit_code for a in item.proposal if a.role == "lead"), ""),
+        waiting=item.entry.status == EntryStatus.AWAITING_DISTRIBUTION,
+        may_decide=person.role in DECIDERS,
+        error=error,
+    )
+
+
+@signed_in(roles=READERS)
+async def decision_page(request: Request, person: Person) -> Response:
+    desk = _desk(request)
+    year, number = int(request.path_params["year"]), int(request.path_params["number"])
+    item = await run_in_threadpool(_one, desk, year, number)
+    return _decision_page(request, person, item, desk)
+
+
+def _day(form: FormData, name: str) -> date | None:
+    text = str(form.get(name, "")).strip()
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        raise DistributionError("Hạn giải quyết không hợp lệ.") from exc
+
+
+def _order(form: FormData) -> Order | None:
+    note = str(form.get("note", "")).strip()[:NOTE_CHARS]
+    if str(form.get("action", "")) == "accept":
+        return Order(lead="", note=note)  # as proposed, see _decide
+    lead = str(form.get("lead", "")).strip()
+    cooperate = tuple(str(v) for v in form.getlist("cooperate") if str(v) != lead)
+    inform = tuple(
+        str(v) for v in form.getlist("inform") if str(v) != lead and str(v) not in cooperate
+    )
+    dues: dict[str, date] = {}
+    lead_due, cooperate_due = _day(form, "lead_due"), _day(form, "cooperate_due")
+    if lead_due is not None:
+        dues[lead] = lead_due
+    if cooperate_due is not None:
+        dues.update(dict.fromkeys(cooperate, cooperate_due))
+    return Order(lead=lead, cooperate=cooperate, inform=inform, dues=dues, note=note)
+
+
+def _decide(desk: Desk, year: int, number: int, order: Order | None, by: str) -> None:
+    if order is not None and not order.lead:  # accept: the proposal, with the note
+        with read_session(desk.engine) as session:
+            row = distribution_of(session, get_entry(session, year, number).id or 0)
+        if row is None:
+            raise DistributionError("Văn bản này không trình lãnh đạo phân công.")
+        order = as_proposed(row, order.note)
+    distribute(desk, year, number, order, by=by, channel=Channel.CONSOLE)
+
+
+@signed_in(roles=DECIDERS)
+async def decide(request: Request, person: Person) -> Response:
+    desk = _desk(request)
+    year, number = int(request.path_params["year"]), int(request.path_params["number"])
+    form = await request.form()
+    try:
+        order = _order(form)
+        await run_in_threadpool(_decide, desk, year, number, order, person.username)
+    except DistributionError as exc:
+        item = await run_in_threadpool(_one, desk, year, number)
+        return _decision_page(request, person, item, desk, error=str(exc), status=409)
+    return RedirectResponse(f"/distribute?xong={year}/{number}", status_code=303)
+
+
+@signed_in(roles=READERS)
+async def slip_pdf(request: Request, person: Person) -> Response:
+    year, number = int(request.path_params["year"]), int(request.path_params["number"])
+    zone = request.app.state.deployment.zone
+
+    def build() -> bytes:
+        with read_session(request.app.state.engine) as session:
+            return slip.render(slip.collect(session, year, number, zone))
+
+    pdf = await run_in_threadpool(build)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="phieu-giai-quyet-{year}-{number}.pdf"'},
+    )
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/distribute", queue_page, methods=["GET"]),
+        Route("/distribute/{year:int}/{number:int}", decision_page, methods=["GET"]),
+        Route("/distribute/{year:int}/{number:int}", decide, methods=["POST"]),
+        Route("/register/{year:int}/{number:int}/slip", slip_pdf, methods=["GET"]),
+    ]
