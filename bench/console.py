@@ -1,7 +1,7 @@
 """Console benchmark: server time of the register page and the monthly report, 100 000 entries.
 
 ``python bench/console.py [--size 100000] [--databases sqlite,postgresql] [--repeat 15]
-[--keep DIR]``
+[--keep DIR] [--smoke] [--figures FILE]``
 
 For each database a fresh register is bulk-loaded (bench/search_corpus.py: realistic
 Vietnamese entries over three years), then completed with SQL ``INSERT … SELECT``: one
@@ -47,6 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
+from bench import figures
+from bench.figures import Figures
 from bench.search import ROOT, database, ms, postgres_server
 from bench.search_corpus import load
 from gateway.clerk.accounts import Accounts
@@ -192,7 +194,7 @@ def build(engine: Engine, size: int) -> None:
     print(f"\n{engine.dialect.name} {size:,} entries: built in {built:.1f} s")
 
 
-def bench_one(url: str, size: int, repeat: int, workdir: Path) -> None:
+def bench_one(url: str, size: int, repeat: int, workdir: Path, found: Figures) -> None:
     engine = make_engine(url)
     try:
         build(engine, size)
@@ -215,6 +217,7 @@ def bench_one(url: str, size: int, repeat: int, workdir: Path) -> None:
         for label, (median, p95) in results:
             verdict = "yes" if p95 < TARGET_MS else "NO"
             print(f"  {label:<32}{median:>10.1f}{p95:>9.1f}{median / base:>12.1f}  {verdict}")
+            found[f"{engine.dialect.name} {size:,}: {label} p95"] = (round(p95, 1), "ms")
         figures = report(engine)
         print(f"  October 2026: {figures.total}")  # type: ignore[attr-defined]
     finally:
@@ -227,10 +230,14 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--keep", type=Path, help="keep the registers here and reuse them")
+    figures.add_arguments(parser)
     args = parser.parse_args()
+    if args.smoke:  # CI: 500 entries, both databases
+        args.size, args.repeat = 500, 2
     server = os.environ.get("GATEWAY_TEST_POSTGRES_URL", "").strip() or None
     if args.keep is not None and server is None and "postgresql" in args.databases:
         parser.error("--keep needs GATEWAY_TEST_POSTGRES_URL for PostgreSQL")
+    found: Figures = {}
     with ExitStack() as stack, tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
         for kind in args.databases.split(","):
@@ -241,7 +248,8 @@ def main() -> None:
                     url = kept(kind, server, args.keep, args.size)
                 else:
                     url = made.enter_context(database(kind, server, workdir, args.size))
-                bench_one(url, args.size, args.repeat, workdir / kind)
+                bench_one(url, args.size, args.repeat, workdir / kind, found)
+    figures.write(args.figures, found)
 
 
 def kept(kind: str, server: str | None, directory: Path, size: int) -> str:

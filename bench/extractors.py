@@ -1,7 +1,7 @@
 """Which PDF text extractor reads Vietnamese official documents best: pypdf, pdfminer.six,
 pypdfium2, on the generated corpus (tests/support/corpus.py).
 
-``python bench/extractors.py [-n 60]``
+``python bench/extractors.py [-n 60] [--smoke] [--figures FILE]``
 
 For each extractor: the time to extract the text of every document (first five pages),
 the ratio to pypdf (the baseline, measured in the same run), the share of documents whose
@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import figures
+from bench.figures import Figures
 from mailparse.documents.facts import facts_from_text
 from mailparse.documents.pdftext import read_pdf
 from mailparse.documents.text import nfc, squash
@@ -52,7 +54,9 @@ def _pdfium(data: bytes) -> tuple[str, int]:
         doc.close()
 
 
-def _score(name: str, extract: Extractor, docs: list[tuple[CorpusDocument, bytes]]) -> float:
+def _score(
+    name: str, extract: Extractor, docs: list[tuple[CorpusDocument, bytes]], found: Figures
+) -> float:
     hits: dict[str, int] = {}
     exact = 0
     start = time.perf_counter()
@@ -71,22 +75,29 @@ def _score(name: str, extract: Extractor, docs: list[tuple[CorpusDocument, bytes
         f"{name:10s} {elapsed:7.2f} s  words intact {exact}/{n}  "
         f"fields right {sum(hits.values())}/{n * len(hits)}  worst {worst} {hits[worst]}/{n}"
     )
+    found[f"{name} time per document"] = (round(1000 * elapsed / n, 1), "ms")
+    found[f"{name} fields right"] = (round(100 * sum(hits.values()) / (n * len(hits)), 1), "%")
     return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=60)
+    figures.add_arguments(parser)
     args = parser.parse_args()
+    if args.smoke:  # CI: three documents
+        args.n = 3
     docs = [(d, render(d)) for d in make_corpus(args.n)]
-    baseline = _score("pypdf", _pypdf, docs)
+    found: Figures = {}
+    baseline = _score("pypdf", _pypdf, docs, found)
     for name, extract in (("pdfminer", _pdfminer), ("pypdfium2", _pdfium)):
         try:
-            elapsed = _score(name, extract, docs)
+            elapsed = _score(name, extract, docs, found)
         except ImportError as exc:
             print(f"{name:10s} not installed ({exc.name})")
             continue
         print(f"{'':10s} ratio to pypdf: {elapsed / baseline:.2f}")
+    figures.write(args.figures, found)
 
 
 if __name__ == "__main__":

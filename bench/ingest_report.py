@@ -41,14 +41,21 @@ def print_table(report: dict[str, Any]) -> None:
         f"{'bare aiosmtpd sink, 1 connection':<46}{sink['per_second']:>9.1f} msg/s"
         f"{sink['seconds']:>9.2f}s"
     )
+    alone = report["pyhanko_alone"]
     print(
-        f"{'pyHanko verify_pdf alone, 1 process':<46}{validation['per_second']:>9.1f} doc/s"
+        f"{'pyHanko alone, 1 process of its own':<46}{alone['per_second']:>9.1f} doc/s"
+        f"{alone['seconds']:>9.2f}s"
+    )
+    print(
+        f"{'gateway verifier alone, 1 process':<46}{validation['per_second']:>9.1f} doc/s"
         f"{validation['seconds']:>9.2f}s"
     )
     print()
     ratios = report["ratios"]
     print(f"end to end / bare sink          {ratios['end_to_end_per_bare_sink']:.3f}")
-    print(f"end to end / validation alone   {ratios['end_to_end_per_validation']:.3f}")
+    print(f"end to end / pyHanko alone      {ratios['end_to_end_per_pyhanko_alone']:.3f}")
+    print(f"end to end / gateway verifier   {ratios['end_to_end_per_validation']:.3f}")
+    print(f"as CPU time allows (estimate)   {ratios['cpu_bound_estimate']:.3f}")
     if "two_connections_per_one" in ratios:
         print(f"2 connections / 1 connection    {ratios['two_connections_per_one']:.3f}")
     print()
@@ -70,6 +77,18 @@ def print_table(report: dict[str, Any]) -> None:
             f"peak RSS gateway ({run['connections']} conn.): {_rss(run['gateway_peak_rss_kib'])}"
             f" (+ {_rss(run['gateway_children_peak_rss_kib'])} in its children); "
             f"log: {run['log_warnings']} warnings, {run['log_errors']} errors; "
-            f"{run['duplicate_receipts']} duplicate receipts"
+            f"{run['duplicate_receipts']} duplicate receipts, {run['routed_copies']} routed copies"
         )
     print(f"peak RSS benchmark process: {_rss(report['benchmark_peak_rss_kib'])}")
+    large = report.get("large_message")
+    if large:
+        growth_mib = large["growth_per_message"] * large["message_mib"]
+        print(
+            f"large message {large['message_mib']:.1f} MiB: "
+            f"receipt after {large['seconds']:.1f} s; "
+            f"gateway RSS {_rss(large['rss_before_kib'])} → peak {_rss(large['peak_kib'])}, "
+            f"children {_rss(large['children_rss_before_kib'])} → "
+            f"{_rss(large['children_peak_kib'])}: growth {growth_mib:.0f} MiB = "
+            f"{large['growth_per_message']:.2f} × the message"
+            + ("" if large["peak_was_reset"] else " (peak not reset: includes start-up)")
+        )

@@ -47,3 +47,22 @@ def vm_hwm_kib(pid: int | str = "self") -> int | None:
         return None
     match = re.search(r"^VmHWM:\s+(\d+)\s+kB", status, re.MULTILINE)
     return int(match.group(1)) if match else None
+
+
+def vm_rss_kib(pid: int | str = "self") -> int | None:
+    """Resident set size now (VmRSS) of a process, in KiB; None when unreadable."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+)\s+kB", status, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def reset_peak(pid: int) -> bool:
+    """Restart a process's VmHWM from its current RSS (Linux ``clear_refs`` 5)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True

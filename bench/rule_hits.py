@@ -1,6 +1,7 @@
 """Rule hit counts on ``/rules``: the old scan of every trace vs the ``rule_hit`` GROUP BY.
 
-``python bench/rule_hits.py [--size 100000] [--databases sqlite,postgresql] [--repeat 9]``
+``python bench/rule_hits.py [--size 100000] [--databases sqlite,postgresql] [--repeat 9]
+[--smoke] [--figures FILE]``
 
 For each database a fresh register is bulk-loaded at revision 0009 (bench/search_corpus.py:
 synthetic Vietnamese entries), and each entry is given the routing trace the shipped rules
@@ -35,6 +36,8 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from bench import figures
+from bench.figures import Figures
 from bench.search import _nothing, database, ms, postgres_server, timed
 from bench.search_corpus import RARE, TOPICS, load
 from gateway.routing.console import RuleStat, rule_stats
@@ -108,7 +111,7 @@ def give_traces(engine: Engine, rules: RuleSet) -> None:
         )
 
 
-def bench_one(url: str, size: int, repeat: int) -> None:
+def bench_one(url: str, size: int, repeat: int, out: Figures) -> None:
     rules = load_rules(sample_rules_text(), "rules.yaml")
     engine = make_engine(url)
     try:
@@ -136,6 +139,9 @@ def bench_one(url: str, size: int, repeat: int) -> None:
         print(f"  {'old scan of every trace':<28}{b50:>10.1f}{b95:>10.1f}")
         print(f"  {'rule_hit GROUP BY':<28}{t50:>10.1f}{t95:>10.1f}")
         print(f"  ratio old / new (medians): {b50 / t50:.1f}x")
+        where = f"{engine.dialect.name} {size:,}"
+        out[f"{where}: rule_hit GROUP BY p95"] = (round(t95, 1), "ms")
+        out[f"{where}: old trace scan p95"] = (round(b95, 1), "ms")
     finally:
         engine.dispose()
 
@@ -145,12 +151,17 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=9)
+    figures.add_arguments(parser)
     args = parser.parse_args()
+    if args.smoke:  # CI: 500 entries, both databases
+        args.size, args.repeat = 500, 2
+    measured: Figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.databases.split(","):
             server = postgres_server() if kind == "postgresql" else _nothing()
             with server as found, database(kind, found, Path(tmp), args.size) as url:
-                bench_one(url, args.size, args.repeat)
+                bench_one(url, args.size, args.repeat, measured)
+    figures.write(args.figures, measured)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Register search benchmark: query times at 10 k, 100 k and 1 M entries, SQLite and PostgreSQL.
 
 ``python bench/search.py [--sizes 10000,100000,1000000] [--databases sqlite,postgresql]
-[--repeat 15]``
+[--repeat 15] [--smoke] [--figures FILE]``
 
 For each database and size, a fresh register is bulk-loaded at schema 0004 (before the
 search index) with synthetic Vietnamese entries (bench/search_corpus.py), then:
@@ -45,6 +45,8 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from bench import figures
+from bench.figures import Figures
 from bench.search_corpus import load
 from mailparse.documents.text import fold
 from registry.database import make_engine, read_session, upgrade
@@ -120,8 +122,9 @@ def ms(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
-def bench_one(url: str, size: int, repeat: int) -> None:
+def bench_one(url: str, size: int, repeat: int, out: Figures | None = None) -> None:
     engine = make_engine(url)
+    worst = 0.0
     try:
         upgrade(engine, "0004")
         start = time.perf_counter()
@@ -144,6 +147,7 @@ def bench_one(url: str, size: int, repeat: int) -> None:
             if base[:PAGE] != found[:PAGE] or (len(base) > PAGE) != (-1 in found):
                 raise SystemExit(f"different answers for {query.label}: {base} vs {found}")
             (b50, b95), (i50, i95) = ms(base_times), ms(times)
+            worst = max(worst, i95)
             shown = f"{len(base) - (len(base) > PAGE)}{'+' if len(base) > PAGE else ''}"
             print(
                 f"  {query.label:<28}{shown:>8}  {b50:>8.1f} /{b95:>8.1f}  "
@@ -153,6 +157,10 @@ def bench_one(url: str, size: int, repeat: int) -> None:
             times, total = timed(partial(counted, engine, text, cap), max(3, repeat // 3))
             (c50, c95) = ms(times)
             print(f"  count {text!r} (cap {cap:,}) = {total:,}: {c50:.1f} / {c95:.1f} ms")
+        if out is not None:
+            where = f"{engine.dialect.name} {size:,}"
+            out[f"{where}: index build"] = (round(indexing, 1), "s")
+            out[f"{where}: slowest search p95"] = (round(worst, 1), "ms")
     finally:
         engine.dispose()
 
@@ -191,15 +199,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=15)
+    figures.add_arguments(parser)
     args = parser.parse_args()
+    if args.smoke:  # CI: 500 entries, both databases
+        args.sizes, args.repeat = "500", 2
     sizes = [int(s) for s in args.sizes.split(",")]
     kinds = args.databases.split(",")
+    found: Figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             with postgres_server() if kind == "postgresql" else _nothing() as server:
                 for size in sizes:
                     with database(kind, server, Path(tmp), size) as url:
-                        bench_one(url, size, args.repeat)
+                        bench_one(url, size, args.repeat, found)
+    figures.write(args.figures, found)
 
 
 @contextmanager

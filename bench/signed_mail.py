@@ -99,7 +99,7 @@ def _init_worker(credentials: dict[str, tuple[bytes, list[bytes]]]) -> None:
         _SIGNERS[field_name] = _pdf_signer(key, chain, field_name)
 
 
-def _padded_mail(number: int, message_id: str, pdf: bytes, size_kb: int) -> bytes:
+def padded_mail(number: int, message_id: str, pdf: bytes, size_kb: int) -> bytes:
     subject = f"Công văn số {number}/UBND-VP V/v thử nghiệm hiệu năng tiếp nhận số {number}"
     attachments = [(f"{number}-UBND-VP.pdf", pdf, "application/pdf")]
 
@@ -134,7 +134,7 @@ def _make_document(number: int, run_tag: str, size_kb: int) -> Document:
         pdf = asyncio.run(_sign_async(pdf, _SIGNERS[field_name], signed_at))
         signed_at += timedelta(minutes=20)
     message_id = f"<bench-{run_tag}-{number}@vp.rachgia.example.gov.vn>"
-    return Document(number, message_id, pdf, _padded_mail(number, message_id, pdf, size_kb))
+    return Document(number, message_id, pdf, padded_mail(number, message_id, pdf, size_kb))
 
 
 def prepare_documents(pki: TestPki, count: int, size_kb: int) -> list[Document]:

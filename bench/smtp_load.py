@@ -102,12 +102,37 @@ def send_messages(port: int, messages: Sequence[bytes], connections: int = 1) ->
 
 
 class TimedSink(SinkRelay):
-    """A ``SinkRelay`` that notes when each message arrived (``time.perf_counter``)."""
+    """A ``SinkRelay`` that notes when each answer arrived (``time.perf_counter``).
+
+    The answers (receipts, rejections) go back to the sending agency, ``SENDER``; routed
+    copies go to the assigned units' mailboxes and are kept apart (``routed``).
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.arrivals: list[float] = []
+        self.arrivals: list[float] = []  # answers only
+        self.answers: list[ReceivedMessage] = []
+        self.routed: list[ReceivedMessage] = []
 
     def _store(self, message: ReceivedMessage) -> None:
-        self.arrivals.append(time.perf_counter())
+        with self._cond:
+            if SENDER in message.rcpt_tos:
+                self.arrivals.append(time.perf_counter())
+                self.answers.append(message)
+            else:
+                self.routed.append(message)
         super()._store(message)
+
+    def wait_for_answers(self, count: int, timeout: float) -> list[ReceivedMessage]:
+        """Block until ``count`` answers arrived; ``TimeoutError`` otherwise."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.answers) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(
+                        f"sink: {len(self.answers)} of {count} answers "
+                        f"(+ {len(self.routed)} routed copies) after {timeout}s"
+                    )
+                self._cond.wait(remaining)
+            return list(self.answers)
