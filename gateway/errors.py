@@ -22,6 +22,11 @@ class ConfigError(GatewayError):
     """The configuration is unusable; the message names the file, the key and the problem."""
 
 
+class UsageError(GatewayError):
+    """A command was given a value it cannot use (a date, a unit code); the message names
+    the value. The command line exits 2 (DESIGN §4.1: usage or configuration error)."""
+
+
 class SpoolError(TransientError):
     """The spool could not store or move an item (disk full, permissions)."""
 

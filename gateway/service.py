@@ -15,11 +15,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from gateway.clerk.quarantine import list_quarantined_on_start
+from gateway.distribution.decide import Desk
+from gateway.distribution.digest import send_digests
+from gateway.distribution.late import chase_late
 from gateway.imap.service import ImapIntake
+from gateway.issuing.clock import issue_clock_for
+from gateway.outbox.imap_alerts import outbox_alert
 from gateway.pipeline.isolation import Isolation
 from gateway.pipeline.worker import Worker
 from gateway.smtp.guard import start_smtp_listeners
 from gateway.smtp.listener import IntakeHandler, RecipientPolicy, start_listener
+from gateway.storage.heartbeat import BEAT_SECONDS, heartbeat_for
 from gateway.tracking.clock import clock_for
 from gateway.wiring import Components
 
@@ -58,6 +65,7 @@ class Service:
         recovered = self.c.spool.recover()
         if recovered:
             log.warning("recovered %d item(s) left in work/ by an earlier stop", recovered)
+        list_quarantined_on_start(self.c.engine, self.c.spool)
         self.c.spool.prune_done(DONE_RETENTION_SECONDS)
         self.c.outbox.release_orphans()
         loop = asyncio.get_running_loop()
@@ -73,7 +81,17 @@ class Service:
                 self.c.pipeline.scanner.name,
             )
         await self._start_listeners()
-        imap = ImapIntake(self.c, on_spooled=lambda: loop.call_soon_threadsafe(self._spooled.set))
+        settings = self.c.deployment.settings
+        imap = ImapIntake(
+            self.c,
+            on_spooled=lambda: loop.call_soon_threadsafe(self._spooled.set),
+            alert=outbox_alert(
+                self.c.engine,
+                settings.outgoing.from_address,
+                settings.alerts.administrator,
+                self.c.pipeline.signer,
+            ),
+        )
         imap.start()
         self._imap = imap
         tasks = [
@@ -82,6 +100,7 @@ class Service:
         ]
         tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
         tasks.append(asyncio.create_task(self._clock_loop(), name="clock"))
+        tasks.append(asyncio.create_task(self._heartbeat_loop(), name="heartbeat"))
         console = self._console()
         if console is not None:
             tasks.append(asyncio.create_task(console.serve(), name="console"))
@@ -162,15 +181,38 @@ class Service:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._spooled.wait(), IDLE_POLL_SECONDS)
 
+    async def _heartbeat_loop(self) -> None:
+        """This instance alive in the shared database, every BEAT_SECONDS (DESIGN §3)."""
+        settings = self.c.deployment.settings
+        heartbeat = heartbeat_for(
+            self.c.engine,
+            self.c.spool,
+            settings.gateway.instance_name,
+            self.c.deployment.data_dir,
+        )
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set():
+            try:
+                await loop.run_in_executor(self._executor, heartbeat.beat)
+            except Exception:  # the database is down: the workers say so; try again
+                log.warning("heartbeat not written; retrying in %.0fs", BEAT_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), BEAT_SECONDS)
+        with contextlib.suppress(Exception):
+            await loop.run_in_executor(self._executor, lambda: heartbeat.beat(stopped=True))
+
     async def _clock_loop(self) -> None:
         """Reminders and escalations (gateway.clock), every [gateway] clock_interval_seconds."""
         clock = clock_for(self.c)
+        issue_clock = issue_clock_for(self.c)  # issued documents' reminders (R-DELIVERY)
         interval = self.c.deployment.settings.gateway.clock_interval_seconds
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
             try:
                 now = datetime.now(UTC)
                 fired = await loop.run_in_executor(self._executor, clock.run_once, now)
+                fired += await loop.run_in_executor(self._executor, self._digests, now)
+                fired += await loop.run_in_executor(self._executor, issue_clock.run_once, now)
             except Exception:
                 log.exception("clock: round failed; retrying in %.0fs", interval)
                 fired = 0
@@ -178,6 +220,13 @@ class Service:
                 self._committed.set()  # their mails are in the outbox
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), interval)
+
+    def _digests(self, now: datetime) -> int:
+        """The leaders' digests of this working session, late decisions chased (R-DISTRIB)."""
+        pipeline = self.c.pipeline
+        desk = Desk.of(pipeline)
+        sent = send_digests(desk, now, signer=pipeline.signer)
+        return sent + chase_late(desk, now, signer=pipeline.signer)
 
     async def _outbox_loop(self) -> None:
         loop = asyncio.get_running_loop()

@@ -24,12 +24,13 @@ from gateway.pipeline.ocr import ocr_reader
 from gateway.routing.in_force import Router
 from gateway.senderauth.dns import SystemResolver
 from gateway.spool.queue import Spool
-from gateway.storage.archive import Archive
+from gateway.storage.archive import open_stores
 from gateway.trust.store import load_trust
 from mailparse.limits import Limits
 from mailparse.signatures.verify import verify_pdf
 from registry.database import make_engine, upgrade
-from registry.directory import Directory, DirectoryError, parse_directory
+from registry.directory import Directory, DirectoryError, parse_directory, unusual_addresses
+from registry.directory_store import LiveDirectory
 from rules.decision import Policy
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,19 @@ def load_directory(deployment: Deployment) -> Directory:
     raise ConfigError(f"{deployment.config_file}: [directory] file: {path} does not exist")
 
 
+def directory_in_force(deployment: Deployment, engine: Engine) -> LiveDirectory:
+    """The file's directory overlaid by the imported and added agencies (DESIGN §4.9);
+    addresses only a closed network uses are said at start-up."""
+    directory = LiveDirectory(load_directory(deployment), engine)
+    for unusual in unusual_addresses(directory.refresh()):
+        log.warning(
+            "directory lists %s: a special-use or single-label domain, accepted only "
+            "because the directory lists it (closed network)",
+            unusual,
+        )
+    return directory
+
+
 def open_database(deployment: Deployment) -> Engine:
     """The engine, with every migration applied (``gateway db upgrade`` does only this)."""
     engine = make_engine(deployment.database_url)
@@ -85,15 +99,22 @@ def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Component
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_database(deployment)
     router = Router(deployment)  # an invalid rules file stops start-up (exit 2)
+    archive, restricted = open_stores(
+        storage=settings.gateway.storage,
+        database_url=deployment.database_url,
+        data_dir=data_dir,
+        engine=engine,
+    )
     pipeline = Pipeline(
         engine=engine,
-        archive=Archive(data_dir / "archive"),
-        restricted=Archive(data_dir / "restricted", mode=0o700),
-        directory=load_directory(deployment),
+        archive=archive,
+        restricted=restricted,
+        directory=directory_in_force(deployment, engine),
         trust=load_trust(deployment),
         policy=Policy(
             unsigned=settings.policy.unsigned,
             unknown_sender=settings.policy.unknown_sender,
+            administrative_domains=settings.policy.administrative_domains,
             indeterminate=settings.policy.indeterminate,
             active_content=settings.policy.active_content,
             auth=settings.auth.policy,

@@ -31,6 +31,8 @@ class Attachment:
     size: int
     sha256: str
     data: bytes = field(repr=False)
+    # The name as sent, when it had to be made safe (mailparse.filenames); else None.
+    original_filename: str | None = None
 
     @property
     def is_pdf(self) -> bool:

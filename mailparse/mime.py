@@ -24,6 +24,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from mailparse.documents.text import decode_bytes, decode_header_text, html_to_text, nfc
 from mailparse.errors import MalformedMessageError
+from mailparse.filenames import sanitised
 from mailparse.limits import MAX_ADDRESS_CHARS, MAX_ADDRESS_HEADER_CHARS, Limits
 from mailparse.message import Address, Attachment, ParsedMessage
 
@@ -33,6 +34,7 @@ _MSG_ID = re.compile(r"<[^<>\s]+>")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _RAW_FILENAME = re.compile(r'filename\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
 DEFAULT_LIMITS = Limits()
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 # What email.message raises on hostile header values and parameters (its header parser has
 # known crash bugs); caught around each such call so one bad part spoils nothing else.
@@ -48,9 +50,18 @@ _STDLIB_ERRORS = (
 )
 
 
-def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMessage:
+def parse(
+    raw: bytes, limits: Limits = DEFAULT_LIMITS, *, local_domains: frozenset[str] = frozenset()
+) -> ParsedMessage:
     """Read one message; raise :class:`MalformedMessageError` only for unreadable structure
-    or a message over the ``limits`` that cannot be read within them."""
+    or a message over the ``limits`` that cannot be read within them.
+
+    ``local_domains``: a closed network's own domains (special-use like ``.local``, or a
+    single label) that email-validator refuses; an address on one of them is accepted when
+    its local part is valid (the agency directory lists them, DESIGN §4.9)."""
+    bom = raw.startswith(_UTF8_BOM)
+    if bom:  # some mail clients save a message as a UTF-8 text file; only read past it
+        raw = raw[len(_UTF8_BOM) :]
     _require_header_section(raw)
     head_end = raw.find(b"\n\r\n") if b"\n\r\n" in raw else raw.find(b"\n\n")
     if (head_end if head_end >= 0 else len(raw)) > limits.max_header_bytes:
@@ -59,8 +70,8 @@ def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMessage:
         msg = email.message_from_bytes(raw, policy=policy.default)
     except _STDLIB_ERRORS as exc:
         raise MalformedMessageError("MIME structure cannot be read") from exc
-    defects: list[str] = []
-    sender = _sender(msg, defects)
+    defects: list[str] = ["byte-order-mark-before-headers"] if bom else []
+    sender = _sender(msg, defects, local_domains)
     body_text, attachments = _contents(msg, defects, limits)
     if sender is None and "From" not in msg and not body_text.strip() and not attachments:
         raise MalformedMessageError("message has neither a sender nor any content")
@@ -69,12 +80,12 @@ def parse(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMessage:
         message_id=_message_id(_header(msg, "Message-ID")),
         subject=_header(msg, "Subject") or "",
         sender=sender,
-        to=_addresses(msg, "To", defects),
-        reply_to=_addresses(msg, "Reply-To", defects),
+        to=_addresses(msg, "To", defects, local_domains),
+        reply_to=_addresses(msg, "Reply-To", defects, local_domains),
         date=_date(_header(msg, "Date"), defects),
         in_reply_to=_message_id(_header(msg, "In-Reply-To")),
         references=tuple(_MSG_ID.findall(references or "")),
-        auto_submitted=_header(msg, "Auto-Submitted"),
+        auto_submitted=_header(msg, "Auto-Submitted") or _legacy_autoreply(msg),
         precedence=_header(msg, "Precedence"),
         authentication_results=tuple(_headers(msg, "Authentication-Results")),
         body_text=body_text,
@@ -102,13 +113,24 @@ def _headers(msg: Message, name: str) -> Iterator[str]:
     wanted = name.lower()
     for key, value in msg.raw_items():
         if key.lower() == wanted and isinstance(value, str):
-            text = decode_header_text(value)
+            # NUL is no character of any header (RFC 5322 §3.2.3); databases refuse it.
+            text = decode_header_text(value).replace("\x00", "")
             if text:
                 yield text
 
 
 def _header(msg: Message, name: str) -> str | None:
     return next(_headers(msg, name), None)
+
+
+def _legacy_autoreply(msg: Message) -> str | None:
+    """``auto-replied`` for responders that predate RFC 3834 and mark their mail with
+    ``X-Autoreply`` or ``X-Autorespond`` instead of Auto-Submitted; None otherwise."""
+    for name in ("X-Autoreply", "X-Autorespond"):
+        value = _header(msg, name)
+        if value is not None and value.strip().lower() not in {"", "no", "false", "0"}:
+            return "auto-replied"
+    return None
 
 
 def _raw_header(msg: Message, name: str) -> str | None:
@@ -139,11 +161,11 @@ def _date(value: str | None, defects: list[str]) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _sender(msg: Message, defects: list[str]) -> Address | None:
+def _sender(msg: Message, defects: list[str], local_domains: frozenset[str]) -> Address | None:
     if "From" not in msg:
         defects.append("missing-from")
         return None
-    found = _addresses(msg, "From", defects)
+    found = _addresses(msg, "From", defects, local_domains)
     if not found:
         defects.append("unreadable-from")
         return None
@@ -152,7 +174,9 @@ def _sender(msg: Message, defects: list[str]) -> Address | None:
     return found[0]
 
 
-def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ...]:
+def _addresses(
+    msg: Message, name: str, defects: list[str], local_domains: frozenset[str] = frozenset()
+) -> tuple[Address, ...]:
     raw = _raw_header(msg, name)
     if raw is None:
         return ()
@@ -169,7 +193,7 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
     for display, addr in pairs:
         if not addr:
             continue
-        address = _validated(addr)
+        address = _validated(addr) or _local(addr, local_domains)
         if address is None:
             defects.append(f"invalid-address:{name.lower()}")
             continue
@@ -186,6 +210,21 @@ def _validated(addr: str) -> str | None:
     except (EmailNotValidError, ValueError, UnicodeError):
         return None
     return f"{info.local_part}@{info.domain.lower()}"
+
+
+def address_accepted(addr: str) -> bool:
+    """Would the parser accept ``addr`` without being told it is a local domain?"""
+    return _validated(addr) is not None
+
+
+def _local(addr: str, local_domains: frozenset[str]) -> str | None:
+    """``addr`` on one of ``local_domains``: its local part checked by email-validator."""
+    local, at, domain = addr.strip().rpartition("@")
+    domain = domain.lower()
+    if not at or not local_domains or domain not in local_domains:
+        return None
+    checked = _validated(f"{local}@example.org")
+    return None if checked is None else f"{checked.rpartition('@')[0]}@{domain}"
 
 
 # --- body and attachments ------------------------------------------------------------------
@@ -232,13 +271,15 @@ def _contents(msg: Message, defects: list[str], limits: Limits) -> tuple[str, li
             if markup is None:
                 markup = decode_bytes(data, _charset(part))
             continue
+        safe, original = sanitised(filename)  # once, here: every later stage uses it
         attachments.append(
             Attachment(
-                filename=filename,
+                filename=safe,
                 content_type=content_type,
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
                 data=data,
+                original_filename=original,
             )
         )
     if plain is not None:

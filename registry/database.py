@@ -11,12 +11,13 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from registry import migrations
-from registry.errors import DatabaseUnavailableError
+from registry.errors import DatabaseUnavailableError, RegistryError
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,20 @@ def write_session(engine: Engine) -> Iterator[Session]:
     bound = engine.execution_options(**{_IMMEDIATE: True})
     try:
         with Session(bound, expire_on_commit=False) as session, session.begin():
+            event.listen(session, "before_flush", _without_nul)
             yield session
     except OperationalError as exc:
         raise DatabaseUnavailableError(f"database unavailable: {exc.orig!r}") from exc
+
+
+def _without_nul(session: Session, _context: Any, _instances: Any) -> None:
+    """NUL out of every text column written: PostgreSQL refuses it in text, and a stranger's
+    subject, file name or PDF text may carry one (the raw message keeps it, byte for byte)."""
+    for instance in (*session.new, *session.dirty):
+        for attribute in sa_inspect(instance).mapper.column_attrs:
+            value = getattr(instance, attribute.key, None)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(instance, attribute.key, value.replace("\x00", ""))
 
 
 @contextmanager
@@ -87,14 +99,43 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every pending migration (never ``create_all`` on a live database)."""
+    """Apply every pending migration (never ``create_all`` on a live database).
+
+    On SQLite, a batch migration copies a table, drops it and renames the copy; with
+    foreign keys enforced, dropping a table other rows refer to fails. So references are
+    not enforced while migrating (as Alembic advises for SQLite) and checked once at the
+    end, in the same transaction: a migration that broke one is rolled back.
+    """
     config = alembic_config()
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        with engine.connect() as connection:
+            if sqlite:
+                _enforce_foreign_keys(connection, False)
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                    broken = (
+                        connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                        if sqlite
+                        else None
+                    )
+                    if broken is not None:
+                        raise RegistryError(f"a migration broke a reference: {tuple(broken)}")
+            finally:
+                if sqlite:
+                    _enforce_foreign_keys(connection, True)
     except OperationalError as exc:
         raise DatabaseUnavailableError(f"cannot upgrade the database: {exc.orig!r}") from exc
+
+
+def _enforce_foreign_keys(connection: Connection, on: bool) -> None:
+    """SQLite's ``PRAGMA foreign_keys``, set outside any transaction (inside one it is
+    silently ignored): straight on the driver's connection, before BEGIN or after COMMIT."""
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mailparse.mime import address_accepted
 from registry.errors import RegistryError
 
 
@@ -19,8 +21,9 @@ class Agency(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=64)  # mã định danh, or a local code
     name: str = Field(min_length=1)
+    parent: str = ""  # the code of the agency it belongs to (cơ quan chủ quản), if any
     group: str = ""
     addresses: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
@@ -61,6 +64,26 @@ class Directory:
 
     def by_code(self, code: str) -> Agency | None:
         return next((a for a in self.agencies if a.code == code), None)
+
+    @cached_property
+    def local_domains(self) -> frozenset[str]:
+        """Domains of listed addresses and listed domains the parser would refuse
+        (special-use such as ``.local``, single labels): a closed network's own names,
+        recognised because the directory lists them (DESIGN §4.9)."""
+        names = {a.rpartition("@")[2] for agency in self.agencies for a in agency.addresses}
+        names.update(d for agency in self.agencies for d in agency.domains)
+        return frozenset(n for n in names if n and not address_accepted(f"x@{n}"))
+
+
+def unusual_addresses(directory: Directory) -> list[str]:
+    """``code: address`` of each listed address the parser accepts only because the
+    directory lists its domain (said at import and start-up, DESIGN §4.9)."""
+    return [
+        f"{agency.code}: {address}"
+        for agency in directory.agencies
+        for address in (*agency.addresses, *(f"@{d}" for d in agency.domains))
+        if not address_accepted(address if not address.startswith("@") else f"x{address}")
+    ]
 
 
 def parse_directory(text: str, source: str) -> Directory:

@@ -1,6 +1,6 @@
-"""The fields read from a registered document (issue 4), and the clerk's correction of the
-paper flag (R-PAPER: "the topic read from the type and the summary, correctable by a
-clerk"). Every correction is an audit event with the clerk's name and note."""
+"""The fields read from a registered document (R-REG, DESIGN §4.3), and the clerk's
+correction of the paper flag (R-PAPER: "the topic read from the type and the summary,
+correctable by a clerk"). Every correction is an audit event with the clerk's name and note."""
 
 from __future__ import annotations
 

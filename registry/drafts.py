@@ -33,6 +33,7 @@ class AttachmentDraft:
     size: int
     sha256: str
     role: str  # "document" | "appendix" | "other"
+    original_filename: str | None = None  # as sent, when it had to be made safe
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class EntryDraft:
     flags: tuple[str, ...] = ()  # e.g. active PDF content ("javascript", "launch")
     document_key: str | None = None  # issuer|number|date (registry.links.document_key)
     edxml_document_id: str | None = None  # the edXML DocumentId, when one came with it
-    # Read from the document (issue 4, migration 0006)
+    # Read from the document (migration 0006)
     number: str | None = None
     symbol: str | None = None
     place: str | None = None

@@ -33,6 +33,7 @@ class Outcome(StrEnum):
 
 class EntryStatus(StrEnum):
     REGISTERED = "registered"
+    AWAITING_DISTRIBUTION = "awaiting_distribution"  # a leader decides (R-DISTRIB)
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -111,7 +112,7 @@ class RegisterEntry(SQLModel, table=True):
     paper_required: bool = False
     needs_review: bool = False
     pages: int | None = None
-    status: str = Field(default=EntryStatus.REGISTERED, max_length=16)
+    status: str = Field(default=EntryStatus.REGISTERED, max_length=32)  # 0013
     message_id: str | None = Field(default=None, max_length=998)
     sha256: str = Field(max_length=64)
     filename: str = ""
@@ -142,7 +143,7 @@ class RegisterEntry(SQLModel, table=True):
     )
     process_by: datetime | None = _utc(nullable=True)
     assign_by: datetime | None = _utc(nullable=True)
-    # Read from the document (migration 0006, issue 4): number and symbol apart, place,
+    # Read from the document (migration 0006): number and symbol apart, place,
     # secrecy, parent body, signer's mark and position, CV144 row (R-TYPES), why paper is
     # required (R-PAPER / R-EXCL), text layer or OCR, conflicts with the mail/edXML/cert.
     number: str | None = Field(default=None, max_length=32)
@@ -208,6 +209,9 @@ class AttachmentRecord(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     role: str = Field(max_length=16)
+    # The name as sent when it had to be made safe (control characters, path parts, bidi
+    # overrides — mailparse.filenames); ``filename`` is what staff see and receive.
+    original_filename: str | None = None
 
 
 class AuditEvent(SQLModel, table=True):

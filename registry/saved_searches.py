@@ -1,4 +1,4 @@
-"""Saved searches of the register page, one list per person (issue 8).
+"""Saved searches of the register page, one list per person (DESIGN §4.6).
 
 A saved search is a name and the register page's query string (filters and columns,
 url-encoded, without the page number). Names are unique per person: saving a name again

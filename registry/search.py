@@ -1,4 +1,4 @@
-"""Full-text search of the incoming register, with or without diacritics (issue 4, part 6).
+"""Full-text search of the incoming register, with or without diacritics (part 6).
 
 A query is folded like ``RegisterEntry.search_text`` (:func:`mailparse.documents.text.fold`: no
 diacritics, đ → d, lower case) and split on whitespace; an entry matches when its search
@@ -30,6 +30,7 @@ text. On PostgreSQL the words are LIKE patterns with ``%`` and ``_`` escaped.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import cast
 
@@ -38,9 +39,11 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     column,
     false,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -169,6 +172,47 @@ def text_filter(session: Session, text: str | None) -> ColumnElement[bool] | Non
         ids = select(_FTS.c.rowid).where(_FTS_MATCH.op("MATCH")(fts5_query(terms.indexed)))
         conditions.insert(0, col(RegisterEntry.id).in_(ids))
     return and_(*conditions)
+
+
+def exact_first(text: str | None) -> ColumnElement[int] | None:
+    """An ORDER BY key that puts first the entries whose own words carry the query's
+    diacritics: "chỉnh" lists "chấn chỉnh" before "chính quyền", which the folded search
+    text cannot tell apart. None when the query has no diacritics (nothing to prefer).
+
+    The key counts the query words with diacritics that the entry's fields contain as
+    typed (lower case, or capitalised at the start of a sentence), negated so that an
+    ascending sort puts the most exact entry first; the register order breaks ties.
+    """
+    words = [
+        w
+        for w in dict.fromkeys(unicodedata.normalize("NFC", text or "").lower().split())
+        if fold(w) != w
+    ]
+    if not words:
+        return None
+    fields = [
+        func.coalesce(col(c), "")
+        for c in (
+            RegisterEntry.summary,
+            RegisterEntry.document_type,
+            RegisterEntry.issuer_name,
+            RegisterEntry.sender_agency_name,
+            RegisterEntry.signer_name,
+        )
+    ]
+    raw: ColumnElement[str] = fields[0]
+    for part in fields[1:]:
+        raw = raw + " " + part
+    lowered = func.lower(raw)
+    score: ColumnElement[int] = literal(0)
+    for word in words[:8]:
+        variants = (word, word[:1].upper() + word[1:], word.upper())
+        hit = or_(
+            lowered.contains(word, autoescape=True),
+            *(raw.contains(v, autoescape=True) for v in variants),
+        )
+        score = score - case((hit, 1), else_=0)
+    return score
 
 
 def word_condition(word: str) -> ColumnElement[bool]:

@@ -51,18 +51,11 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
     stopped = _sender_checks(facts, policy, step, trace)
     if stopped is not None:
         return stopped
-    review = False
-    if not facts.sender_known:
-        review = policy.unknown_sender == "review"
-        why = words.unknown_sender(facts.forged_agency, policy.unknown_sender)
-        step("unknown-sender", True, why)
-        if not review:
-            return _rejected(Reason.UNKNOWN_SENDER, trace)
-    else:
-        step("unknown-sender", False, words.SENDER_KNOWN)
-    stopped = _content_checks(facts, step, trace)
+    stopped = _unknown_sender(facts, policy, step, trace) or _content_checks(facts, step, trace)
     if stopped is not None:
         return stopped
+    if not facts.sender_known and not facts.released_by:  # a clerk decides (DESIGN §4.9)
+        return Decision(MessageOutcome.HELD, (Reason.UNKNOWN_SENDER,), trace=tuple(trace))
 
     any_signed = any(p.readable and p.signed for p in facts.pdfs)
     first_unsigned = next((p for p in facts.pdfs if p.readable and not p.signed), None)
@@ -71,7 +64,37 @@ def decide(facts: MessageFacts, policy: Policy) -> Decision:
     )
     if facts.released_by:
         documents = tuple(_released(d, facts.released_by, step) for d in documents)
-    return _outcome(documents, review, trace)
+    return _outcome(documents, False, trace)
+
+
+def _unknown_sender(
+    facts: MessageFacts, policy: Policy, step: _Step, trace: list[TraceStep]
+) -> Decision | None:
+    """A sender outside the directory is refused, or held for a clerk when
+    :func:`reviewable` (the hold itself comes after the content checks: a message without
+    a document is refused at once)."""
+    if facts.sender_known:
+        step("unknown-sender", False, words.SENDER_KNOWN)
+        return None
+    review = reviewable(facts, policy)
+    step("unknown-sender", True, words.unknown_sender(facts.forged_agency, policy, review))
+    if not review:
+        return _rejected(Reason.UNKNOWN_SENDER, trace)
+    if facts.released_by:
+        step("released", True, words.released((Reason.UNKNOWN_SENDER,), facts.released_by))
+    return None
+
+
+def reviewable(facts: MessageFacts, policy: Policy) -> bool:
+    """An unknown sender a clerk may accept: ``[policy] unknown_sender = "review"``, a From
+    under one of the administrative domains, and no failed DKIM/SPF/DMARC (DESIGN §4.9)."""
+    domain = facts.sender_domain.lower().rstrip(".")
+    under = any(
+        domain == d or domain.endswith(f".{d}")
+        for d in (a.lower().strip(".") for a in policy.administrative_domains)
+        if d
+    )
+    return policy.unknown_sender == "review" and under and not facts.sender_auth_failed
 
 
 def _released(document: DocumentDecision, by: str, step: _Step) -> DocumentDecision:
@@ -90,7 +113,8 @@ def _sender_checks(
     if step("our-mail", bool(facts.our_mail), words.OUR_MAIL[facts.our_mail]):
         return Decision(MessageOutcome.REJECTED, (), trace=tuple(trace))
     failed = facts.sender_auth_failed
-    step("sender-authentication", failed, words.sender_authentication(failed, policy.auth))
+    checked = facts.sender_auth_checked
+    step("sender-authentication", failed, words.sender_authentication(failed, policy.auth, checked))
     if not failed or policy.auth == "record":
         return None
     reason = (Reason.SENDER_AUTHENTICATION_FAILED,)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rules.decision import CountMismatch, MessageFacts
+from rules.decision import CountMismatch, MessageFacts, Policy
 from rules.trace_words import VERDICT_NAMES, listed
 
 NO_MALWARE = "không phát hiện mã độc"
@@ -28,6 +28,10 @@ OUR_MAIL: dict[str, str] = {
 }
 AUTH_FAILED = "xác thực nơi gửi (DKIM/SPF/DMARC) không đạt"
 AUTH_PASSED = "xác thực nơi gửi (DKIM/SPF/DMARC) không có lỗi"
+AUTH_NOT_CHECKED = (
+    "không kiểm tra xác thực nơi gửi (DKIM/SPF/DMARC): hệ thống được cấu hình không tra cứu "
+    "DNS ([auth] resolver = off)"
+)
 SENDER_KNOWN = "nơi gửi có trong danh bạ cơ quan"
 NO_PDF = "thư không đính kèm tệp PDF nào"
 COUNT_NOT_CHECKED = "không kiểm tra: văn bản có dấu chỉ độ mật (R-SECRET)"
@@ -47,7 +51,7 @@ _HOLD = "tạm giữ chờ văn thư quyết định"
 _REJECT = "từ chối"
 _MEANINGS: dict[str, dict[str, str]] = {
     "[auth] policy": {"record": "chỉ ghi nhận", "hold": _HOLD, "reject": _REJECT},
-    "[policy] unknown_sender": {"reject": _REJECT, "review": "vào sổ, đánh dấu cần xem xét"},
+    "[policy] unknown_sender": {"reject": _REJECT, "review": _HOLD},
     "[policy] unsigned": {"reference": "vào sổ, chỉ để tham khảo", "reject": _REJECT},
     "[policy] active_content": {
         "hold": _HOLD,
@@ -69,20 +73,31 @@ def malware_found(findings: Iterable[str]) -> str:
     return f"trình quét virus phát hiện mã độc: {listed(findings)}"
 
 
-def sender_authentication(failed: bool, policy: str) -> str:
+def sender_authentication(failed: bool, policy: str, checked: bool = True) -> str:
+    """R-FORGE; with no resolver nothing was checked, and the trace must not call that a
+    pass."""
+    if not checked:
+        return AUTH_NOT_CHECKED
     return f"{AUTH_FAILED if failed else AUTH_PASSED}; {by_setting('[auth] policy', policy)}"
 
 
-def unknown_sender(forged_agency: str | None, policy: str) -> str:
+def unknown_sender(forged_agency: str | None, policy: Policy, held: bool) -> str:
     """The sender is not in the directory (R-FORGE: a From naming an agency that fails
-    DMARC is not that agency)."""
+    DMARC is not that agency); under ``review`` only a sender of an administrative domain
+    whose authentication did not fail is held (DESIGN §4.9)."""
     forged = (
         f"trường From ghi tên cơ quan {forged_agency} nhưng không qua được DMARC (R-FORGE), "
         "nên coi là "
         if forged_agency
         else ""
     )
-    setting = by_setting("[policy] unknown_sender", policy)
+    setting = by_setting("[policy] unknown_sender", policy.unknown_sender)
+    if policy.unknown_sender == "review" and not held:
+        domains = listed(policy.administrative_domains) or "(không có)"
+        setting = (
+            f"{_REJECT}: nơi gửi không thuộc tên miền hành chính {domains} "
+            "([policy] administrative_domains) hoặc xác thực nơi gửi không đạt"
+        )
     return f"{forged}nơi gửi không có trong danh bạ cơ quan; {setting}"
 
 
@@ -132,9 +147,19 @@ def _pages(facts: MessageFacts) -> str:
     return f"{sum(pages)} trang{each}"
 
 
+ACTIVE_CONTENT_NAMES: dict[str, str] = {  # mailparse.documents.activecontent values
+    "javascript": "JavaScript",
+    "launch": "lệnh mở chương trình khác",
+    "embedded-file": "tệp nhúng bên trong",
+    "rich-media": "nội dung đa phương tiện nhúng",
+    "auto-action": "thao tác tự chạy khi mở tệp",
+}
+
+
 def active_content(found: Iterable[str], policy: str) -> str:
-    """R-VIRUS: JavaScript, launch actions, embedded files… (codes verbatim)."""
-    return f"có nội dung thực thi: {listed(found)}; {by_setting('[policy] active_content', policy)}"
+    """R-VIRUS: JavaScript, launch actions, embedded files…, named in Vietnamese."""
+    names = listed(ACTIVE_CONTENT_NAMES.get(kind, kind) for kind in found)
+    return f"có nội dung thực thi: {names}; {by_setting('[policy] active_content', policy)}"
 
 
 def worst_signature(verdict: str) -> str:

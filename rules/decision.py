@@ -28,7 +28,10 @@ class Policy:
     """The ``[policy]`` section: what the regulations leave to the administrator."""
 
     unsigned: Literal["reference", "reject"] = "reference"
-    unknown_sender: Literal["reject", "review"] = "reject"
+    # review: held for a clerk, but only a sender under one of ``administrative_domains``
+    # whose authentication did not fail; other strangers are refused (DESIGN §4.9).
+    unknown_sender: Literal["reject", "review"] = "review"
+    administrative_domains: tuple[str, ...] = ("gov.vn",)
     indeterminate: Literal["hold", "reject"] = "hold"
     active_content: Literal["hold", "flag", "reject"] = "hold"  # R-VIRUS
     # [auth] policy: what a failed sender authentication (DKIM/SPF/DMARC) does (R-FORGE)
@@ -62,6 +65,8 @@ class MessageFacts:
     malware: tuple[str, ...] = ()
     # Sender authentication failed (DMARC fail, SPF fail, or every DKIM signature fails).
     sender_auth_failed: bool = False
+    # False when nothing was checked ([auth] resolver = off: no DNS lookups were made).
+    sender_auth_checked: bool = True
     # The directory agency a From names while failing DMARC: the sender is unknown (R-FORGE).
     forged_agency: str | None = None
     # "bounce": a delivery report of our own mail; "own-answer": our answer came back.
@@ -73,6 +78,9 @@ class MessageFacts:
     attachments: int = 0
     # A person released this message after it was held: what would hold it is accepted.
     released_by: str | None = None
+    # The domain of the From address, lower case ("" without one): an unknown sender under
+    # an administrative domain may be held for review (DESIGN §4.9).
+    sender_domain: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,10 @@ class TraceStep:
     hit: bool
     why: str
     subject: str = "message"  # "message" or the file name the rule looked at
+
+    def as_row(self) -> dict[str, object]:
+        """The stored form of the step (the inbound record's ``trace`` column)."""
+        return {"rule": self.rule, "hit": self.hit, "why": self.why, "subject": self.subject}
 
 
 @dataclass(frozen=True)

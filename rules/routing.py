@@ -53,10 +53,24 @@ class _Draft:
     reject_code: str = ""
     tags: list[str] = field(default_factory=list)
     matched: list[str] = field(default_factory=list)
+    propose: bool = False
+    leader: str | None = None
 
 
-def route(facts: RoutingFacts, rules: RuleSet, calendar: WorkingCalendar, now: datetime) -> Routing:
-    """Decide who handles one document, and by when; ``now`` only judges a past DueDate."""
+def route(
+    facts: RoutingFacts,
+    rules: RuleSet,
+    calendar: WorkingCalendar,
+    now: datetime,
+    *,
+    propose_all: bool = False,
+) -> Routing:
+    """Decide who handles one document, and by when; ``now`` only judges a past DueDate.
+
+    ``propose_all`` (``[routing] mode = "propose"``) makes every routing a proposal that
+    a leader decides on (R-DISTRIB), as ``then: {propose: true}`` does for one rule; the
+    leader is the one the rules name, else the file's default leader.
+    """
     draft = _Draft(priority=URGENCY_PRIORITY.get(facts.urgency, 0))
     trace: list[RuleTrace] = []
     for rule in rules.rules:
@@ -72,6 +86,9 @@ def route(facts: RoutingFacts, rules: RuleSet, calendar: WorkingCalendar, now: d
                 break
     urgent = facts.urgency in URGENCY_PRIORITY and facts.urgency != Urgency.THUONG
     received = facts.received_at.astimezone(calendar.zone)
+    propose = (draft.propose or propose_all) and not draft.reject_reason and not draft.hold_reason
+    leaders = rules.leaders_by_code
+    leader = leaders.get(draft.leader or "") or rules.default_leader
     return Routing(
         assignments=() if draft.reject_reason else tuple(draft.assignments),
         trace=tuple(trace),
@@ -85,6 +102,8 @@ def route(facts: RoutingFacts, rules: RuleSet, calendar: WorkingCalendar, now: d
         tags=tuple(draft.tags),
         process_by=received if urgent else calendar.add_working_hours(received, PROCESS_HOURS),
         assign_by=received if urgent else assignment_due(calendar, received),
+        propose=propose,
+        leader=leader if propose else None,
     )
 
 
@@ -139,6 +158,8 @@ def _apply(
         draft.reject_reason = then.reject.text
         draft.reject_code = str(then.reject.reason)
     draft.tags += [t for t in then.tags if t not in draft.tags]
+    draft.propose = draft.propose or then.propose
+    draft.leader = draft.leader or then.leader
 
 
 def _has_lead(draft: _Draft) -> bool:

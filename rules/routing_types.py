@@ -33,6 +33,16 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class Leader:
+    """A leader who distributes documents (R-DISTRIB), from the ``leaders`` of rules.yaml."""
+
+    code: str
+    name: str
+    mailbox: str  # digests and urgent notices; only replies from it decide
+    account: str | None = None  # the console user name whose queue shows these documents
+
+
+@dataclass(frozen=True)
 class RoutingFacts:
     """What the rules may look at for one registered document (plain values, no parsing)."""
 
@@ -110,6 +120,8 @@ class Routing:
     tags: tuple[str, ...] = ()
     process_by: datetime | None = None  # R-2H: processing within 2 working hours
     assign_by: datetime | None = None  # R-ASSIGN: same day / next working morning
+    propose: bool = False  # R-DISTRIB: the assignments are a proposal a leader decides on
+    leader: Leader | None = None  # who decides a proposal (None: any leader)
 
     @property
     def lead(self) -> Assignment | None:

@@ -25,7 +25,7 @@ from pydantic import (
 from mailparse.reasons import Reason
 from rules.conditions import When
 from rules.deadlines import Deadline, DeadlineKind, parse_deadline
-from rules.routing_types import Unit
+from rules.routing_types import Leader, Unit
 from rules.yamllines import line_of
 
 
@@ -61,6 +61,31 @@ class UnitSpec(_Model):
         return Unit(self.code, self.name, self.mailbox, self.leader, self.supervisor)
 
 
+class LeaderSpec(_Model):
+    """A leader who distributes documents (R-DISTRIB): ``leaders`` of rules.yaml.
+
+    ``mailbox`` receives the digests and urgent notices, and only replies from it decide;
+    ``account`` is the console user name (role ``leader``) whose ``/distribute`` queue shows
+    this leader's documents; ``default`` names the leader of proposals no rule assigns.
+    """
+
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1)
+    mailbox: str
+    account: str | None = None
+    default: bool = False
+
+    @field_validator("mailbox")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value.strip().lower()
+
+    def leader(self) -> Leader:
+        return Leader(self.code, self.name, self.mailbox, self.account)
+
+
 class Target(_Model):
     """An assignee in ``then``: a unit code, or ``{unit, person, deadline}``."""
 
@@ -91,6 +116,8 @@ class Then(_Model):
     hold: str | None = None  # the reason a clerk must review
     reject: Reject | None = None
     tags: tuple[str, ...] = ()
+    propose: bool = False  # a leader decides: registered, awaiting distribution (R-DISTRIB)
+    leader: str | None = None  # the code (``leaders``) of the leader who decides
 
     _parse_deadlines = field_validator("deadline", "deadline_fallback", mode="before")(_deadline)
 
@@ -118,6 +145,7 @@ class Rule(_Model):
 
 class RuleSet(_Model):
     units: tuple[UnitSpec, ...] = ()
+    leaders: tuple[LeaderSpec, ...] = ()
     deadline: Deadline | None = None  # when neither the rule nor the assignee names one
     rules: tuple[Rule, ...]
     _version: str = PrivateAttr(default="")
@@ -132,6 +160,33 @@ class RuleSet(_Model):
     @property
     def units_by_code(self) -> dict[str, Unit]:
         return {u.code: u.unit() for u in self.units}
+
+    @property
+    def leaders_by_code(self) -> dict[str, Leader]:
+        return {spec.code: spec.leader() for spec in self.leaders}
+
+    @property
+    def default_leader(self) -> Leader | None:
+        """The leader marked ``default``, else the first one; None without leaders."""
+        chosen = next((s for s in self.leaders if s.default), None) or next(
+            iter(self.leaders), None
+        )
+        return chosen.leader() if chosen else None
+
+    @model_validator(mode="after")
+    def _known_leaders(self) -> RuleSet:
+        codes = [s.code for s in self.leaders]
+        if len(set(codes)) != len(codes):
+            raise ValueError("leader codes must be distinct")
+        if sum(s.default for s in self.leaders) > 1:
+            raise ValueError("only one leader can be the default")
+        for rule in self.rules:
+            if rule.then.leader is not None and rule.then.leader not in codes:
+                raise ValueError(
+                    f"rule {rule.name!r}: then.leader: unknown leader {rule.then.leader!r} "
+                    "(not in leaders)"
+                )
+        return self
 
     @field_validator("units")
     @classmethod

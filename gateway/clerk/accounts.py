@@ -18,7 +18,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from registry import accounts as store
 from registry.accounts import Role
@@ -29,6 +32,9 @@ log = logging.getLogger(__name__)
 SESSION_LIFETIME = timedelta(hours=12)
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_FAILURES = 5  # failed logins per user name and address within the window
+# Failed logins from one address, whatever the names, within the window: guessing across
+# many names is slowed too, and one address cannot lock out a user for everyone else.
+THROTTLE_ADDRESS_FAILURES = 20
 MIN_PASSWORD_CHARS = 10
 TOUCH_INTERVAL = timedelta(minutes=1)  # how often a session's last_seen is written
 
@@ -122,12 +128,22 @@ class Accounts:
             return list(store.list_users(session))
 
     def login(self, username: str, password: str, address: str) -> LoginResult:
+        """Throttled per (name, address) and per address (the client's real address, see
+        ``[web] trusted_proxies``). Argon2 runs outside any write transaction: a login
+        flood must not hold the database's write lock the registering worker needs."""
         now = self._clock()
-        with write_session(self._engine) as session:
-            failures = store.recent_failures(
-                session, username=username, address=address, since=now - THROTTLE_WINDOW
+        since = now - THROTTLE_WINDOW
+        with read_session(self._engine) as session:
+            throttled = (
+                store.recent_failures(session, username=username, address=address, since=since)
+                >= THROTTLE_FAILURES
+                or _failures_from(session, address, since) >= THROTTLE_ADDRESS_FAILURES
             )
-            if failures >= THROTTLE_FAILURES:
+            user = None if throttled else store.find_user(session, username)
+            stored = user.password_hash if user else None
+            usable = user is not None and not user.disabled
+        if throttled:
+            with write_session(self._engine) as session:
                 store.audit(
                     session,
                     actor=username,
@@ -135,9 +151,10 @@ class Accounts:
                     now=now,
                     details={"address": address},
                 )
-                return LoginResult(LoginOutcome.THROTTLED)
-            user = store.find_user(session, username)
-            ok = self._verify(user.password_hash if user else None, password)
+            return LoginResult(LoginOutcome.THROTTLED)
+        ok = self._verify(stored, password) and usable
+        with write_session(self._engine) as session:
+            user = store.find_user(session, username) if ok else None
             ok = ok and user is not None and not user.disabled
             store.record_attempt(session, username=username, address=address, succeeded=ok, now=now)
             action = "login" if ok else "login.failed"
@@ -189,3 +206,15 @@ class Accounts:
             return self._hasher.verify(stored or self._dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False
+
+
+def _failures_from(session: Session, address: str, since: datetime) -> int:
+    """Failed logins from ``address`` since ``since``, whatever the user names."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(store.LoginAttempt)
+        .where(col(store.LoginAttempt.address) == address)
+        .where(col(store.LoginAttempt.at) >= since)
+        .where(col(store.LoginAttempt.succeeded).is_(False))
+    )
+    return int(count or 0)

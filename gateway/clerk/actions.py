@@ -1,4 +1,4 @@
-"""What a clerk does to one register entry (issue 8 part 3): assign, reassign, correct a
+"""What a clerk does to one register entry (DESIGN §4.6): assign, reassign, correct a
 field, add a note. Each is ONE transaction: the assignment row, its routed copy in the
 outbox (:func:`gateway.routing.reassign.queue_routed_copy`), the 04 status notice when the entry
 becomes assigned (:func:`gateway.tracking.status_notice.queue_status_notice`), and the audit event
@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from gateway.clerk.dates import DateError, parse_day
 from gateway.errors import GatewayError
 from gateway.routing.reassign import queue_routed_copy
+from gateway.routing.withdrawal import queue_withdrawal
 from gateway.tracking.status_notice import queue_status_notice
 from gateway.wiring import Components
 from registry.database import write_session
@@ -32,6 +34,7 @@ from registry.models import (
 from registry.recorder import Recorder
 from registry.search import entry_search_text
 from registry.tracking.assignments import AssignmentDraft, new_assignment
+from rules.deadlines import DeadlineKind
 from rules.routing_types import Role, Unit
 from templates import URGENCY_LABELS
 
@@ -82,7 +85,8 @@ class ClerkActions:
                 raise ActionError(f"{unit.name} đã được phân công văn bản này.")
             if order.role is Role.LEAD and any(a.role == Role.LEAD for a in current):
                 raise ActionError("Văn bản đã có đơn vị chủ trì; hãy dùng “Chuyển đơn vị”.")
-            record = self._new(recorder, entry, unit, order.role, self._due(order.due_on))
+            due = self._due(order.due_on) if order.due_on else self._default_due(entry)
+            record = self._new(recorder, entry, unit, order.role, due)
             recorder.audit(
                 "assignment.assigned",
                 entry=entry,
@@ -111,6 +115,16 @@ class ClerkActions:
             old.updated_at = recorder.now
             due = self._due(due_on) if due_on else old.due_at
             record = self._new(recorder, entry, unit, Role(old.role), due)
+            pipeline = self.components.pipeline
+            queue_withdrawal(  # the unit taken off hears of it (R-LEAD)
+                recorder,
+                env=pipeline.templates,
+                entry=entry,
+                withdrawn=old,
+                successor_name=unit.name,
+                from_address=pipeline.from_address,
+                timezone=pipeline.zone.key,
+            )
             recorder.audit(
                 "assignment.reassigned",
                 entry=entry,
@@ -213,6 +227,15 @@ class ClerkActions:
             raise ActionError("Đơn vị không có trong danh sách đơn vị của tệp quy tắc.")
         return unit
 
+    def _default_due(self, entry: RegisterEntry) -> datetime | None:
+        """The rules file's ``deadline`` when the clerk gives no date: counted from the
+        receipt (R-DEADLINE) on the working-hours calendar, as routing counts it."""
+        router = self.components.router
+        spec = router.rules.deadline if router is not None else None
+        if spec is None or spec.kind is DeadlineKind.DUE_DATE:
+            return None  # the document's own due date is not known to a manual assignment
+        return spec.due(router.calendar, entry.received_at)  # type: ignore[union-attr]
+
     def _due(self, day: date | None) -> datetime | None:
         zone = self.components.deployment.zone
         return None if day is None else datetime.combine(day, END_OF_OFFICE_DAY, tzinfo=zone)
@@ -231,13 +254,15 @@ def _open_assignments(session: Any, entry_id: int) -> list[AssignmentRecord]:
 def _parsed(field: Field, text: str) -> Any:
     if field is Field.ISSUED_ON:
         try:
-            return date.fromisoformat(text) if text else None
-        except ValueError as exc:
-            raise ActionError("Ngày tháng văn bản không hợp lệ.") from exc
+            return parse_day(text)
+        except DateError as exc:
+            raise ActionError(f"Ngày tháng văn bản: {exc}") from exc
     if field is Field.URGENCY:
-        if text not in URGENCY_LABELS:
-            raise ActionError("Độ khẩn không hợp lệ.")
-        return text
+        by_label = {label.casefold(): key for key, label in URGENCY_LABELS.items()}
+        key = text if text in URGENCY_LABELS else by_label.get(text.casefold())
+        if key is None:
+            raise ActionError("Độ khẩn không hợp lệ: hãy chọn Thường, Khẩn, Thượng khẩn, Hỏa tốc.")
+        return key
     if field is Field.SUMMARY and not text:
         raise ActionError("Trích yếu không được để trống.")
     return text[:2000] or None

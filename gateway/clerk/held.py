@@ -21,7 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gateway.errors import GatewayError
@@ -35,6 +37,8 @@ from mailparse.errors import MalformedMessageError
 from mailparse.mime import parse
 from mailparse.reasons import Reason
 from registry.database import write_session
+from registry.directory import Agency
+from registry.directory_store import store
 from registry.models import (
     AttachmentRecord,
     AuditEvent,
@@ -50,6 +54,17 @@ from rules.decision import Decision, MessageOutcome, TraceStep
 
 class NotHeldError(GatewayError):
     """The inbound record does not exist or was already decided."""
+
+
+@dataclass(frozen=True)
+class NewSender:
+    """A held message's sender as a clerk adds it to the directory (DESIGN §4.9)."""
+
+    code: str  # mã định danh, or a local code; an existing code gains the address
+    name: str  # for a new code (an existing agency keeps its name)
+    parent: str = ""
+    group: str = ""
+    whole_domain: bool = False  # also every address of the sender's domain
 
 
 @dataclass(frozen=True)
@@ -105,14 +120,26 @@ class HeldDecisions:
         """Send the held message through the pipeline again; returns the new spool id."""
         return self._respool(inbound_id, release=False)
 
-    def release(self, inbound_id: int) -> str:
+    def release(self, inbound_id: int, *, add_sender: NewSender | None = None) -> str:
         """Accept what held the message (the person's decision, recorded in the trace) and
         send it through the pipeline again: its documents are registered and the sender
-        gets the receipt owed. Returns the new spool id."""
-        return self._respool(inbound_id, release=True)
+        gets the receipt owed. With ``add_sender``, the sender (an unknown sender held for
+        review, DESIGN §4.9) joins the directory first (committed, audited), so this
+        message and the next ones come from a known agency. Returns the new spool id."""
+        return self._respool(inbound_id, release=True, add_sender=add_sender)
 
-    def _respool(self, inbound_id: int, *, release: bool) -> str:
+    def _respool(
+        self, inbound_id: int, *, release: bool, add_sender: NewSender | None = None
+    ) -> str:
         c = self.components
+        if add_sender is not None:
+            # Committed before the message is spooled again: the worker identifies the
+            # sender the moment it claims the item, maybe before the release commits. A
+            # failure after this leaves the sender listed and the message held (retry).
+            with write_session(c.engine) as session:
+                self._add_sender(
+                    session, _held(session.get(InboundMessage, inbound_id)), add_sender
+                )
         with write_session(c.engine) as session:
             inbound = _held(session.get(InboundMessage, inbound_id))
             raw = self._raw(inbound)
@@ -145,6 +172,45 @@ class HeldDecisions:
             )
             session.delete(inbound)
         return spool_id
+
+    def _add_sender(self, session: Session, inbound: InboundMessage, new: NewSender) -> None:
+        address = (inbound.sender_address or "").lower()
+        if "@" not in address:
+            raise GatewayError(f"held message {inbound.id}: no sender address to add")
+        domain = address.rpartition("@")[2]
+        known = self.components.pipeline.directory.by_code(new.code.strip())
+        try:
+            if known is not None:  # another address of an agency already listed
+                agency = known.model_copy(
+                    update={
+                        "addresses": tuple(dict.fromkeys((*known.addresses, address))),
+                        "domains": tuple(
+                            dict.fromkeys((*known.domains, *([domain] if new.whole_domain else [])))
+                        ),
+                    }
+                )
+            else:
+                agency = Agency(
+                    code=new.code.strip(),
+                    name=new.name.strip(),
+                    parent=new.parent.strip(),
+                    group=new.group.strip(),
+                    addresses=(address,),
+                    domains=(domain,) if new.whole_domain else (),
+                )
+        except ValidationError as exc:
+            fields = ", ".join(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+            raise GatewayError(f"thông tin cơ quan chưa đủ ({fields})") from exc
+        store(session, agency, actor=self.actor, source=f"held:{inbound.id}", now=datetime.now(UTC))
+        Recorder(session).audit(
+            "directory.add",
+            actor=self.actor,
+            code=agency.code,
+            name=agency.name,
+            address=address,
+            domain=domain if new.whole_domain else "",
+            held_spool_id=inbound.spool_id,
+        )
 
     def _raw(self, inbound: InboundMessage) -> bytes | None:
         pipeline = self.components.pipeline

@@ -1,7 +1,13 @@
 """Registering a paper document by hand (NĐ 30/2020 Điều 22.2: paper and electronic
 documents share one sequence of incoming numbers per year).
 
-The clerk types the register fields and may attach the scan. The scan is kept in the
+The clerk types the register fields (nơi gửi, người ký and độ mật included) and may
+attach the scan; the console shows what will be entered and takes a number only when the
+clerk confirms (the scan waits in the archive in between, see :func:`stage_scan`).
+
+A secret document (độ mật Mật, Tối mật, Tuyệt mật) is refused with guidance: NĐ 30/2020
+keeps secret documents in a register of their own, and the system must never carry them
+(R-SECRET; docs/decisions/secret-paper-documents.md). The scan is kept in the
 archive inside a small MIME message (the same form as a mailed document, so the document
 page serves it byte for byte like any attachment). One transaction writes an ``inbound``
 record (protocol ``paper``, nothing to answer), the entry under the next number of the year
@@ -25,6 +31,7 @@ from gateway.clerk.actions import ActionError
 from gateway.errors import ScannerUnavailableError
 from gateway.pipeline.virus_scan import ScanReport
 from gateway.wiring import Components
+from mailparse.documents.document import Secrecy
 from registry.database import write_session
 from registry.drafts import AttachmentDraft, EntryDraft, InboundDraft, RegisteredNumber
 from registry.links import document_key, lock_register
@@ -32,6 +39,7 @@ from registry.models import Outcome, RegisterEntry
 from registry.recorder import Recorder
 from registry.search import searchable_text
 from rules.acceptance_words import paper_registered
+from templates import URGENCY_LABELS
 
 PROTOCOL = "paper"
 MAX_SCAN_BYTES = 50 * 1024 * 1024
@@ -56,13 +64,42 @@ class PaperDocument:
     urgency: str = "thuong"
     pages: int | None = None
     scan: Scan | None = None
+    sender_name: str = ""  # nơi gửi, when it is not the issuing body itself
+    signer_name: str = ""  # người ký
+    secrecy: str = ""  # độ mật: "" (none) or a mailparse Secrecy value, refused by check()
+
+
+SECRECY_CHOICES = ("", *(str(s) for s in Secrecy))
+SECRECY_GUIDANCE = (
+    "Văn bản mật (Mật, Tối mật, Tuyệt mật) không được vào sổ chung trên hệ thống này: hãy "
+    "đăng ký vào sổ đăng ký văn bản mật đến (sổ riêng, theo Nghị định 30/2020/NĐ-CP và pháp "
+    "luật về bảo vệ bí mật nhà nước) và chuyển bản giấy theo quy trình văn bản mật. Không "
+    "quét, không đính kèm văn bản mật lên hệ thống."
+)
+
+
+def check(paper: PaperDocument) -> None:
+    """ActionError (Vietnamese, for the form) when ``paper`` cannot be entered as typed."""
+    if paper.secrecy:
+        raise ActionError(SECRECY_GUIDANCE)  # R-SECRET, before anything is kept
+    if not paper.summary.strip():
+        raise ActionError("Trích yếu không được để trống.")
+    if paper.urgency not in URGENCY_LABELS:
+        raise ActionError("Độ khẩn không hợp lệ.")
+
+
+def stage_scan(components: Components, scan: Scan) -> str:
+    """Scan for viruses, then keep the scan in the archive until the clerk confirms; its
+    sha256. The archive is the storage every instance reads (DESIGN §3), so the
+    confirmation may reach another instance."""
+    _scanned(components, scan)
+    return components.pipeline.archive.store(scan.data)
 
 
 def register_paper(components: Components, paper: PaperDocument, actor: str) -> RegisteredNumber:
     """Give ``paper`` the next incoming number of the year; ActionError when the same
     document (issuer, number, date) is already in the register."""
-    if not paper.summary.strip():
-        raise ActionError("Trích yếu không được để trống.")
+    check(paper)
     scan_record = _scanned(components, paper.scan)  # R-VIRUS before anything is kept
     now = datetime.now(UTC)
     year = now.astimezone(components.deployment.zone).year
@@ -122,14 +159,14 @@ def register_paper(components: Components, paper: PaperDocument, actor: str) -> 
                 year=year,
                 sender_address=None,
                 sender_agency_code=None,
-                sender_agency_name=None,
+                sender_agency_name=paper.sender_name or None,
                 document_number=paper.document_number or None,
                 issued_on=paper.issued_on,
                 document_type=paper.document_type or None,
                 summary=paper.summary,
                 issuer_code=None,
                 issuer_name=paper.issuer_name or None,
-                signer_name=None,
+                signer_name=paper.signer_name or None,
                 urgency=paper.urgency,
                 reference_only=False,
                 paper_required=False,
@@ -144,6 +181,8 @@ def register_paper(components: Components, paper: PaperDocument, actor: str) -> 
                     paper.document_type,
                     paper.summary,
                     paper.issuer_name,
+                    paper.sender_name or None,
+                    paper.signer_name or None,
                     paper.scan.filename if paper.scan else None,
                 ),
                 attachments=attachments,
@@ -182,8 +221,10 @@ def _kept_message(paper: PaperDocument, now: datetime) -> bytes:
         "\n".join(
             (
                 f"Số, ký hiệu: {paper.document_number}",
-                f"Ngày văn bản: {paper.issued_on.isoformat() if paper.issued_on else ''}",
+                f"Ngày văn bản: {paper.issued_on.strftime('%d/%m/%Y') if paper.issued_on else ''}",
                 f"Cơ quan ban hành: {paper.issuer_name}",
+                f"Nơi gửi: {paper.sender_name}",
+                f"Người ký: {paper.signer_name}",
                 f"Loại văn bản: {paper.document_type}",
                 f"Trích yếu: {paper.summary}",
             )

@@ -6,7 +6,9 @@ import logging
 
 from sqlalchemy.engine import Engine
 
+from gateway.errors import SpoolError
 from gateway.spool.envelope import Envelope
+from gateway.spool.queue import REASON_FILE, Spool
 from registry.database import write_session
 from registry.drafts import InboundDraft
 from registry.mail.imap_ledger import MoveRole, mark_committed
@@ -47,5 +49,19 @@ def record_quarantined(engine: Engine, spool_id: str, envelope: Envelope, reason
             )
             if envelope.protocol == "imap":  # to the account's failed folder
                 mark_committed(session, spool_id, MoveRole.FAILED)
-    except Exception:
+    except Exception:  # the spool keeps the item; list_quarantined_on_start records it later
         log.exception("%s: could not record the quarantine in the register", spool_id)
+
+
+def list_quarantined_on_start(engine: Engine, spool: Spool) -> None:
+    """At start-up: every parked item gets its inbound row, also those quarantined while
+    the database was down, so none waits unseen (recording is idempotent on the spool id)."""
+    for item_id in spool.quarantined():
+        try:
+            item = spool.quarantined_item(item_id)
+            reason = (item.path / REASON_FILE).read_text(encoding="utf-8").strip()
+            envelope = item.envelope()
+        except (SpoolError, OSError, ValueError):
+            log.exception("%s: quarantined item unreadable", item_id)
+            continue
+        record_quarantined(engine, item_id, envelope, reason)

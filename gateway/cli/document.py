@@ -12,19 +12,17 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from gateway.cli.numbers import incoming_number
 from gateway.config.settings import load
-from gateway.errors import ConfigError
 from gateway.wiring import open_database
 from registry.database import read_session, write_session
 from registry.document_fields import DocumentDetails, correct_paper, document_details
 from registry.queries import get_entry
 
-_INCOMING = re.compile(r"^(\d{4})/(\d+)$")
 LABELS = {
     "incoming": "Số đến",
     "document_number": "Số, ký hiệu",
@@ -54,7 +52,7 @@ def add_parsers(register: Any, command: Callable[..., Any]) -> None:
 
 
 def cmd_document(args: argparse.Namespace) -> int:
-    year, number = _incoming(args.number)
+    year, number = incoming_number(args.number)
     with read_session(open_database(load(args.config))) as session:
         details = document_details(get_entry(session, year, number))
     if args.json:
@@ -65,7 +63,7 @@ def cmd_document(args: argparse.Namespace) -> int:
 
 
 def cmd_paper(args: argparse.Namespace) -> int:
-    year, number = _incoming(args.number)
+    year, number = incoming_number(args.number)
     with write_session(open_database(load(args.config))) as session:
         entry = correct_paper(
             session,
@@ -96,10 +94,3 @@ def render(details: DocumentDetails) -> str:
     if details.edxml:
         lines.append(f"edXML: {details.edxml.get('business')} {details.edxml.get('document_id')}")
     return "\n".join(lines)
-
-
-def _incoming(text: str) -> tuple[int, int]:
-    m = _INCOMING.match(text.strip())
-    if m is None:
-        raise ConfigError(f"số đến phải có dạng NĂM/SỐ, ví dụ 2026/17 (nhận được {text!r})")
-    return int(m.group(1)), int(m.group(2))

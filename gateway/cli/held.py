@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from gateway.clerk.held import HeldDecisions
+from gateway.clerk.held import HeldDecisions, NewSender
 from gateway.clerk.quarantine_tools import actor
 from gateway.config.settings import load
 from gateway.wiring import Components, build
@@ -56,9 +56,21 @@ def _run(args: argparse.Namespace, components: Components) -> None:
     elif args.held_command == "reject":
         mailed = decisions.reject(args.id, args.reason, args.note)
         _print(args, {"id": args.id, "action": "reject", "answered": mailed}, _line)
+    elif args.held_command == "release":
+        new = None
+        if args.add_sender:
+            new = NewSender(
+                code=args.add_sender,
+                name=args.name or "",
+                parent=args.parent,
+                group=args.group,
+                whole_domain=args.whole_domain,
+            )
+        spool_id = decisions.release(args.id, add_sender=new)
+        row = {"id": args.id, "action": "release", "spool_id": spool_id, "added": args.add_sender}
+        _print(args, row, _line)
     else:
-        respool = decisions.release if args.held_command == "release" else decisions.reprocess
-        spool_id = respool(args.id)
+        spool_id = decisions.reprocess(args.id)
         _print(args, {"id": args.id, "action": args.held_command, "spool_id": spool_id}, _line)
 
 
@@ -79,7 +91,8 @@ def _line(row: dict[str, Any]) -> str:
         told = "đã gửi thư báo lý do" if row["answered"] else "không gửi thư (RFC 3834)"
         return f"thư tạm giữ {row['id']}: đã từ chối, {told}"
     if row["action"] == "release":
-        return f"thư tạm giữ {row['id']}: đã chấp nhận, đưa vào sổ (mục {row['spool_id']})"
+        added = f", đã thêm nơi gửi vào danh bạ (mã {row['added']})" if row.get("added") else ""
+        return f"thư tạm giữ {row['id']}: đã chấp nhận{added}, đưa vào sổ (mục {row['spool_id']})"
     return f"thư tạm giữ {row['id']}: đưa vào xử lý lại (mục {row['spool_id']})"
 
 
@@ -99,3 +112,12 @@ def add_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]) -
         held, "release", cmd_held, "accept what held it: register and receipt", json_flag=True
     )
     release.add_argument("id", type=int)
+    release.add_argument(
+        "--add-sender", metavar="CODE", help="also add the sender to the directory with this code"
+    )
+    release.add_argument("--name", help="the sender agency's name (with --add-sender)")
+    release.add_argument("--parent", default="", help="the code of the body it belongs to")
+    release.add_argument("--group", default="", help="its directory group")
+    release.add_argument(
+        "--whole-domain", action="store_true", help="every address of the sender's domain too"
+    )

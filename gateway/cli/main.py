@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from gateway.cli import document as cli_document
+from gateway.cli import entry_view, views
 from gateway.cli import report as cli_report
-from gateway.cli import views
+from gateway.cli.numbers import incoming_number
 from gateway.config.deploy import init_deployment
 from gateway.config.settings import Deployment, load
-from gateway.errors import ConfigError, GatewayError
+from gateway.errors import ConfigError, GatewayError, UsageError
 from gateway.reports.recent_problems import install as install_problem_log
 from gateway.spool.envelope import Envelope
+from gateway.storage.archive import copy_files_into_database, uses_database
 from gateway.wiring import build, open_database
 from mailparse.signatures.verify import verify_pdf
 from registry.errors import NotFoundError, RegistryError
@@ -36,7 +38,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.command in {"serve", "demo"}, getattr(args, "verbose", False))
     try:
@@ -44,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except ConfigError as exc:
         print(f"Lỗi cấu hình (configuration error):\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"Lỗi cách dùng lệnh: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except NotFoundError as exc:
         print(f"Không tìm thấy: {exc}", file=sys.stderr)
@@ -77,6 +82,11 @@ def _cmd_init(args: argparse.Namespace) -> int:
     written = init_deployment(args.directory, force=args.force)
     for path in written:
         print(f"đã tạo {path}")
+    if args.official_roots:  # the administrator's explicit step (DESIGN §4.9)
+        from gateway.cli.trust_roots import install
+
+        for step in install(load(args.directory / "gateway.toml"), dry_run=False):
+            print(f"đã tin cậy {step.target} ({step.certificate.label})")
     print(f"Chạy: gateway serve -c {args.directory / 'gateway.toml'}")
     return EXIT_OK
 
@@ -87,8 +97,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     deployment = _deployment(args)
     processes = deployment.settings.gateway.verify_processes
-    seconds = deployment.settings.limits.document_seconds
-    verifier = ProcessVerifier(processes, document_seconds=seconds) if processes else None
+    limits = deployment.settings.limits
+    verifier = (
+        ProcessVerifier(
+            processes,
+            document_seconds=limits.document_seconds,
+            memory_bytes=limits.document_memory_mb * 1024 * 1024 or None,
+        )
+        if processes
+        else None
+    )
     try:
         if verifier is not None:
             verifier.warm_up()  # before listening: the first document is not slowed
@@ -101,11 +119,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from gateway.cli.ingest_delivery import deliver_queued
     from gateway.pipeline.worker import Worker
 
     components = build(_deployment(args))
     worker = Worker(components.spool, components.pipeline, 1)
     failures = 0
+    ingested: list[str] = []
     for path in args.files:
         try:
             raw = path.read_bytes()
@@ -128,7 +148,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             failures += 1
             continue
         print(views.ingest_line(path, result))
-    components.outbox.run_once()
+        ingested.append(item_id)
+    # DESIGN §4.1: wait until what was queued is delivered or handed to the retry schedule.
+    report = deliver_queued(
+        components.outbox, components.engine, ingested, components.deployment.zone
+    )
+    print(report.text())
     return EXIT_FAILURE if failures else EXIT_OK
 
 
@@ -147,9 +172,9 @@ def _cmd_register_list(args: argparse.Namespace) -> int:
 
 def _cmd_register_show(args: argparse.Namespace) -> int:
     deployment = _deployment(args)
-    year, number = _parse_incoming(args.number)
+    year, number = incoming_number(args.number)
     row = views.register_entry(open_database(deployment), deployment.zone, year, number)
-    _print(args, row, views.register_detail)
+    _print(args, row, entry_view.register_detail)  # --json: the §4.3 contract
     return EXIT_OK
 
 
@@ -180,6 +205,17 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_db_import_archive(args: argparse.Namespace) -> int:
+    """Move a filesystem archive into the database, for several instances (DESIGN §3)."""
+    deployment = _deployment(args)
+    engine = open_database(deployment)
+    stored, skipped = copy_files_into_database(deployment.data_dir, engine)
+    print(f"Đã chép {stored} tệp vào cơ sở dữ liệu; bỏ qua {skipped} tệp không khớp mã sha256.")
+    if not uses_database(deployment.settings.gateway.storage, deployment.database_url):
+        print('Lưu ý: đặt [gateway] storage = "database" để cổng đọc các tệp từ cơ sở dữ liệu.')
+    return EXIT_OK if not skipped else EXIT_FAILURE
+
+
 def _cmd_trust_check(args: argparse.Namespace) -> int:
     from gateway.trust.check import report_json, report_text
     from gateway.trust.store import load_trust
@@ -194,8 +230,12 @@ def _cmd_trust_check(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)  # validation time: now, as if the file arrived now
     try:
         signatures = verify_pdf(data, load_trust(deployment), now)
-    except UnreadableDocumentError as exc:
-        print(f"{args.file}: không đọc được văn bản PDF ({exc})", file=sys.stderr)
+    except UnreadableDocumentError:
+        print(
+            f"{args.file}: không đọc được văn bản PDF (tệp hỏng, được mã hóa bằng mật khẩu"
+            " hoặc không phải tệp PDF)",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     _print(args, report_json(signatures, str(args.file), now, deployment.zone), report_text)
     return EXIT_OK
@@ -219,6 +259,7 @@ def _cmd_trust_refresh(args: argparse.Namespace) -> int:
 
 
 def _cmd_smtp_user_add(args: argparse.Namespace) -> int:
+    from gateway.clerk.accounts import MIN_PASSWORD_CHARS
     from gateway.smtp.users import add_user, read_new_password
 
     deployment = _deployment(args)
@@ -226,7 +267,10 @@ def _cmd_smtp_user_add(args: argparse.Namespace) -> int:
     if not users_file:
         raise ConfigError("[smtp] auth_users_file: set it to the file of SMTP AUTH users")
     path = deployment.path(users_file)
-    created = add_user(path, args.name, read_new_password(args.password_file))
+    password = read_new_password(args.password_file)
+    if len(password) < MIN_PASSWORD_CHARS:  # R-CHANNEL: strong passwords, as `users add`
+        raise UsageError(f"mật khẩu phải có ít nhất {MIN_PASSWORD_CHARS} ký tự")
+    created = add_user(path, args.name, password)
     print(f"{'đã thêm' if created else 'đã đổi mật khẩu'} {args.name} → {path}")
     return EXIT_OK
 
@@ -258,14 +302,7 @@ def _print(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> 
         print(human(data))
 
 
-def _parse_incoming(text: str) -> tuple[int, int]:
-    year, sep, number = text.partition("/")
-    if not sep or not year.isdigit() or not number.isdigit():
-        raise ConfigError(f"số đến phải có dạng NĂM/SỐ, ví dụ 2026/1 (got {text!r})")
-    return int(year), int(number)
-
-
-def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (the commands' wiring table)
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (the commands' wiring table)
     parser = argparse.ArgumentParser(
         prog="gateway", description="Cổng tiếp nhận văn bản điện tử (official-mail gateway)."
     )
@@ -285,6 +322,9 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (the commands' wiring
     init = commands.add_parser("init", help="write a working deployment into DIR")
     init.add_argument("directory", type=Path)
     init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.add_argument(
+        "--official-roots", action="store_true", help="trust the Government CA (pinned)"
+    )
     init.set_defaults(handler=_cmd_init)
 
     command(commands, "serve", _cmd_serve, "run the gateway (listeners, workers, outbox)")
@@ -303,13 +343,16 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (the commands' wiring
     from gateway.cli import register_routing as cli_register_routing
 
     cli_register_routing.add_parsers(register, listing, command)
+    from gateway.cli import distribution as cli_distribution
+
+    cli_distribution.add_parsers(commands, register, command)  # distribute, register slip
     command(register, "show", _cmd_register_show, "one entry", json_flag=True).add_argument(
         "number", metavar="YEAR/NUMBER"
     )
     from gateway.reports import register_print
 
     register_print.add_parser(register, command)
-    cli_document.add_parsers(register, command)  # register document / paper (issue 4)
+    cli_document.add_parsers(register, command)  # register document / paper (R-REG, DESIGN §4.3)
 
     inbound = commands.add_parser("inbound", help="every inbound message").add_subparsers(
         dest="inbound_command", required=True, metavar="ACTION"
@@ -328,11 +371,23 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (the commands' wiring
     check.add_argument("file", type=Path, metavar="FILE.pdf")
     refresh = command(trust, "refresh", _cmd_trust_refresh, "fetch CRLs into [trust] crls")
     refresh.add_argument("--timeout", type=float, default=30.0, help="seconds per download")
+    from gateway.cli import trust_roots as cli_trust_roots
+
+    cli_trust_roots.add_parsers(trust, command)  # trust install official, trust list
 
     _quarantine_parser(commands, command)
     from gateway.cli import users as cli_users
 
     cli_users.add_parser(commands, command)
+    from gateway.cli import issuing as cli_issuing
+
+    cli_issuing.add_parser(commands, command)  # issue, outgoing list|show|print (DESIGN §4.7)
+    from gateway.cli import directory as cli_directory
+
+    cli_directory.add_parser(commands, command)  # directory import|list (DESIGN §4.9)
+    from gateway.cli import backup as cli_backup
+
+    cli_backup.add_parsers(commands, command)  # backup DIR, backup verify DIR, restore
     from gateway.cli import rules as cli_rules
 
     cli_rules.add_parser(commands, command)
@@ -348,6 +403,12 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (the commands' wiring
         dest="db_command", required=True, metavar="ACTION"
     )
     command(db, "upgrade", _cmd_db_upgrade, "apply database migrations")
+    command(
+        db,
+        "import-archive",
+        _cmd_db_import_archive,
+        "copy the files of data_dir/archive and data_dir/restricted into the database",
+    )
     return parser
 
 

@@ -1,4 +1,4 @@
-"""``gateway register list --overdue / --status`` and ``gateway register stats`` (issue 5).
+"""``gateway register list --overdue / --status`` and ``gateway register stats`` (R-TRACK).
 
 ``register list`` keeps its contract (DESIGN §4.3 objects with ``--json``); the filters
 narrow it: ``--status STATUS`` (registered, assigned, in_progress, done, returned,

@@ -15,7 +15,8 @@ from typing import Any
 
 from gateway.config.settings import load
 from gateway.errors import ConfigError
-from gateway.wiring import open_database
+from gateway.reports.arguments import iso_date
+from gateway.wiring import load_directory, open_database
 
 FORMATS = ("xlsx", "csv", "json", "pdf")  # gateway.report_monthly.ReportFormat
 
@@ -27,8 +28,8 @@ def add_parsers(
     the modules doing the work (openpyxl, fpdf) are imported only when they run."""
     track = command(register, "track", _cmd_track, "the printed tracking book (PDF, NĐ 30)")
     track.add_argument("--year", type=int, required=True)
-    track.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    track.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    track.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", type=iso_date)
+    track.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", type=iso_date)
     track.add_argument("--output", type=Path, metavar="FILE.pdf")
     report = commands.add_parser("report", help="reports on the register").add_subparsers(
         dest="report_command", required=True
@@ -46,13 +47,8 @@ def _cmd_track(args: argparse.Namespace) -> int:
 
 
 def cmd_monthly(args: argparse.Namespace) -> int:
-    from gateway.reports.monthly import (
-        ReportFormat,
-        compute,
-        file_name,
-        parse_month,
-        render_report,
-    )
+    from gateway.reports.month_inputs import compute
+    from gateway.reports.monthly import ReportFormat, file_name, parse_month, render_report
 
     try:
         year, month = parse_month(args.month)
@@ -60,7 +56,8 @@ def cmd_monthly(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from exc
     form = ReportFormat(args.form)
     deployment = load(args.config)
-    report = compute(open_database(deployment), year, month, deployment.zone)
+    directory = load_directory(deployment)
+    report = compute(open_database(deployment), deployment, year, month, directory=directory)
     data = render_report(report, form)
     if args.output == "-":
         if form in (ReportFormat.XLSX, ReportFormat.PDF):

@@ -115,6 +115,7 @@ def explain(
         Policy(
             unsigned=policy.unsigned,
             unknown_sender=policy.unknown_sender,
+            administrative_domains=policy.administrative_domains,
             indeterminate=policy.indeterminate,
             active_content=policy.active_content,
         ),

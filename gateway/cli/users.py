@@ -14,17 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from gateway.clerk.accounts import Accounts
-from gateway.config.settings import load
+from gateway.config.settings import Deployment, load
 from gateway.errors import ConfigError
-from gateway.wiring import open_database
+from gateway.routing.in_force import read_rules
+from gateway.wiring import load_directory, open_database
 from registry.accounts import Role
+from templates.labels import account_role
 
-ROLE_LABELS = {
-    Role.CLERK: "văn thư",
-    Role.OFFICER: "chuyên viên",
-    Role.LEADER: "lãnh đạo",
-    Role.ADMIN: "quản trị",
-}
+ROLE_LABELS = {role: account_role(role).lower() for role in Role}
 
 
 def operator() -> str:
@@ -48,6 +45,23 @@ def read_password(path: Path | None) -> str:
     return first
 
 
+def unknown_unit(deployment: Deployment, code: str | None) -> str:
+    """Why ``code`` is not a unit of this deployment (Vietnamese); "" when it is one.
+
+    Units are the routing rules' units (what assignments name) and the directory's codes.
+    """
+    if not code:
+        return ""
+    known = set(read_rules(deployment).units_by_code)
+    known |= {agency.code for agency in load_directory(deployment).agencies}
+    if code in known:
+        return ""
+    return (
+        f"không có đơn vị mã {code!r} trong quy tắc chuyển xử lý hay danh bạ cơ quan"
+        f" (các mã có: {', '.join(sorted(known)[:40])})"
+    )
+
+
 def _accounts(args: argparse.Namespace) -> Accounts:
     return Accounts(open_database(load(args.config)))
 
@@ -56,6 +70,10 @@ def cmd_users(args: argparse.Namespace) -> int:
     accounts = _accounts(args)
     action = args.users_command
     if action == "add":
+        unknown = unknown_unit(load(args.config), args.unit)
+        if unknown:
+            print(f"Lỗi: {unknown}", file=sys.stderr)
+            return 2
         try:
             accounts.add(
                 args.name,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gateway.pipeline.flow import ProcessResult
 from registry import queries
 from registry.database import read_session
+from registry.distribution import distribution_contract, distributions_of
 from registry.mail import outbox
 from registry.models import RegisterEntry
 from registry.tracking import assignments
@@ -39,8 +40,10 @@ def entry_rows(
     """Entries as DESIGN §4.3 objects, with their signatures and assignments."""
     signatures = queries.signatures_of(session, entries)
     assigned = assignments.assignments_of(session, entries)
+    distributed = distributions_of(session, entries)  # DESIGN §4.8
     return [
         queries.entry_contract(e, signatures.get(e.id or 0, []), zone, assigned.get(e.id or 0, []))
+        | {"distribution": distribution_contract(distributed.get(e.id or 0), zone)}
         for e in entries
     ]
 

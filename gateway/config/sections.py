@@ -48,6 +48,10 @@ class GatewaySection(_Section):
     # before a deadline the assignee is reminded.
     clock_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
     remind_before_working_hours: float = Field(default=1.0, ge=0, le=40)
+    # Where received and issued bytes live (DESIGN §3): "files" under data_dir, "database"
+    # (every instance of a PostgreSQL deployment reads them), "auto": database on PostgreSQL.
+    storage: Literal["auto", "files", "database"] = "auto"
+    instance_name: str = Field(default="", max_length=200)  # empty: HOST:data_dir
 
     @field_validator("timezone")
     @classmethod
@@ -103,6 +107,17 @@ class OutgoingSection(_Section):
     dkim_key_file: str = ""  # PEM private key: every mail sent is DKIM-signed; empty: unsigned
     dkim_selector: str = ""
     dkim_domain: str = ""  # empty: the domain of from_address
+    # Issuing (DESIGN §4.7, R-ISSUE): our own agency — directory codes and/or certificate
+    # organisation names; a document is issued only with a valid signature of one of them.
+    agency: tuple[str, ...] = ()
+    # Working hours a recipient has to confirm an issued document before one reminder;
+    # as long again, and the delivery is flagged overdue and the clerk told (R-DELIVERY).
+    confirm_within: float = Field(default=4.0, gt=0, le=400)
+
+    @field_validator("agency", mode="before")
+    @classmethod
+    def _agency_list(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) and value else value
 
     @model_validator(mode="after")
     def _dkim_complete(self) -> OutgoingSection:
@@ -162,6 +177,13 @@ class RulesSection(_Section):
     file: str = "rules.yaml"
 
 
+class RoutingSection(_Section):
+    """How rules hand documents on (R-DISTRIB): ``assign`` at once, or ``propose`` to a
+    leader who decides (every rule, as ``then: {propose: true}`` does for one)."""
+
+    mode: Literal["assign", "propose"] = "assign"
+
+
 class OfficeHoursSection(_Section):
     """The working-hours calendar (R-2H, R-ASSIGN, R-DEADLINE); zone: [gateway] timezone."""
 
@@ -186,7 +208,8 @@ class OfficeHoursSection(_Section):
 
 class PolicySection(_Section):
     unsigned: Literal["reference", "reject"] = "reference"
-    unknown_sender: Literal["reject", "review"] = "reject"
+    unknown_sender: Literal["reject", "review"] = "review"  # review: held (DESIGN §4.9)
+    administrative_domains: tuple[str, ...] = ("gov.vn",)  # whose strangers may be held
     indeterminate: Literal["hold", "reject"] = "hold"
     active_content: Literal["hold", "flag", "reject"] = "hold"
 
@@ -223,8 +246,11 @@ class LimitsSection(_Section):
     max_header_bytes: int = Field(default=1_048_576, ge=1024)
     max_decoded_bytes: int = Field(default=134_217_728, ge=1024)
     max_pages: int = Field(default=5, ge=1, le=1000)  # pages whose text is analysed
-    document_seconds: float = Field(default=120.0, gt=0)  # per document, in the verifier
-    ocr_seconds: float = Field(default=60.0, ge=0)  # OCR of one scan (gateway.ocr); 0: no OCR
+    # One document's examination (signatures, text, OCR, active content) in a verifier
+    # process (gateway.pipeline.examine): time and address space; over it: unreadable.
+    document_seconds: float = Field(default=45.0, gt=0)
+    document_memory_mb: int = Field(default=768, ge=0)  # 0: no memory limit
+    ocr_seconds: float = Field(default=30.0, ge=0)  # OCR of one scan (gateway.ocr); 0: no OCR
     # Per client IP on the SMTP listeners (421 / 451 / 452); loopback exempt unless set.
     max_connections_per_ip: int = Field(default=20, ge=1)
     messages_per_minute_per_ip: int = Field(default=60, ge=1)
@@ -238,6 +264,20 @@ class WebSection(_Section):
     listen: str = "127.0.0.1:8025"
     # Quyển số of the printed register per year, e.g. {2026 = 2}; a year not listed: 1.
     register_volumes: dict[int, int] = Field(default_factory=dict)
+    # The printed books' heading (NĐ 30 Phụ lục IV): the agency keeping the register and
+    # the body it reports to (cơ quan chủ quản); empty: dotted lines to fill in by hand.
+    agency_name: str = Field(default="", max_length=200)
+    agency_parent: str = Field(default="", max_length=200)
+    # Addresses (or CIDR networks) of TLS proxies in front of the console: only their
+    # X-Forwarded-For / X-Forwarded-Proto are believed (client address, https cookies).
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item.strip(), strict=False)  # ValueError names the item
+        return [item.strip() for item in value]
 
     _listen = field_validator("listen")(_check_host_port)
 

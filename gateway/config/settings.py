@@ -31,6 +31,7 @@ from gateway.config.sections import (
     OfficeHoursSection,
     OutgoingSection,
     PolicySection,
+    RoutingSection,
     RulesSection,
     ScannerSection,
     SmtpSection,
@@ -53,6 +54,7 @@ class Settings(_Section):
     trust: TrustSection = TrustSection()
     directory: DirectorySection = DirectorySection()
     rules: RulesSection = RulesSection()
+    routing: RoutingSection = RoutingSection()
     office_hours: OfficeHoursSection = OfficeHoursSection()
     policy: PolicySection = PolicySection()
     web: WebSection = WebSection()

@@ -81,13 +81,22 @@ class HealthBoard:
             if entry["state"] != "failing":
                 entry["since"] = _now()
             entry.update(state="failing", error=error, failures=entry["failures"] + 1)
-            if not entry["alerted"] and (permanent or entry["failures"] >= ALERT_AFTER_FAILURES):
-                entry["alerted"] = alert = True
+            alert = not entry["alerted"] and (
+                permanent or entry["failures"] >= ALERT_AFTER_FAILURES
+            )
             self._write()
-        if alert:
-            log.error("ALERT IMAP %s: %s", account, error)
+        if not alert:
+            return
+        log.error("ALERT IMAP %s: %s", account, error)
+        try:
             if self._alert is not None:
                 self._alert(account, error)
+        except Exception:  # the database is down too: the next failure tries again
+            log.exception("IMAP %s: the alert could not be queued; will try again", account)
+            return
+        with self._lock:  # marked only once the alert row is committed
+            self._accounts[account]["alerted"] = True
+            self._write()
 
     def stopped(self) -> None:
         with self._lock:

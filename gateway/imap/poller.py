@@ -24,6 +24,7 @@ from gateway.errors import ConfigError, ImapAccountError, ImapError, SpoolError
 from gateway.imap.client import ImapSession
 from gateway.imap.health import HealthBoard
 from gateway.imap.intake import take_in
+from gateway.imap.lease import FolderLease, LeaseLostError
 from gateway.imap.mover import move_committed
 from gateway.spool.queue import Spool
 from registry.database import read_session
@@ -37,6 +38,7 @@ WAKE_SECONDS = 0.5
 FETCH_BATCH = 25
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 300.0
+LEASE_RETRY_SECONDS = 5.0
 
 
 @dataclass
@@ -53,25 +55,42 @@ class FolderPoller:
     stop: threading.Event
     committed: threading.Event = field(default_factory=threading.Event)
     backoff_first: float = BACKOFF_FIRST_SECONDS
+    lease: FolderLease | None = None  # several instances: read only while holding it
     _backoff: float = field(default=BACKOFF_FIRST_SECONDS, init=False)
 
     def run(self) -> None:
         self._backoff = self.backoff_first
-        while not self.stop.is_set():
-            try:
-                imap = ImapSession(self.account, self.password())
-            except (ImapError, ConfigError) as exc:
-                self._failed(exc)
-                continue
-            try:
-                self._serve(imap)
-            except (ImapError, SpoolError, DatabaseUnavailableError) as exc:
-                self._failed(exc)
-            except Exception as exc:  # a bug: keep the other accounts and this thread alive
-                log.exception("IMAP %s/%s: unexpected failure", self.account.name, self.folder)
-                self._failed(exc)
-            finally:
-                imap.close()
+        try:
+            while not self.stop.is_set():
+                if self.lease is not None and not self.lease.take():
+                    self.stop.wait(LEASE_RETRY_SECONDS)  # another instance reads this folder
+                    continue
+                self._connect_and_serve()
+        finally:
+            if self.lease is not None:
+                self.lease.give_up()
+
+    def _connect_and_serve(self) -> None:
+        try:
+            imap = ImapSession(self.account, self.password())
+        except (ImapError, ConfigError) as exc:
+            self._failed(exc)
+            return
+        try:
+            self._serve(imap)
+        except LeaseLostError:
+            return  # another instance took the folder over; wait for the lease again
+        except (ImapError, SpoolError, DatabaseUnavailableError) as exc:
+            self._failed(exc)
+        except Exception as exc:  # a bug: keep the other accounts and this thread alive
+            log.exception("IMAP %s/%s: unexpected failure", self.account.name, self.folder)
+            self._failed(exc)
+        finally:
+            imap.close()
+
+    def _keep_lease(self) -> None:
+        if self.lease is not None:
+            self.lease.keep()
 
     def _failed(self, exc: Exception) -> None:
         """Report, then wait the current backoff (doubled for next time)."""
@@ -98,9 +117,13 @@ class FolderPoller:
             "IDLE" if imap.has(b"IDLE") else f"polling every {self.account.poll_seconds:.0f}s",
         )
         while not self.stop.is_set():
+            self._keep_lease()
             self.committed.clear()
-            self._scan(imap, box)
+            # Move first, then look for news: the last command before IDLE is the search,
+            # so a message appended after it is announced inside IDLE — never swallowed by
+            # a MOVE's untagged responses and left waiting until the IDLE renewal.
             move_committed(self.engine, imap, box)
+            self._scan(imap, box)
             with read_session(self.engine) as session:
                 waiting = outstanding(session, box) > 0
             if imap.has(b"IDLE"):
@@ -130,6 +153,7 @@ class FolderPoller:
         try:
             deadline = time.monotonic() + IDLE_RENEW_SECONDS
             while not self.stop.is_set() and time.monotonic() < deadline:
+                self._keep_lease()
                 if imap.idle_wait(WAKE_SECONDS):
                     return
                 if waiting and self.committed.is_set():
@@ -140,6 +164,7 @@ class FolderPoller:
     def _sleep(self, imap: ImapSession, waiting: bool) -> None:
         deadline = time.monotonic() + self.account.poll_seconds
         while not self.stop.is_set() and time.monotonic() < deadline:
+            self._keep_lease()
             if waiting and self.committed.is_set():
                 break
             self.stop.wait(WAKE_SECONDS)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 from gateway.config.sections import ImapAccount
 from gateway.config.settings import imap_password
-from gateway.imap.alerts import outbox_alert
-from gateway.imap.health import HealthBoard
+from gateway.imap.health import Alert, HealthBoard
+from gateway.imap.lease import FolderLease
 from gateway.imap.poller import FolderPoller
+from gateway.storage.heartbeat import default_instance_name
 from gateway.wiring import Components
 
 log = logging.getLogger(__name__)
@@ -25,20 +26,21 @@ JOIN_SECONDS = 10.0
 
 
 class ImapIntake:
-    def __init__(self, components: Components, on_spooled: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        components: Components,
+        on_spooled: Callable[[], object],
+        alert: Alert | None = None,  # mails the administrator (wired by the service)
+    ) -> None:
         deployment = components.deployment
         settings = deployment.settings
         self._stop = threading.Event()
         self.health = HealthBoard(
             deployment.data_dir,
             [account.name for account in settings.imap],
-            outbox_alert(
-                components.engine,
-                settings.outgoing.from_address,
-                settings.alerts.administrator,
-                components.pipeline.signer,
-            ),
+            alert,
         )
+        holder = settings.gateway.instance_name or default_instance_name(deployment.data_dir)
         self.pollers = [
             FolderPoller(
                 account=account,
@@ -49,6 +51,7 @@ class ImapIntake:
                 health=self.health,
                 on_spooled=on_spooled,
                 stop=self._stop,
+                lease=FolderLease(components.engine, account.name, folder, holder),
             )
             for account in settings.imap
             for folder in account.folders

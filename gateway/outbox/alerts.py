@@ -8,21 +8,20 @@ alert exactly-once with the transaction that queues it.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from gateway.outbox.identity import MailKind, incident_key, message_id
 from registry.drafts import OutboxDraft
 
-ALERT_KIND = "alert"
+ALERT_KIND = MailKind.ALERT
 
 
 def alert_message_id(topic: str, from_address: str, key: str | None = None) -> str:
     """``<alert.TOPIC.KEY@domain>``; without ``key`` a random one (a new incident)."""
-    domain = from_address.rpartition("@")[2] or "localhost"
-    return f"<alert.{topic}.{key or secrets.token_hex(6)}@{domain}>"
+    return message_id(MailKind.ALERT, f"{topic}.{key or incident_key()}", from_address)
 
 
 def compose_alert(

@@ -21,6 +21,7 @@ from gateway.outbox.compose import (
     RegisteredDocument,
     compose_answer,
 )
+from gateway.outbox.identity import MailKind, message_id
 from gateway.pipeline.analysis import MessageAnalysis
 from gateway.spool.envelope import Envelope
 from registry.drafts import OutboxDraft
@@ -67,8 +68,7 @@ def _deliverable(address: str) -> bool:
 
 def answer_message_id(kind: str, spool_id: str, from_address: str) -> str:
     """Stable per inbound item: a re-rendered answer keeps its identity (idempotent delivery)."""
-    domain = from_address.rpartition("@")[2] or "localhost"
-    return f"<{kind}.{spool_id}@{domain}>"
+    return message_id(MailKind(kind), spool_id, from_address)
 
 
 def build_answer(

@@ -27,6 +27,7 @@ SIGNED_HEADERS = (
     b"x-document-status",
     b"x-incoming-number",
     b"x-reject-reasons",
+    b"x-document-number",  # issued documents (DESIGN §4.7)
     b"mime-version",
     b"content-type",
     b"content-language",

@@ -15,15 +15,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
-import os
 import smtplib
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from gateway.errors import ConfigError, PermanentDeliveryError, TransientDeliveryError
+from gateway.storage.durable import link_new
 
 log = logging.getLogger(__name__)
 
@@ -80,29 +79,8 @@ class MaildirTransport:
         return any((self.root / "cur").glob(f"{name}:*"))
 
     def _write(self, name: str, raw: bytes) -> None:
-        # A per-writer tmp name: two threads delivering the same id never share a file.
-        tmp = self.root / "tmp" / f"{name}.{os.getpid()}.{threading.get_ident()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(raw)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(tmp, self.root / "new" / name)
-            except FileExistsError:
-                return  # a concurrent delivery of the same Message-ID won
-            _fsync_dir(self.root / "new")
-        finally:
-            tmp.unlink(missing_ok=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        # False: a concurrent delivery of the same Message-ID won, which is as good.
+        link_new(self.root / "new" / name, raw, scratch=self.root / "tmp", mode=0o640)
 
 
 class RelayTransport:

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from gateway.pipeline.examine import DocumentWork, Examiner, examine
 from gateway.pipeline.ocr import OcrReader
-from gateway.pipeline.reading import DocumentReading, EdxmlReading, read_document, read_envelope
+from gateway.pipeline.reading import DocumentReading, EdxmlReading, read_envelope
 from gateway.pipeline.signer_policy import agency_signature_matches, two_signature_practice
-from mailparse.documents.activecontent import active_content
 from mailparse.documents.declared import DeclaredCounts, declared_counts
 from mailparse.documents.document import DocumentFacts
 from mailparse.documents.facts import facts_from_subject
-from mailparse.errors import MalformedMessageError, UnreadableDocumentError
+from mailparse.errors import MalformedMessageError
 from mailparse.limits import Limits
 from mailparse.message import Attachment, ParsedMessage
 from mailparse.mime import DEFAULT_LIMITS, parse
@@ -87,7 +87,7 @@ def analyse(
 ) -> MessageAnalysis:
     """Read one raw message completely; pure but for the verifier (and OCR) it is given."""
     try:
-        parsed = parse(raw, limits)
+        parsed = parse(raw, limits, local_domains=directory.local_domains)  # DESIGN §4.9
     except MalformedMessageError as exc:
         log.info("%s: malformed message: %s", log_id, exc)
         return MessageAnalysis(None, str(exc), None, (), DocumentFacts())
@@ -109,6 +109,7 @@ def decision_facts(analysis: MessageAnalysis) -> MessageFacts:
         attachments=len(parsed.attachments) if parsed else 0,
         edxml_pages=analysis.edxml.document.page_amount if analysis.edxml.document else None,
         sender_known=analysis.agency is not None,
+        sender_domain=parsed.sender.address.rpartition("@")[2] if parsed and parsed.sender else "",
         pdfs=tuple(
             PdfFacts(
                 filename=pdf.attachment.filename,
@@ -149,36 +150,26 @@ class _Context:
 
 
 def _analyse_pdf(attachment: Attachment, context: _Context) -> PdfAnalysis:
-    """Signatures first: a PDF whose text layer is damaged may still carry a verdict
-    (a tampered file is "signature-invalid", not merely "unreadable")."""
-    log_id = context.log_id
-    try:
-        signatures = context.verify(attachment.data, context.trust, context.received_at)
-    except UnreadableDocumentError as exc:
-        log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
-        return PdfAnalysis(attachment, None, None, error=str(exc) or "unreadable")
-    reading = None
-    try:
-        reading = read_document(
-            attachment.data,
-            max_pages=context.max_pages,
-            ocr=context.ocr,
-            subject=context.subject,
-            edxml=context.edxml.document,
-            signatures=signatures,
-            log_id=log_id,
-        )
-        facts: DocumentFacts | None = reading.facts
-    except UnreadableDocumentError as exc:
-        if not signatures.signed:
-            log.info("%s: unreadable PDF %s: %s", log_id, attachment.sha256[:12], exc)
-            return PdfAnalysis(attachment, None, None, error=str(exc) or "unreadable")
-        log.info("%s: no text layer read from %s: %s", log_id, attachment.sha256[:12], exc)
-        facts = None
+    """Every step that reads the PDF runs in one examination (gateway.pipeline.examine),
+    under the verifier's budget when it has one."""
+    work = DocumentWork(
+        data=attachment.data,
+        trust=context.trust,
+        received_at=context.received_at,
+        max_pages=context.max_pages,
+        ocr=context.ocr,
+        subject=context.subject,
+        edxml=context.edxml.document,
+        log_id=f"{context.log_id} {attachment.sha256[:12]}",
+    )
+    verify = context.verify
+    done = verify.examine(work) if isinstance(verify, Examiner) else examine(work, verify)
+    if done.error is not None:
+        return PdfAnalysis(attachment, None, None, error=done.error)
     return PdfAnalysis(
         attachment,
-        facts,
-        signatures,
-        active_content=tuple(active_content(attachment.data)),
-        reading=reading,
+        done.facts,
+        done.signatures,
+        active_content=done.active_content,
+        reading=done.reading,
     )

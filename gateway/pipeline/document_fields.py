@@ -1,4 +1,4 @@
-"""The register fields of issue 4 on a draft: number and symbol apart, catalogue row, paper
+"""The register fields (DESIGN §4.3) on a draft: number and symbol apart, catalogue row, paper
 copy (R-PAPER / R-EXCL), text source, conflicts, the edXML summary.
 
 :func:`with_document_fields` completes an :class:`EntryDraft` built by

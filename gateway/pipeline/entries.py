@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from gateway.pipeline.analysis import MessageAnalysis, PdfAnalysis
 from gateway.pipeline.document_fields import with_document_fields
@@ -37,12 +37,16 @@ def signature_drafts(signatures: PdfSignatures) -> tuple[SignatureDraft, ...]:
 
 
 def attachment_drafts(
-    analysis: MessageAnalysis, documents: Sequence[PdfAnalysis]
+    analysis: MessageAnalysis,
+    documents: Sequence[PdfAnalysis],
+    refused: Collection[str] = (),
 ) -> tuple[AttachmentDraft, ...]:
     """Every file of the message that is not itself a registered document.
 
     Unsigned files accompanying a signed document are its appendices (phụ lục); they are
-    recorded with the first registered document of the message.
+    recorded with the first registered document of the message. Documents refused or held
+    (sha256 in ``refused``) are recorded with the role ``refused``: never forwarded with
+    the registered ones (R-SIGN), also not in later routed copies.
     """
     if analysis.parsed is None:
         return ()
@@ -53,7 +57,8 @@ def attachment_drafts(
             content_type=a.content_type,
             size=a.size,
             sha256=a.sha256,
-            role="appendix" if a.is_pdf else "other",
+            role="refused" if a.sha256 in refused else "appendix" if a.is_pdf else "other",
+            original_filename=a.original_filename,
         )
         for a in analysis.parsed.attachments
         if id(a) not in document_ids
@@ -83,6 +88,7 @@ def entry_draft(
         size=pdf.attachment.size,
         sha256=pdf.attachment.sha256,
         role="document",
+        original_filename=pdf.attachment.original_filename,
     )
     sender_address = parsed.sender.address if parsed and parsed.sender else None
     searchable = [
@@ -122,7 +128,7 @@ def entry_draft(
         signatures=signature_drafts(pdf.signatures) if pdf.signatures else (),
         attachments=(document_file, *attachments),
     )
-    return with_document_fields(draft, facts, pdf, analysis)  # issue 4: paper, review…
+    return with_document_fields(draft, facts, pdf, analysis)  # R-PAPER, R-EXCL: paper, review…
 
 
 def _same_body(a: str | None, b: str | None) -> bool:

@@ -17,20 +17,24 @@ from zoneinfo import ZoneInfo
 import jinja2
 from sqlalchemy.engine import Engine
 
+from gateway.distribution.replies import take_leader_reply
+from gateway.issuing.confirmations import take_confirmation
 from gateway.outbox.alerts import malware_alert
 from gateway.outbox.answers import answer_recipient, build_answer
 from gateway.outbox.compose import RegisteredDocument
+from gateway.pipeline.admin_alerts import record_alerts
 from gateway.pipeline.analysis import MessageAnalysis, Verifier, analyse, decision_facts
+from gateway.pipeline.context import IntakeStage
 from gateway.pipeline.duplicates import match_registered, refer_to, settle_outcome
 from gateway.pipeline.entries import attachment_drafts, entry_draft, signature_drafts
 from gateway.pipeline.ocr import OcrReader
-from gateway.pipeline.secrecy import conceal, secrecy_level, secret_alert
+from gateway.pipeline.secrecy import conceal, refuse_whole, secrecy_level, secret_alert
 from gateway.pipeline.virus_scan import Scanner, ScanReport, scan_message
 from gateway.routing.step import Router, RoutingPlan, RoutingWriter, plan_routing
 from gateway.senderauth.dns import Resolver
 from gateway.senderauth.screening import Screening, record_returned, screen, withheld
 from gateway.spool.envelope import Envelope
-from gateway.storage.archive import Archive
+from gateway.storage.archive import ByteStore
 from gateway.tracking.replies import take_reply
 from mailparse.limits import Limits
 from mailparse.mime import DEFAULT_LIMITS
@@ -62,13 +66,20 @@ class ProcessResult:
     restricted: bool = False  # its bytes belong in the restricted store only (R-SECRET)
 
 
+# The stages that may claim a message before the document path, in order (Mailman's chain
+# as data, STYLE): answers to our issued documents (DESIGN §4.7), a leader's decision by
+# reply (§4.8), an assignee's reply (§4.4). Each records what it took in and is never
+# answered with a receipt; a message none of them claims is an incoming document.
+INTAKE_STAGES: tuple[IntakeStage, ...] = (take_confirmation, take_leader_reply, take_reply)
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """Everything one message needs, built once by the service (explicit wiring)."""
 
     engine: Engine
-    archive: Archive
-    restricted: Archive
+    archive: ByteStore
+    restricted: ByteStore
     directory: Directory
     trust: TrustStore
     policy: Policy
@@ -90,9 +101,10 @@ class Pipeline:
         done = self._already_recorded(spool_id)
         if done is not None:
             return done
-        reply = take_reply(self, spool_id, raw, envelope)  # an assignee's reply: never registered
-        if reply is not None:
-            return ProcessResult(spool_id, reply.outcome, (), (), reply.answered)
+        for stage in INTAKE_STAGES:  # the first that claims the message handles it
+            claimed = stage(self, spool_id, raw, envelope)
+            if claimed is not None:
+                return ProcessResult(spool_id, claimed.outcome, (), (), claimed.answered)
         analysis = analyse(
             raw,
             directory=self.directory,
@@ -115,7 +127,7 @@ class Pipeline:
             released_by=envelope.released_by,
             **screening.facts(),
         )
-        decision = decide(facts, self.policy)
+        decision = refuse_whole(analysis, decide(facts, self.policy))  # R-SECRET: all of it
         plan = plan_routing(self.router, analysis, decision, envelope, self.zone)
         decision = plan.decision  # a rule may refuse a document
         analysis, decision = conceal(analysis, decision)  # R-SECRET: nothing of it kept or quoted
@@ -254,6 +266,15 @@ class Pipeline:
                     now=now,
                 )
                 recorder.add_outbox(inbound, alert)
+            if earlier is None:  # shown until acknowledged, mailed or not (R-SECRET, R-VIRUS)
+                record_alerts(
+                    recorder.session,
+                    spool_id=spool_id,
+                    now=now,
+                    secret_level=secrecy_level(analysis) if analysis.secret else None,
+                    malware=", ".join(scan.signatures) if scan.infected else None,
+                    administrator=self.administrator,
+                )
             if envelope.protocol == "imap":  # the mailbox copy may move once this commits
                 mark_committed(session, spool_id, MoveRole.PROCESSED)
             if earlier is not None:
@@ -298,7 +319,12 @@ class Pipeline:
         decided = list(zip(analysis.pdfs, decision.documents, strict=False))
         to_register = [(p, d) for p, d in decided if d.action is DocumentAction.REGISTER]
         year = envelope.received_at.astimezone(self.zone).year
-        appendices = attachment_drafts(analysis, [p for p, _ in to_register])
+        not_forwarded = {  # refused or held: recorded, never forwarded (R-SIGN)
+            p.attachment.sha256
+            for p, d in decided
+            if d.action in {DocumentAction.REFUSE, DocumentAction.HOLD}
+        }
+        appendices = attachment_drafts(analysis, [p for p, _ in to_register], not_forwarded)
         registered: list[RegisteredDocument] = []
         for index, (pdf, document) in enumerate(to_register):
             draft = entry_draft(

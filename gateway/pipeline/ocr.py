@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import math
 import shutil
 import subprocess
 import time
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 MIN_TEXT_LETTERS = 40  # fewer letters in the text layer: a scan, read it with OCR
 SURE_CONFIDENCE = 70.0  # mean Tesseract word confidence (0–100) below this: unsure
+# Pixels of one rendered page. A3 at 300 dpi is 17.4 M; a larger page box is rendered at a
+# lower resolution, decided from the box BEFORE rendering (FIELD-NOTES: a blank 14 400-pt
+# page at 300 dpi is 60 000 × 60 000 pixels, 3.5 GB allocated at once).
+MAX_PAGE_PIXELS = 24_000_000
 
 
 class OcrStatus(StrEnum):
@@ -55,11 +60,12 @@ class OcrReader:
     max_pages: int = 2  # first pages read, plus the last page
     dpi: int = 300
     time_limit: float = 60.0  # seconds for one document, all pages together
+    max_pixels: int = MAX_PAGE_PIXELS  # per rendered page (see render_scale)
 
     def read(self, data: bytes) -> OcrResult:
         deadline = time.monotonic() + self.time_limit
         try:
-            images = _render(data, self.max_pages, self.dpi)
+            images = _render(data, self.max_pages, self.dpi, self.max_pixels)
         except Exception:  # pdfium raises its own errors and OS errors: a value here
             log.info("OCR: the PDF could not be rendered")
             return OcrResult(OcrStatus.FAILED)
@@ -108,7 +114,17 @@ def ocr_reader(language: str = "vie", time_limit: float = 60.0) -> OcrReader | N
     return OcrReader(path, language, time_limit=time_limit) if language in languages else None
 
 
-def _render(data: bytes, max_pages: int, dpi: int) -> list[bytes]:
+def render_scale(width: float, height: float, dpi: int, max_pixels: int) -> float:
+    """Pixels per point for a ``width`` × ``height`` pt page: ``dpi``, or less so that the
+    image stays within ``max_pixels``."""
+    scale = dpi / 72
+    area = max(width, 1.0) * max(height, 1.0)
+    if area * scale * scale > max_pixels:
+        scale = math.sqrt(max_pixels / area)
+    return scale
+
+
+def _render(data: bytes, max_pages: int, dpi: int, max_pixels: int) -> list[bytes]:
     """PNG images of the first ``max_pages`` pages and of the last page."""
     import pypdfium2
 
@@ -118,7 +134,10 @@ def _render(data: bytes, max_pages: int, dpi: int) -> list[bytes]:
         indexes = sorted({*range(min(count, max_pages)), count - 1} - {-1})
         images = []
         for i in indexes:
-            bitmap = document[i].render(scale=dpi / 72, grayscale=True)
+            page = document[i]
+            width, height = page.get_size()
+            scale = render_scale(width, height, dpi, max_pixels)
+            bitmap = page.render(scale=scale, grayscale=True)
             buffer = io.BytesIO()
             bitmap.to_pil().save(buffer, format="PNG")
             images.append(buffer.getvalue())

@@ -18,10 +18,43 @@ from gateway.outbox.alerts import alert_message_id, compose_alert
 from gateway.pipeline.analysis import MessageAnalysis
 from mailparse.documents.document import Secrecy
 from mailparse.message import Attachment
+from mailparse.reasons import Reason
 from registry.drafts import OutboxDraft
-from rules.decision import Decision
+from rules.decision import Decision, DocumentAction, MessageOutcome, TraceStep
 
 _LEVELS = {Secrecy.MAT: "Mật", Secrecy.TOI_MAT: "Tối mật", Secrecy.TUYET_MAT: "Tuyệt mật"}
+
+
+def refuse_whole(analysis: MessageAnalysis, decision: Decision) -> Decision:
+    """R-SECRET: a message carrying any secret-marked document is refused as a whole.
+
+    The other documents of such a message travelled with the secret one: none of them is
+    registered, routed or forwarded; the answer (02) refuses the message ``secret-document``
+    and quotes nothing; the raw bytes go only to the restricted store.
+    """
+    if not analysis.secret:
+        return decision
+    secret = {p.attachment.filename for p in analysis.pdfs if p.facts and p.facts.secrecy}
+    why = (
+        "thư có văn bản mang dấu độ mật: toàn bộ thư bị từ chối, không văn bản nào"
+        " của thư được vào sổ hay chuyển đi (R-SECRET)"
+    )
+    return replace(
+        decision,
+        outcome=MessageOutcome.REJECTED,
+        reasons=(Reason.SECRET_DOCUMENT,),
+        documents=tuple(
+            replace(
+                d,
+                action=DocumentAction.REFUSE,
+                reasons=(Reason.SECRET_DOCUMENT,) if d.filename in secret else d.reasons,
+                reference_only=False,
+            )
+            for d in decision.documents
+        ),
+        needs_review=False,
+        trace=(*decision.trace, TraceStep("secret-document", True, why)),
+    )
 
 
 def conceal(analysis: MessageAnalysis, decision: Decision) -> tuple[MessageAnalysis, Decision]:

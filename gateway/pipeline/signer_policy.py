@@ -1,4 +1,4 @@
-"""Document-level signature policy facts (issue 3 item 4; R-FORGE, NĐ 30/2020).
+"""Document-level signature policy facts (R-FORGE, NĐ 30/2020).
 
 One job: compare a document's signatures with the sending agency, for the pure rules.
 

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from gateway.web.rendering import STATUS_LABELS
+from gateway.reports.safe_cells import formulas_as_text
 from registry.models import AssignmentRecord, RegisterEntry
 from templates import URGENCY_LABELS
+from templates.labels import STATUS_LABELS
 
 MAX_ROWS = 50_000
 Cell = str | int | date | datetime | None
@@ -116,6 +117,7 @@ def export_xlsx(
         letter = sheet.cell(row=1, column=index + 1).column_letter
         sheet.column_dimensions[letter].width = 60 if column is ExportColumn.SUMMARY else 18
     sheet.freeze_panes = "A2"
+    formulas_as_text(book)  # a summary "=HYPERLINK(…)" stays text
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,11 +1,14 @@
 """The printed sổ đăng ký văn bản đến (NĐ 30/2020, Điều 22.3.b and Phụ lục IV).
 
 ``gateway register print --year Y [--from --to] [--output FILE.pdf]``: an A4 landscape PDF
-with the cover page (năm, từ ngày … đến ngày, từ số … đến số, quyển số), the register's
-ten columns (the heading row repeated on every page, long text wrapped, pages numbered
-"Trang x/y") and a closing page to sign (pages and documents held, người lập sổ, thủ
-trưởng). The volume
-number (quyển số) of each year comes from ``[web] register_volumes`` (default 1).
+with the cover page (the agency and its parent body top left, as NĐ 30 Phụ lục IV draws
+it, then năm, từ ngày … đến ngày, từ số … đến số, quyển số), the register's ten columns
+(their names and numbers (1)–(10) repeated on every page, long text wrapped, pages
+numbered "Trang x/y") and a closing page to sign (pages and documents held, người lập sổ,
+thủ trưởng). The volume number (quyển số) of each year comes from ``[web]
+register_volumes`` (default 1), the agency from ``[web] agency_name`` / ``agency_parent``.
+"Đơn vị hoặc người nhận" lists the units the document is assigned to now: a unit it was
+reassigned away from is not a recipient. A cancelled paper entry keeps its line, marked.
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from gateway.clerk.dates import DateError, parse_day
 from gateway.config.settings import Deployment, load
-from gateway.errors import ConfigError
+from gateway.errors import UsageError
+from gateway.reports.arguments import iso_date
 from gateway.wiring import open_database
+from registry.cancellations import EntryCancellation, cancellations_of
 from registry.database import read_session
-from registry.models import AssignmentRecord, RegisterEntry
+from registry.models import AssignmentRecord, AssignmentStatus, RegisterEntry
 from templates import URGENCY_LABELS
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -46,7 +52,12 @@ COLUMNS = (
     "Ký nhận",
     "Ghi chú",
 )
-WIDTHS = (20, 14, 36, 28, 20, 70, 34, 20, 20, 15)  # mm; 277 mm = A4 landscape less margins
+# mm; 277 mm = A4 landscape less margins. The summary gets the room (it is what wraps);
+# dates fit "dd/mm/yyyy" on one line (16.3 mm at 8 pt + 2 mm padding), the notes column
+# its short notes.
+WIDTHS = (20, 12, 32, 25, 20, 72, 34, 20, 14, 28)
+NUMBERS = tuple(f"({n})" for n in range(1, len(COLUMNS) + 1))
+DOTS = "……………………………"
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,8 @@ class PrintedRegister:
     period_from: date
     period_to: date
     rows: tuple[PrintedRow, ...]
+    agency: str = ""  # the agency keeping the register ([web] agency_name)
+    parent: str = ""  # its parent body, cơ quan chủ quản ([web] agency_parent)
 
 
 def _day(value: datetime | date | None, zone: tzinfo) -> str:
@@ -74,25 +87,42 @@ def _day(value: datetime | date | None, zone: tzinfo) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def _note(entry: RegisterEntry) -> str:
+def _note(entry: RegisterEntry, cancelled: EntryCancellation | None = None) -> str:
     notes = []
+    if cancelled is not None:
+        notes.append(f"Đã hủy: {cancelled.reason}")
     if entry.urgency != "thuong":
         notes.append(URGENCY_LABELS.get(entry.urgency, entry.urgency))
     if entry.reference_only:
-        notes.append("Không có chữ ký số, để tham khảo")
+        notes.append("Không ký số (tham khảo)")
     if entry.paper_required:
         notes.append("Có bản giấy")
     return "; ".join(notes)
 
 
+def in_force(assignments: list[AssignmentRecord]) -> list[AssignmentRecord]:
+    """The assignments that still name a recipient: not reassigned to another unit."""
+    return [a for a in assignments if a.status != AssignmentStatus.REASSIGNED]
+
+
 def collect(
-    engine: Engine, zone: tzinfo, *, year: int, period_from: date, period_to: date, volume: int
+    engine: Engine,
+    zone: tzinfo,
+    *,
+    year: int,
+    period_from: date,
+    period_to: date,
+    volume: int,
+    agency: tuple[str, str] = ("", ""),
 ) -> PrintedRegister:
-    """The entries of ``year`` received between the two dates (inclusive, local time)."""
+    """The entries of ``year`` received between the two dates (inclusive, local time);
+    ``agency`` is (name, parent) for the cover."""
     with read_session(engine) as session:
         received = entries_received(session, year, (period_from, period_to), zone)
+        cancelled = cancellations_of(session, [e.id for e, _ in received if e.id is not None])
     rows = []
-    for entry, assignments in received:
+    for entry, every in received:
+        assignments = in_force(every)
         kind_and_summary = " - ".join(p for p in (entry.document_type, entry.summary) if p)
         cells = (
             _day(entry.received_at, zone),
@@ -104,10 +134,11 @@ def collect(
             "; ".join(a.unit_name or a.unit_code for a in assignments),
             _day(min(a.created_at for a in assignments), zone) if assignments else "",
             "",
-            _note(entry),
+            _note(entry, cancelled.get(entry.id or 0)),
         )
         rows.append(PrintedRow(cells, entry.incoming_number))
-    return PrintedRegister(year, volume, period_from, period_to, tuple(rows))
+    name, parent = agency
+    return PrintedRegister(year, volume, period_from, period_to, tuple(rows), name, parent)
 
 
 def entries_received(
@@ -160,9 +191,20 @@ def new_pdf(title: str = "Sổ đăng ký văn bản đến") -> FPDF:
     return pdf
 
 
-def cover(pdf: FPDF, register: PrintedRegister, title: str = "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN") -> None:
-    """The cover page: title, năm, từ ngày … đến ngày, từ số … đến số, quyển số."""
+def cover(
+    pdf: FPDF,
+    register: PrintedRegister,
+    title: str = "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
+    nothing: str = "Không có văn bản đến",
+) -> None:
+    """The cover page: the parent body and the agency top left (NĐ 30 Phụ lục IV), then
+    the title, năm, từ ngày … đến ngày, từ số … đến số, quyển số."""
     pdf.add_page()
+    pdf.set_font(FONT, "", 11)
+    pdf.cell(120, 6, (register.parent or DOTS).upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(120, 6, (register.agency or DOTS).upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.line(pdf.l_margin + 40, pdf.get_y() + 1, pdf.l_margin + 80, pdf.get_y() + 1)
     pdf.set_y(55)
     pdf.set_font(FONT, "B", 24)
     pdf.cell(0, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -171,7 +213,7 @@ def cover(pdf: FPDF, register: PrintedRegister, title: str = "SỔ ĐĂNG KÝ V�
     lines = (
         f"Năm: {register.year}",
         f"Từ ngày {_day(register.period_from, UTC)} đến ngày {_day(register.period_to, UTC)}",
-        f"Từ số {min(numbers)} đến số {max(numbers)}" if numbers else "Không có văn bản đến",
+        f"Từ số {min(numbers)} đến số {max(numbers)}" if numbers else nothing,
         f"Quyển số: {register.volume}",
     )
     pdf.ln(10)
@@ -186,8 +228,10 @@ def draw_table(
     rows: Iterable[tuple[str, ...]],
     *,
     new_page: bool = True,
+    numbers: tuple[str, ...] = (),
 ) -> None:
-    """A table with its heading row repeated on every page and long text wrapped."""
+    """A table with its heading repeated on every page and long text wrapped; ``numbers``
+    (e.g. "(1)"…"(10)") is a second heading row under the column names."""
     if new_page:
         pdf.add_page()
     pdf.set_font(FONT, "", 8)
@@ -196,12 +240,17 @@ def draw_table(
         text_align="LEFT",
         line_height=4,
         repeat_headings=1,
+        num_heading_rows=2 if numbers else 1,
         headings_style=FontFace(emphasis="BOLD"),
         v_align="TOP",
     ) as table:
         heading = table.row()
         for title in columns:
-            heading.cell(title)
+            heading.cell(title, align="C")
+        if numbers:
+            numbered = table.row()
+            for number in numbers:
+                numbered.cell(number, align="C")
         for cells in rows:
             row = table.row()
             for text in cells:
@@ -252,19 +301,20 @@ def closing(pdf: FPDF, register: PrintedRegister) -> None:
 def render(register: PrintedRegister) -> bytes:
     pdf = new_pdf()
     cover(pdf, register)
-    draw_table(pdf, COLUMNS, WIDTHS, (printed.cells for printed in register.rows))
+    draw_table(pdf, COLUMNS, WIDTHS, (p.cells for p in register.rows), numbers=NUMBERS)
     closing(pdf, register)
     return bytes(pdf.output())
 
 
 def period(year: int, date_from: str | None, date_to: str | None, today: date) -> tuple[date, date]:
-    """The period to print: the given ISO dates, by default 1 January to today (or to
-    31 December for a past year); ValueError (Vietnamese) when outside the year."""
+    """The period to print: the given dates (dd/mm/yyyy as a clerk types them, or ISO as
+    scripts do), by default 1 January to today (or to 31 December for a past year);
+    ValueError (Vietnamese) when a date is malformed or outside the year."""
     try:
-        start = date.fromisoformat(date_from) if date_from else date(year, 1, 1)
-        end = date.fromisoformat(date_to) if date_to else None
-    except ValueError as exc:
-        raise ValueError("ngày phải có dạng YYYY-MM-DD") from exc
+        start = parse_day(date_from or "") or date(year, 1, 1)
+        end = parse_day(date_to or "")
+    except DateError as exc:
+        raise ValueError(str(exc)) from exc
     end = end or min(date(year, 12, 31), max(today, date(year, 1, 1)))
     if start > end or start.year != year or end.year != year:
         raise ValueError(f"khoảng ngày phải nằm trong năm {year}, ngày đầu không sau ngày cuối")
@@ -282,6 +332,7 @@ def print_register(
         period_from=start,
         period_to=end,
         volume=deployment.settings.web.register_volumes.get(year, 1),
+        agency=(deployment.settings.web.agency_name, deployment.settings.web.agency_parent),
     )
 
 
@@ -293,7 +344,7 @@ def cmd_print(args: argparse.Namespace) -> int:
             year, args.date_from, args.date_to, datetime.now(deployment.zone).date()
         )
     except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     register = print_register(open_database(deployment), deployment, year, start, end)
     output: Path = args.output or Path(f"so-den-{year}.pdf")
     output.write_bytes(render(register))
@@ -305,6 +356,6 @@ def add_parser(register: Any, command: Callable[..., argparse.ArgumentParser]) -
     """``gateway register print`` wired into the main parser."""
     printing = command(register, "print", cmd_print, "the printed register (PDF, NĐ 30)")
     printing.add_argument("--year", type=int, required=True)
-    printing.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    printing.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    printing.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", type=iso_date)
+    printing.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", type=iso_date)
     printing.add_argument("--output", type=Path, metavar="FILE.pdf")

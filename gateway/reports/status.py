@@ -7,6 +7,7 @@ the gateway is running. Accounts configured but never reported show ``unknown``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,9 +17,14 @@ from sqlmodel import col
 from gateway.config.settings import Deployment
 from gateway.imap.health import read_status
 from gateway.spool.queue import Spool
+from gateway.storage.heartbeat import SILENT_AFTER
 from gateway.wiring import open_database
+from registry.alerts import open_alerts
 from registry.database import read_session
 from registry.models import OutboxMessage, OutboxStatus
+from registry.storage.instances import instances
+
+INSTANCE_STATES = {"alive": "đang chạy", "silent": "KHÔNG CÒN TÍN HIỆU", "stopped": "đã dừng"}
 
 
 def collect_status(deployment: Deployment) -> dict[str, Any]:
@@ -38,6 +44,29 @@ def status_of(deployment: Deployment, engine: Engine) -> dict[str, Any]:
                 select(col(OutboxMessage.status), func.count()).group_by(col(OutboxMessage.status))
             ).all()
         )
+        alerts = [  # R-SECRET, R-VIRUS: until an administrator acknowledges them
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "created_at": a.created_at.astimezone(deployment.zone).isoformat(),
+                "summary": a.summary,
+                "mailed_to": a.mailed_to,
+            }
+            for a in open_alerts(session)
+        ]
+    now = datetime.now(UTC)
+    running = [  # every instance sharing this database (DESIGN §3)
+        {
+            "name": i.name,
+            "host": i.host,
+            "pid": i.pid,
+            "state": i.state,
+            "seen_at": i.seen_at.astimezone(deployment.zone).isoformat(),
+            "spool_waiting": i.spool_waiting,
+            "spool_quarantined": i.spool_quarantined,
+        }
+        for i in instances(engine, silent_after=SILENT_AFTER, now=now)
+    ]
     return {
         "spool": {"waiting": len(spool.waiting()), "quarantined": len(spool.quarantined())},
         "outbox": {
@@ -45,6 +74,8 @@ def status_of(deployment: Deployment, engine: Engine) -> dict[str, Any]:
             "failed": int(counts.get(OutboxStatus.FAILED, 0)),
         },
         "imap": imap_accounts(deployment),
+        "alerts": alerts,
+        "instances": running,
     }
 
 
@@ -74,8 +105,21 @@ def status_text(status: dict[str, Any]) -> str:
         f"Hàng đợi (spool): {spool['waiting']} đang chờ, {spool['quarantined']} bị cách ly",
         f"Thư đi (outbox): {outbox['pending']} đang chờ gửi, {outbox['failed']} gửi lỗi",
     ]
+    for instance in status.get("instances", []):
+        seen = datetime.fromisoformat(instance["seen_at"]).strftime("%d/%m/%Y %H:%M:%S")
+        lines.append(
+            f"Máy chủ {instance['name']}: {INSTANCE_STATES.get(instance['state'], '?')}"
+            f" (lần cuối {seen}), hàng đợi {instance['spool_waiting']} đang chờ,"
+            f" {instance['spool_quarantined']} bị cách ly"
+        )
     if not status["imap"]:
         lines.append("IMAP: không cấu hình hộp thư nào")
+    alerts = status.get("alerts", [])
+    if alerts:
+        lines.append(f"⚠ {len(alerts)} cảnh báo chờ quản trị viên xác nhận (trang /system):")
+    for alert in alerts:
+        moment = datetime.fromisoformat(alert["created_at"]).strftime("%d/%m/%Y %H:%M")
+        lines.append(f"  - {moment}: {alert['summary']}")
     for account in status["imap"]:
         line = f"IMAP {account['name']} ({', '.join(account['folders'])}): {account['state']}"
         if account["since"]:

@@ -19,7 +19,7 @@ from fpdf import FPDF
 from sqlalchemy.engine import Engine
 
 from gateway.config.settings import Deployment, load
-from gateway.errors import ConfigError
+from gateway.errors import UsageError
 from gateway.reports.register_print import (
     PrintedRegister,
     PrintedRow,
@@ -127,7 +127,7 @@ def cmd_track(args: argparse.Namespace) -> int:
         today = now.astimezone(deployment.zone).date()
         dates = period(year, args.date_from, args.date_to, today)
     except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     book = collect(open_database(deployment), deployment, year, dates, now)
     output: Path = args.output or Path(f"so-theo-doi-{year}.pdf")
     output.write_bytes(render(book))

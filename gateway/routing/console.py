@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +23,7 @@ from sqlmodel import col
 from gateway.config.settings import Deployment
 from gateway.errors import GatewayError
 from gateway.routing.in_force import Router, calendar_for, rules_path, sample_rules_text
+from gateway.storage.durable import replace_file
 from registry.database import write_session
 from registry.models import AuditEvent
 from registry.recorder import Recorder
@@ -149,21 +148,4 @@ def history(session: Any, limit: int = 20) -> list[RulesChange]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".rules-", suffix=".yaml", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            Path(temporary).chmod(path.stat().st_mode & 0o777)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    replace_file(path, text.encode("utf-8"))

@@ -110,7 +110,8 @@ class Router:
         return True
 
     def route(self, facts: RoutingFacts, now: datetime) -> Routing:
-        return route(facts, self.rules, self.calendar, now)
+        propose_all = self._deployment.settings.routing.mode == "propose"  # R-DISTRIB
+        return route(facts, self.rules, self.calendar, now, propose_all=propose_all)
 
 
 def routing_facts(

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from gateway.routing.routed_copy import Assignee, CopiedFile, RoutedDocument, routed_copy_draft
-from gateway.storage.archive import Archive
+from gateway.storage.archive import ByteStore
 from mailparse.errors import MailparseError
 from mailparse.mime import parse
-from registry.models import AssignmentRecord, InboundMessage, RegisterEntry
+from registry.models import AssignmentRecord, AttachmentRecord, InboundMessage, RegisterEntry
 from registry.recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -28,15 +28,18 @@ def queue_routed_copy(
     assignment: AssignmentRecord,
     entry: RegisterEntry,
     *,
-    archive: Archive,
+    archive: ByteStore,
     env: jinja2.Environment,
     from_address: str,
     timezone: str,
+    instruction: str | None = None,
+    instructed_by: str | None = None,
 ) -> str | None:
     """Queue the routed copy of ``entry`` for ``assignment``; its Message-ID (stored on the
-    assignment), or None when the original is no longer in the archive."""
+    assignment), or None when the original is no longer in the archive. ``instruction``:
+    the leader's ý kiến chỉ đạo, printed in the copy (R-DISTRIB)."""
     inbound = recorder.session.get_one(InboundMessage, entry.inbound_id)
-    files = _files(recorder, entry, archive)
+    files = entry_files(recorder, entry, archive)
     if files is None:
         log.warning(
             "entry %s/%s: original not in the archive; no routed copy for %s",
@@ -46,7 +49,13 @@ def queue_routed_copy(
         )
         return None
     verdict = entry.routing_facts.get("signature_verdict")
-    document = RoutedDocument.of_entry(entry, verdict if isinstance(verdict, str) else None, files)
+    document = RoutedDocument.of_entry(
+        entry,
+        verdict if isinstance(verdict, str) else None,
+        files,
+        instruction=instruction,
+        instructed_by=instructed_by,
+    )
     draft = routed_copy_draft(
         document,
         Assignee.of_record(assignment),
@@ -60,8 +69,8 @@ def queue_routed_copy(
     return draft.message_id
 
 
-def _files(
-    recorder: Recorder, entry: RegisterEntry, archive: Archive
+def entry_files(
+    recorder: Recorder, entry: RegisterEntry, archive: ByteStore
 ) -> tuple[CopiedFile, ...] | None:
     """The entry's document first, then the files that are not other entries' documents."""
     try:
@@ -73,6 +82,13 @@ def _files(
             select(col(RegisterEntry.document_sha256))
             .where(col(RegisterEntry.inbound_id) == entry.inbound_id)
             .where(col(RegisterEntry.id) != entry.id)
+        )
+    )
+    siblings |= set(  # refused or held documents of the message are never forwarded
+        recorder.session.scalars(
+            select(col(AttachmentRecord.sha256))
+            .where(col(AttachmentRecord.inbound_id) == entry.inbound_id)
+            .where(col(AttachmentRecord.role) == "refused")
         )
     )
     ordered = sorted(parsed.attachments, key=lambda a: a.sha256 != entry.document_sha256)

@@ -3,10 +3,12 @@
 Subject ``[KHẨN] Văn bản đến số 2026/17 — 54/UBND-VP: V/v …``; the body (text + HTML)
 says the assignee's role (chủ trì / phối hợp / để biết), the deadline in local time, the
 signature verdict in plain Vietnamese and how to report progress by reply. The original
-PDF and the other files of the message ride along byte for byte. ``Reply-To`` is the
-gateway address plus the assignment's token (``vanthu+TOKEN@…``), which matches replies;
-``Auto-Submitted: auto-generated`` (DESIGN §4.4). Like the answers, the bytes are a pure
-function of the values: the same assignment renders the same mail.
+PDF and the other files of the message ride along byte for byte — except documents that
+were refused or held, which are never forwarded: the copy lists them with the reason.
+``Reply-To`` is the gateway address plus the assignment's token (``vanthu+TOKEN@…``),
+which matches replies; ``Auto-Submitted: auto-generated`` (DESIGN §4.4). Like the
+answers, the bytes are a pure function of the values: the same assignment renders the
+same mail.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import jinja2
 
 from gateway.outbox.answers import answer_message_id
 from gateway.outbox.compose import angle, nfc, subject_header
+from gateway.outbox.identity import reply_address
 from registry.drafts import OutboxDraft
 from registry.models import AssignmentRecord, RegisterEntry
 from templates import urgency_prefix
@@ -38,6 +41,27 @@ class CopiedFile:
     filename: str
     content_type: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class WithheldFile:
+    """A document of the same message that is never forwarded: refused, or held for a
+    clerk (R-SIGN: a tampered or untrusted file must not travel on as if accepted)."""
+
+    filename: str
+    sha256: str
+    reasons: tuple[str, ...]  # reason codes (DESIGN §4.5), shown in Vietnamese
+    held: bool = False  # held for a clerk's decision rather than refused
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One unit assigned the same document, as every routed copy names it (R-LEAD)."""
+
+    assignment_id: int
+    unit_name: str
+    role: str  # lead | cooperate | inform
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,10 +80,22 @@ class RoutedDocument:
     verdict: str | None  # the worst signature verdict; None: unsigned
     reference_only: bool
     files: tuple[CopiedFile, ...]
+    instruction: str | None = None  # the leader's ý kiến chỉ đạo (R-DISTRIB)
+    instructed_by: str | None = None  # the leader who gave it
+    withheld: tuple[WithheldFile, ...] = ()  # the message's refused or held documents
+    team: tuple[TeamMember, ...] = ()  # every unit assigned the document (R-LEAD)
 
     @classmethod
     def of_entry(
-        cls, entry: RegisterEntry, verdict: str | None, files: tuple[CopiedFile, ...]
+        cls,
+        entry: RegisterEntry,
+        verdict: str | None,
+        files: tuple[CopiedFile, ...],
+        *,
+        instruction: str | None = None,
+        instructed_by: str | None = None,
+        withheld: tuple[WithheldFile, ...] = (),
+        team: tuple[TeamMember, ...] = (),
     ) -> RoutedDocument:
         """The routed-copy view of a register entry, with the files to forward."""
         return cls(
@@ -75,6 +111,10 @@ class RoutedDocument:
             verdict=verdict,
             reference_only=entry.reference_only,
             files=files,
+            instruction=instruction or None,
+            instructed_by=instructed_by or None,
+            withheld=withheld,
+            team=team,
         )
 
 
@@ -90,6 +130,12 @@ class Assignee:
     token: str
     due_at: datetime | None = None
     person: str | None = None
+
+    def member(self) -> TeamMember:
+        """This assignment as the other units' copies name it."""
+        return TeamMember(
+            self.assignment_id, self.unit_name or self.unit_code, self.role, self.due_at
+        )
 
     @classmethod
     def of_record(cls, record: AssignmentRecord) -> Assignee:
@@ -108,15 +154,22 @@ class Assignee:
         )
 
 
-def reply_address(from_address: str, token: str) -> str:
-    """``vanthu+TOKEN@domain``: where an assignee's progress reply comes back."""
-    local, _, domain = from_address.rpartition("@")
-    return f"{local}+{token}@{domain}"
+def thread_mark(token: str) -> str:
+    """An unguessable value derived from an assignment's secret token, put in its routed
+    copy's Message-ID: a reply that only threads to the copy proves it saw the copy."""
+    return hashlib.sha256(f"thread:{token}".encode()).hexdigest()[:24]
 
 
-def routed_copy_message_id(incoming: str, assignment_id: int, from_address: str) -> str:
-    """Stable per assignment row (delivery stays idempotent), unique in the register."""
-    return answer_message_id(KIND, f"{incoming.replace('/', '-')}.{assignment_id}", from_address)
+def routed_copy_message_id(
+    incoming: str, assignment_id: int, from_address: str, token: str = ""
+) -> str:
+    """Stable per assignment row (delivery stays idempotent), unique in the register; with
+    the assignment's ``token``, it carries an unguessable thread mark
+    (:func:`thread_mark`) so that a reply threaded to it alone
+    can be believed, never one to a Message-ID a stranger could compute."""
+    suffix = f".{thread_mark(token)}" if token else ""
+    key = f"{incoming.replace('/', '-')}.{assignment_id}{suffix}"
+    return answer_message_id(KIND, key, from_address)
 
 
 def routed_copy_subject(document: RoutedDocument) -> str:
@@ -147,7 +200,9 @@ def routed_copy_draft(
     timezone: str,
 ) -> OutboxDraft:
     """The outbox row of one routed copy (kind ``routed-copy``)."""
-    message_id = routed_copy_message_id(document.incoming, assignee.assignment_id, from_address)
+    message_id = routed_copy_message_id(
+        document.incoming, assignee.assignment_id, from_address, assignee.token
+    )
     raw = compose_routed_copy(
         document,
         assignee,

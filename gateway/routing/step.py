@@ -19,11 +19,18 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from gateway.distribution.proposal import record_proposal
 from gateway.outbox.compose import AssignmentLine
 from gateway.pipeline.analysis import MessageAnalysis, PdfAnalysis
 from gateway.pipeline.entries import entry_draft
 from gateway.routing.in_force import routing_facts
-from gateway.routing.routed_copy import Assignee, CopiedFile, RoutedDocument, routed_copy_draft
+from gateway.routing.routed_copy import (
+    Assignee,
+    CopiedFile,
+    RoutedDocument,
+    WithheldFile,
+    routed_copy_draft,
+)
 from gateway.spool.envelope import Envelope
 from mailparse.reasons import Reason
 from registry.drafts import RegisteredNumber
@@ -60,6 +67,7 @@ class RoutingPlan:
     decision: Decision
     routings: Mapping[str, DocumentRouting]
     documents: frozenset[str]  # sha256 of the documents to register (each forwarded alone)
+    withheld: tuple[WithheldFile, ...] = ()  # refused or held documents: never forwarded
 
 
 def plan_routing(
@@ -109,7 +117,17 @@ def plan_routing(
         for p, d in zip(analysis.pdfs, documents, strict=False)
         if d.action is DocumentAction.REGISTER
     )
-    return RoutingPlan(_refused(decision, documents, refusals), routings, registered)
+    withheld = tuple(
+        WithheldFile(
+            p.attachment.filename,
+            p.attachment.sha256,
+            tuple(str(r) for r in d.reasons),
+            held=d.action is DocumentAction.HOLD,
+        )
+        for p, d in zip(analysis.pdfs, documents, strict=False)
+        if d.action in {DocumentAction.REFUSE, DocumentAction.HOLD}
+    )
+    return RoutingPlan(_refused(decision, documents, refusals), routings, registered, withheld)
 
 
 def _refused(
@@ -160,13 +178,32 @@ class RoutingWriter:
             return ()
         entry = get_entry(recorder.session, number.year, number.number)
         records = record_routing(recorder, entry, self._draft(routed))
+        files = _files(pdf, analysis, plan.documents | {w.sha256 for w in plan.withheld})
+        if routed.routing.propose and not routed.routing.hold:  # a leader decides (R-DISTRIB)
+            record_proposal(
+                recorder,
+                inbound,
+                entry,
+                routed.routing,
+                units=self.units,
+                templates=self.templates,
+                from_address=self.from_address,
+                zone=self.zone,
+                files=files,
+            )
+            return ()
+        assignees = [Assignee.of_record(record) for record in records]
         document = RoutedDocument.of_entry(
-            entry, routed.facts.signature_verdict, _files(pdf, analysis, plan.documents)
+            entry,
+            routed.facts.signature_verdict,
+            files,
+            withheld=plan.withheld,
+            team=tuple(a.member() for a in assignees),
         )
-        for record in records:
+        for record, assignee in zip(records, assignees, strict=True):
             outbox = routed_copy_draft(
                 document,
-                Assignee.of_record(record),
+                assignee,
                 env=self.templates,
                 from_address=self.from_address,
                 composed_at=recorder.now,
@@ -202,6 +239,7 @@ class RoutingWriter:
             process_by=routing.process_by,
             assign_by=routing.assign_by,
             hold_reason=(routing.hold_reason or "hold") if routing.hold else "",
+            propose=routing.propose,
         )
 
 
@@ -209,7 +247,8 @@ def _files(
     pdf: PdfAnalysis, analysis: MessageAnalysis, documents: frozenset[str]
 ) -> tuple[CopiedFile, ...]:
     """The document itself, then every file of the message that is not another document
-    being registered (appendices and other files), as they arrived."""
+    being registered nor a refused or held one (appendices and other files), as they
+    arrived."""
     parsed = analysis.parsed
     others = [
         a

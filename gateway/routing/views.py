@@ -8,8 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rules.routing_types import Role, Routing, Unit
+from templates import role_label
 
-ROLE_NAMES = {Role.LEAD: "chủ trì", Role.COOPERATE: "phối hợp", Role.INFORM: "để biết"}
+ROLE_NAMES = {role: role_label(role).lower() for role in Role}
 
 
 def _when(t: datetime | None, zone: ZoneInfo) -> str:
@@ -43,6 +44,8 @@ def routing_json(routing: Routing) -> dict[str, Any]:
         "tags": list(routing.tags),
         "process_by": _iso(routing.process_by),
         "assign_by": _iso(routing.assign_by),
+        "propose": routing.propose,  # R-DISTRIB: a leader decides
+        "leader": routing.leader.code if routing.leader else None,
     }
 
 
@@ -62,6 +65,9 @@ def routing_text(routing: Routing, units: dict[str, Unit], zone: ZoneInfo) -> st
         lines.append(f"  Từ chối ({routing.reject_code}): {routing.reject_reason}")
     if routing.tags:
         lines.append(f"  Nhãn: {', '.join(routing.tags)}")
+    if routing.propose:  # R-DISTRIB
+        leader = routing.leader.name if routing.leader else "lãnh đạo"
+        lines.append(f"  Đây là đề xuất: văn bản chờ {leader} cho ý kiến phân công")
     lines.append(f"  Độ ưu tiên: {routing.priority}")
     lines.append(f"  Hạn xử lý (2 giờ làm việc): {_when(routing.process_by, zone)}")
     lines.append(f"  Hạn giao việc: {_when(routing.assign_by, zone)}")

@@ -1,4 +1,4 @@
-"""Loops, floods and backscatter: which automatic answers we must not send (issue 7 item 5).
+"""Loops, floods and backscatter: which automatic answers we must not send (R-CHANNEL).
 
 Besides RFC 3834 (:func:`gateway.outbox.answers.answer_recipient`), the gateway never answers:
 - its own answers coming back (forwarded, or returned by a careless auto-responder):
@@ -18,16 +18,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gateway.outbox.identity import LABELS
 from gateway.senderauth.authenticate import SenderAuth
 from mailparse.dsn import DeliveryReport, header_values, parse_report
-
-ANSWER_KINDS = ("receipt", "rejection", "alert", "status", "routed-copy")
 
 
 def our_message_id(message_id: str | None, from_address: str) -> bool:
     """``<receipt.ID@domain>`` and the other kinds of mail we send, for our domain."""
     domain = re.escape(from_address.rpartition("@")[2].lower() or "localhost")
-    kinds = "|".join(ANSWER_KINDS)
+    kinds = "|".join(sorted(LABELS))
     return bool(
         message_id and re.fullmatch(rf"<(?:{kinds})\.[^<>@\s]+@{domain}>", message_id.lower())
     )

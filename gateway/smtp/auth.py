@@ -17,13 +17,12 @@ from typing import Any
 from aiosmtpd.smtp import AuthResult, LoginPassword, Session
 
 from gateway.smtp.listener import GatewaySMTP
+from gateway.smtp.replies import REPLY_AUTH_FAILED, REPLY_AUTH_OK
 from gateway.smtp.users import UserFile
 
 log = logging.getLogger(__name__)
 
 MECHANISMS = ("PLAIN", "LOGIN")
-REPLY_AUTH_OK = "235 2.7.0 Authentication successful"
-REPLY_AUTH_FAILED = "535 5.7.8 Authentication credentials invalid"
 
 
 @dataclass(frozen=True)

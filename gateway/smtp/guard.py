@@ -27,17 +27,18 @@ from gateway.config.settings import Deployment
 from gateway.smtp.auth import AuthenticatingSMTP
 from gateway.smtp.listener import IntakeHandler, RecipientPolicy
 from gateway.smtp.ratelimit import ClientLimits, Limits, peer_ip
+from gateway.smtp.replies import (
+    REPLY_AUTH_REQUIRED,
+    REPLY_RATE_LIMITED,
+    REPLY_SENDER_OK,
+    REPLY_TOO_MANY_CONNECTIONS,
+    REPLY_TOO_MANY_RECIPIENTS,
+)
 from gateway.smtp.tls import tls_context
 from gateway.smtp.users import UserFile
 from gateway.spool.queue import Spool
 
 log = logging.getLogger(__name__)
-
-REPLY_SENDER_OK = "250 2.1.0 Sender OK"
-REPLY_TOO_MANY_CONNECTIONS = "421 4.7.0 Too many connections from your address, try later"
-REPLY_RATE_LIMITED = "451 4.7.1 Too many messages from your address, try again later"
-REPLY_TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
-REPLY_AUTH_REQUIRED = "530 5.7.0 Authentication required"
 
 
 class GuardedHandler(IntakeHandler):

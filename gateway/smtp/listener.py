@@ -18,17 +18,19 @@ from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from gateway.errors import SpoolError
+from gateway.smtp.replies import (
+    REPLY_NO_SUCH_USER,
+    REPLY_QUEUED,
+    REPLY_RECIPIENT_OK,
+    REPLY_TOO_BIG,
+    REPLY_TRY_LATER,
+)
 from gateway.spool.envelope import Envelope
 from gateway.spool.queue import Spool
 
 log = logging.getLogger(__name__)
 
 # Replies are named constants with enhanced status codes and never carry exception text.
-REPLY_RECIPIENT_OK = "250 2.1.5 Recipient OK"
-REPLY_NO_SUCH_USER = "550 5.1.1 No such recipient here"
-REPLY_TOO_BIG = "552 5.3.4 Message too big for this gateway"
-REPLY_TRY_LATER = "451 4.3.0 Temporary failure, please try again later"
-REPLY_QUEUED = "250 2.0.0 Ok: queued as {item_id}"
 
 
 class RecipientPolicy:

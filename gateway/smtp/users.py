@@ -13,14 +13,13 @@ import base64
 import getpass
 import hashlib
 import hmac
-import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.errors import ConfigError
+from gateway.storage.durable import replace_file
 
 SCHEME = "scrypt"
 COST_N, COST_R, COST_P = 2**14, 8, 1  # ~16 MiB and some tens of ms per check
@@ -140,18 +139,7 @@ def add_user(path: Path, name: str, password: str) -> bool:
         lines[index] = line
     if not found:
         lines.append(line)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(0o600)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(path, ("\n".join(lines) + "\n").encode("utf-8"), mode=0o600)
     return not found
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from gateway.errors import SpoolError
 from gateway.spool.envelope import Envelope
+from gateway.storage.durable import fsync_directory, write_new
 from mailparse.documents.priority import HEAD_BYTES, NORMAL_RANK, queue_rank
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class ItemState:
         """Replace state.json atomically and durably, so counts survive a crash loop."""
         tmp = item_dir / (STATE_FILE + ".tmp")
         tmp.unlink(missing_ok=True)
-        _write_synced(tmp, json.dumps(asdict(self)).encode("utf-8"))
+        write_new(tmp, json.dumps(asdict(self)).encode("utf-8"))
         tmp.replace(item_dir / STATE_FILE)
 
 
@@ -86,21 +87,6 @@ class SpoolItem:
 
     def envelope(self) -> Envelope:
         return Envelope.from_json((self.path / ENVELOPE_FILE).read_text(encoding="utf-8"))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with path.open("xb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def new_item_id() -> str:
@@ -126,11 +112,11 @@ class Spool:
         tmp = self._dir("tmp") / item_id
         try:
             tmp.mkdir()
-            _write_synced(tmp / MESSAGE_FILE, raw)
-            _write_synced(tmp / ENVELOPE_FILE, envelope.to_json().encode("utf-8"))
-            _fsync_dir(tmp)
+            write_new(tmp / MESSAGE_FILE, raw)
+            write_new(tmp / ENVELOPE_FILE, envelope.to_json().encode("utf-8"))
+            fsync_directory(tmp)
             tmp.rename(self._dir("new") / item_id)
-            _fsync_dir(self._dir("new"))
+            fsync_directory(self._dir("new"))
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise SpoolError(f"cannot spool message: {exc.strerror or exc}") from exc
@@ -196,7 +182,7 @@ class Spool:
         self._move(item.path, target)
         if not keep_message:
             (target / MESSAGE_FILE).unlink(missing_ok=True)
-            _fsync_dir(target)
+            fsync_directory(target)
 
     def retry_later(self, item: SpoolItem, delay: float, error: str) -> None:
         """A transient failure: back to new/, not to be claimed before ``delay`` seconds."""
@@ -276,6 +262,6 @@ class Spool:
     def _move(self, source: Path, target: Path) -> None:
         try:
             source.rename(target)
-            _fsync_dir(target.parent)
+            fsync_directory(target.parent)
         except OSError as exc:
             raise SpoolError(f"cannot move spool item {source.name}: {exc}") from exc

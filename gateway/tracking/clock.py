@@ -1,4 +1,4 @@
-"""The working-hours clock (issue 5 part 6): reminders and escalations, each fired once.
+"""The working-hours clock (R-TRACK): reminders and escalations, each fired once.
 
 What is due is a pure function of the candidates, the calendar and ``now``
 (:func:`due_now`); :class:`Clock` reads the candidates and, for each due event, claims its
@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING
 import jinja2
 from sqlalchemy.engine import Engine
 
+from gateway.outbox.identity import reply_address
 from gateway.tracking.followups import (
     FollowUpMail,
     build_follow_up,
     escalation_mail,
     reminder_mail,
-    reply_address,
     unassigned_mail,
 )
 from registry.database import read_session, write_session

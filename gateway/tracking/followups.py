@@ -1,4 +1,4 @@
-"""The follow-up mails of the working-hours clock and of reply handling (issue 5).
+"""The follow-up mails of the working-hours clock and of reply handling (R-TRACK).
 
 Help for an unrecognised reply (``auto-replied``), reminders and escalations
 (``auto-generated``) and the clerk's notice of a returned document: Vietnamese text + HTML
@@ -46,12 +46,6 @@ class FollowUpMail:
     facts: tuple[tuple[str, str], ...] = ()
     reply_to: str | None = None
     in_reply_to: str | None = None
-
-
-def reply_address(from_address: str, token: str) -> str:
-    """``vanthu+TOKEN@domain``: the gateway address that takes an assignee's replies."""
-    local, _, domain = from_address.partition("@")
-    return f"{local}+{token}@{domain}"
 
 
 def build_follow_up(

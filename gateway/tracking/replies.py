@@ -1,8 +1,14 @@
-"""Replies from assignees (issue 5 part 5, DESIGN §4.4): matched before anything else.
+"""Replies from assignees (DESIGN §4.4): matched before anything else.
 
 A message is a reply when an envelope recipient or a To address is a plus address of the
 gateway carrying an assignment's token (``vanthu+TOKEN@…``), or when its In-Reply-To /
-References name a routed copy's Message-ID. A reply is never registered as a document:
+References name a routed copy's Message-ID *that carries the assignment's unguessable
+thread mark* (:func:`gateway.routing.routed_copy.thread_mark`): a Message-ID a stranger
+can compute (``routed-copy.YEAR-NUMBER.ASSIGNMENT@…``, as older copies had) proves
+nothing. A message that is not from the assignee (or fails DMARC) and carries a PDF is
+no reply at all: it goes through the ordinary pipeline as a document (an agency's
+document written "in reply" to a copy is registered, never silently dropped). A reply
+is never registered as a document:
 its inbound record has outcome ``accepted``, no entries, and the note
 ``reply to assignment N (UNIT): …`` saying what it did. Then:
 
@@ -29,8 +35,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from gateway.pipeline.context import StageOutcome
+from gateway.routing.routed_copy import thread_mark
 from gateway.spool.envelope import Envelope
-from gateway.tracking.reply_intake import ReceivedReply, ReplyOutcome, record_reply
+from gateway.tracking.reply_intake import ReceivedReply, record_reply
 from mailparse.dsn import header_values
 from mailparse.errors import MailparseError
 from mailparse.message import ParsedMessage
@@ -39,7 +47,7 @@ from registry.database import read_session
 from registry.models import AssignmentRecord
 
 if TYPE_CHECKING:
-    from gateway.pipeline.flow import Pipeline
+    from gateway.pipeline.context import PipelineContext
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +84,31 @@ def match_reply(
     ids = thread_ids(parsed)
     if not ids:
         return None
-    return session.scalars(
+    threaded = session.scalars(
         select(AssignmentRecord)
         .where(col(AssignmentRecord.routed_message_id).in_(ids))
         .order_by(col(AssignmentRecord.id).desc())
-    ).first()
+    )
+    return next((a for a in threaded if _marked(a)), None)
+
+
+def _marked(assignment: AssignmentRecord) -> bool:
+    """The routed copy's Message-ID carries the assignment's secret thread mark."""
+    return thread_mark(assignment.token) in (assignment.routed_message_id or "")
+
+
+def from_assignee(parsed: ParsedMessage, assignment: AssignmentRecord) -> bool:
+    """The From address is the assignment's mailbox or person (any case)."""
+    replier = parsed.sender.address.lower() if parsed.sender else ""
+    return bool(replier) and replier in {
+        assignment.mailbox.lower(),
+        (assignment.person or "").lower(),
+    }
 
 
 def take_reply(
-    pipeline: Pipeline, spool_id: str, raw: bytes, envelope: Envelope
-) -> ReplyOutcome | None:
+    pipeline: PipelineContext, spool_id: str, raw: bytes, envelope: Envelope
+) -> StageOutcome | None:
     """Handle ``raw`` when it is a reply to an assignment; None when it is not one."""
     if not _may_be_reply(raw, envelope):
         return None  # most mail: decided from the envelope and the header section alone
@@ -98,8 +121,11 @@ def take_reply(
     with read_session(pipeline.engine) as session:
         assignment = match_reply(session, envelope, parsed)
         assignment_id = assignment.id if assignment is not None else None
+        assignee = assignment is not None and from_assignee(parsed, assignment)
     if assignment_id is None or _infected(pipeline, raw, parsed):
         return None  # malware: the ordinary pipeline rejects it, alerts, keeps it restricted
+    if not assignee and any(a.is_pdf for a in parsed.attachments):
+        return None  # a document from someone else in the thread: registered as such
     sha256 = pipeline.archive.store(raw)
     reply = ReceivedReply(spool_id, sha256, raw, envelope, parsed)
     outcome = record_reply(pipeline, reply, assignment_id)
@@ -115,7 +141,7 @@ def _may_be_reply(raw: bytes, envelope: Envelope) -> bool:
     return bool(found.get("in-reply-to") or found.get("references") or "+" in found.get("to", ""))
 
 
-def _infected(pipeline: Pipeline, raw: bytes, parsed: ParsedMessage) -> bool:
+def _infected(pipeline: PipelineContext, raw: bytes, parsed: ParsedMessage) -> bool:
     """R-VIRUS for replies too: the message and each attachment through the scanner (a
     scanner that is down raises, and the item waits)."""
     scanner = pipeline.scanner

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gateway.outbox.answers import SMTP_PROTOCOLS
+from gateway.outbox.identity import reply_address
+from gateway.pipeline.context import StageOutcome
 from gateway.routing.reassign import queue_routed_copy
 from gateway.senderauth.authenticate import authenticate
 from gateway.spool.envelope import Envelope
@@ -21,7 +23,6 @@ from gateway.tracking.followups import (
     FollowUpMail,
     build_follow_up,
     help_mail,
-    reply_address,
     returned_mail,
 )
 from gateway.tracking.reply_actions import Applied, apply_intent
@@ -37,19 +38,9 @@ from rules.progress import read_intent
 from rules.routing_types import Unit
 
 if TYPE_CHECKING:
-    from gateway.pipeline.flow import Pipeline
+    from gateway.pipeline.context import PipelineContext
 
 HELP_KEY = "help:{}"
-
-
-@dataclass(frozen=True)
-class ReplyOutcome:
-    """What became of a reply: recorded as ``accepted`` with ``note``; ``answered`` when
-    help went back to the replier."""
-
-    outcome: str
-    note: str
-    answered: bool
 
 
 @dataclass(frozen=True)
@@ -92,14 +83,16 @@ class ReceivedReply:
         )
 
 
-def record_reply(pipeline: Pipeline, reply: ReceivedReply, assignment_id: int) -> ReplyOutcome:
+def record_reply(
+    pipeline: PipelineContext, reply: ReceivedReply, assignment_id: int
+) -> StageOutcome:
     """Record ``reply`` to ``assignment_id`` and act on it; idempotent on the spool id."""
     refusal = _refusal(pipeline, reply)
     with write_session(pipeline.engine) as session:
         recorder = Recorder(session, now=datetime.now(UTC), sign=pipeline.signer)
         earlier = recorder.find_inbound(reply.spool_id)
         if earlier is not None:  # another worker won the race
-            return ReplyOutcome(earlier.outcome, earlier.note, earlier.answered)
+            return StageOutcome(earlier.outcome, earlier.note, earlier.answered)
         assignment = session.get_one(AssignmentRecord, assignment_id, with_for_update=True)
         entry = session.get_one(RegisterEntry, assignment.entry_id)
         assignees = {assignment.mailbox.lower(), (assignment.person or "").lower()}
@@ -124,10 +117,10 @@ def record_reply(pipeline: Pipeline, reply: ReceivedReply, assignment_id: int) -
             note = f"{prefix}: {note}"
         inbound.note = note
         inbound.answered = answered
-        return ReplyOutcome(Outcome.ACCEPTED, note, answered)
+        return StageOutcome(Outcome.ACCEPTED, note, answered)
 
 
-def _refusal(pipeline: Pipeline, reply: ReceivedReply) -> str:
+def _refusal(pipeline: PipelineContext, reply: ReceivedReply) -> str:
     """Why the From address cannot be believed ("" when it can): DMARC fails for it."""
     if pipeline.resolver is None:
         return ""
@@ -139,7 +132,7 @@ def _refusal(pipeline: Pipeline, reply: ReceivedReply) -> str:
 class _Handling:
     """One accepted reply inside its transaction."""
 
-    pipeline: Pipeline
+    pipeline: PipelineContext
     recorder: Recorder
     inbound: InboundMessage
     assignment: AssignmentRecord
@@ -251,5 +244,5 @@ class _Handling:
         )
 
 
-def _units(pipeline: Pipeline) -> Mapping[str, Unit]:
+def _units(pipeline: PipelineContext) -> Mapping[str, Unit]:
     return pipeline.router.units if pipeline.router is not None else {}

@@ -20,13 +20,14 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from gateway.outbox.compose import MailContent, compose_mail
+from gateway.outbox.identity import MailKind, message_id
 from registry.drafts import OutboxDraft
 from registry.models import EntryStatus, InboundMessage, OutboxMessage, RegisterEntry
 from registry.recorder import Recorder
 from templates import urgency_prefix
 
-STATUS_KIND = "status"
-RECEIPT_KIND = "receipt"
+STATUS_KIND = MailKind.STATUS
+RECEIPT_KIND = MailKind.RECEIPT
 
 # QCVN 102 codes of the statuses a reply can reach, and how the notice names them.
 STATUS_CODES: Mapping[str, str] = {
@@ -42,8 +43,7 @@ STATUS_LABELS: Mapping[str, str] = {
 
 
 def status_message_id(entry_id: int, code: str, from_address: str) -> str:
-    domain = from_address.rpartition("@")[2] or "localhost"
-    return f"<{STATUS_KIND}.{entry_id}-{code}@{domain}>"
+    return message_id(MailKind.STATUS, f"{entry_id}-{code}", from_address)
 
 
 def notice_subject(incoming: str, code: str, urgency: str | None) -> str:

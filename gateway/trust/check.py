@@ -53,6 +53,7 @@ def _signature_json(s: SignatureReport, zone: ZoneInfo) -> dict[str, Any]:
         "chain": list(s.chain),
         "serial": s.serial,
         "issuer": s.issuer,
+        "untrusted_ca": s.untrusted_ca,
     }
 
 
@@ -68,6 +69,11 @@ def report_text(data: dict[str, Any]) -> str:
     lines.append(f"Kết luận chung: {explain(VERDICTS, data['worst_verdict'])}")
     for n, s in enumerate(data["signatures"], start=1):
         lines += ["", f"Chữ ký {n} (ô {s['field']}):"]
+        if s.get("untrusted_ca"):  # DESIGN §4.5: say plainly where the chain ends
+            lines.append(
+                f"  Chuỗi chứng thư kết thúc ở tổ chức cấp chứng thư “{s['untrusted_ca']}”, "
+                "không phải tổ chức chứng thực được tin cậy (không có trong kho tin cậy)."
+            )
         rows = [
             ("Kết luận", explain(VERDICTS, s["verdict"])),
             ("Chỉ dẫn ETSI", explain(INDICATIONS, s["indication"])),

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pathlib import Path
 from cryptography import x509
 
 from gateway.config.settings import Deployment
+from gateway.storage.durable import replace_file
 from gateway.trust.store import crl_der, crl_folder, load_trust
 
 log = logging.getLogger(__name__)
@@ -71,18 +70,5 @@ def _fetch(url: str, folder: Path, timeout: float) -> Fetched:
         log.warning("CRL %s not refreshed: %s", url, exc)
         return Fetched(url, None, str(exc))
     target = folder / f"{hashlib.sha256(url.encode()).hexdigest()[:32]}.crl"
-    _write_atomically(target, der)
+    replace_file(target, der, mode=0o644)
     return Fetched(url, target)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".crl-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

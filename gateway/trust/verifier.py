@@ -9,6 +9,11 @@ thread) exactly like :func:`mailparse.signatures.verify.verify_pdf`.
 Each verifying process keeps one bounded :class:`~mailparse.sigcache.ChainCache`
 (certificate paths keyed by certificate and trust-store version; a new trust store or new
 revocation data changes the version and empties it).
+
+The same processes examine whole documents (:meth:`ProcessVerifier.examine`: signatures,
+text layer, OCR, active content — :mod:`gateway.pipeline.examine`) under one time limit
+(``[limits] document_seconds``) and an address-space rlimit (``[limits]
+document_memory_mb``), so a PDF bomb costs a replaceable process, never the service.
 """
 
 from __future__ import annotations
@@ -16,14 +21,26 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
+import resource
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from typing import TypeVar
 
 from gateway.errors import TransientError
+from gateway.pipeline.examine import (
+    OVER_TIME,
+    DocumentWork,
+    Examination,
+    examine,
+    examine_guarded,
+    over_budget,
+)
 from mailparse.signatures.cache import ChainCache
 from mailparse.signatures.verdicts import (
     PdfSignatures,
@@ -36,14 +53,17 @@ from mailparse.signatures.verify import verify_pdf
 log = logging.getLogger(__name__)
 
 CACHE_SIZE = 1024
+_T = TypeVar("_T")
 
 # The cache of this verifier process (set by the pool's initializer; None elsewhere).
 _process_cache: ChainCache | None = None
 
 
-def _start_process(cache_size: int) -> None:
+def _start_process(cache_size: int, memory_bytes: int | None = None) -> None:
     global _process_cache  # noqa: PLW0603 - per-process state of a pool worker
     _process_cache = ChainCache(cache_size) if cache_size else None
+    if memory_bytes:  # the whole process, and what it starts (tesseract), stays under it
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
 
 def _ready(_: int) -> int:
@@ -72,6 +92,14 @@ def _verify_in_process(data: bytes, trust: TrustStore, at: datetime) -> PdfSigna
     return verify_pdf(data, trust, at, _process_cache)
 
 
+def _examine_in_process(work: DocumentWork) -> Examination:
+    return examine_guarded(work, _verify_in_process)
+
+
+class _OverTimeError(Exception):
+    """A task overran ``document_seconds``; its process was killed."""
+
+
 class LocalVerifier:
     """Verify in the calling thread, with one cache shared by the threads."""
 
@@ -81,70 +109,105 @@ class LocalVerifier:
     def __call__(self, data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
         return verify_pdf(data, trust, at, self.cache)
 
+    def examine(self, work: DocumentWork) -> Examination:
+        return examine(work, self)
+
 
 class ProcessVerifier:
-    """A pool of ``processes`` verifier processes (spawned: safe beside threads).
+    """``processes`` verifier processes (spawned: safe beside threads), each its own lane.
 
-    A document that takes longer than ``document_seconds`` (``[limits]``) is given an
-    INDETERMINATE verdict (held for a clerk by default) and the pool, with the stuck
-    process, is replaced; other documents in flight then fail transiently and are retried.
+    A caller waits for an idle process (waiting is not counted against the document), then
+    the document has ``document_seconds`` (``[limits]``): a signature check over it is
+    INDETERMINATE (held for a clerk by default), an examination over it is unreadable, and
+    only the stuck process is replaced — documents in the other processes go on.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the first four are positional in existing callers
         self,
         processes: int,
         cache_size: int = CACHE_SIZE,
         document_seconds: float | None = None,
         task: Callable[[bytes, TrustStore, datetime], PdfSignatures] | None = None,
+        memory_bytes: int | None = None,
+        examine_task: Callable[[DocumentWork], Examination] | None = None,
     ) -> None:
         self._processes = processes
         self._cache_size = cache_size
         self._document_seconds = document_seconds
         self._task = task or _verify_in_process
-        self._pool = self._new_pool()
+        self._examine_task = examine_task or _examine_in_process
+        self._memory_bytes = memory_bytes
+        self._lock = threading.Lock()
+        self._pools = [self._new_pool() for _ in range(processes)]  # one process each
+        self._idle: queue.Queue[ProcessPoolExecutor] = queue.Queue()
+        for pool in self._pools:
+            self._idle.put(pool)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self._processes,
+            max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_process,
-            initargs=(self._cache_size,),
+            initargs=(self._cache_size, self._memory_bytes),
         )
 
     def __call__(self, data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
-        pool = self._pool
         try:
-            future = pool.submit(self._task, data, trust, at)
+            return self._run(self._task, data, trust, at)
+        except _OverTimeError:
+            return timed_out(self._document_seconds or 0)
+
+    def examine(self, work: DocumentWork) -> Examination:
+        """The whole examination of one document under the budget; over it, unreadable."""
+        try:
+            return self._run(self._examine_task, work)
+        except _OverTimeError:
+            return over_budget(OVER_TIME)
+
+    def _run(self, task: Callable[..., _T], *args: object) -> _T:
+        pool = self._idle.get()
+        try:
+            future = pool.submit(task, *args)
             return future.result(timeout=self._document_seconds)
         except FuturesTimeoutError:
             log.warning(
-                "a document took over %ss to verify; verifier processes replaced",
+                "a document took over %ss to examine; its verifier process replaced",
                 self._document_seconds,
             )
-            self._kill(pool)
-            return timed_out(self._document_seconds or 0)
+            pool = self._replace(pool, kill=True)
+            raise _OverTimeError from None
         except BrokenProcessPool as exc:
             # A verifier process died (out of memory, a crash in a C extension): the item
-            # is retried later by the worker, with a fresh pool.
-            log.warning("signature verifier process died; starting a new pool")
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
+            # is retried later by the worker, with a fresh process.
+            log.warning("signature verifier process died; starting a new one")
+            pool = self._replace(pool, kill=False)
             raise TransientError("signature verifier process died") from exc
+        finally:
+            self._idle.put(pool)
 
-    def _kill(self, pool: ProcessPoolExecutor) -> None:
-        """Stop ``pool``'s processes now (a stuck one never returns) and start a new pool."""
-        if pool is self._pool:
-            self._pool = self._new_pool()
-        processes = list(getattr(pool, "_processes", {}).values())  # no public API in 3.11
-        for process in processes:
-            process.kill()
+    def _replace(self, pool: ProcessPoolExecutor, *, kill: bool) -> ProcessPoolExecutor:
+        """Stop ``pool`` now (a stuck process never returns) and start its successor."""
+        if kill:
+            for process in list(getattr(pool, "_processes", {}).values()):  # no public API
+                process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
-        self.warm_up()  # a cold process would eat the next document's time limit
+        fresh = self._new_pool()
+        with self._lock:
+            self._pools = [fresh if p is pool else p for p in self._pools]
+        if kill:
+            fresh.submit(_ready, 0).result()  # a cold process would eat the next time limit
+        return fresh
 
     def warm_up(self) -> None:
         """Start every process now (spawning and importing pyHanko takes about a second),
         so that the first documents are not slowed by it."""
-        list(self._pool.map(_ready, range(self._processes)))
+        with self._lock:
+            pools = list(self._pools)
+        for future in [pool.submit(_ready, 0) for pool in pools]:
+            future.result()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            pools = list(self._pools)
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)

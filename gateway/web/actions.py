@@ -1,4 +1,4 @@
-"""Clerk actions on the document page (issue 8 part 3): assign, reassign, correct a field,
+"""Clerk actions on the document page (DESIGN §4.6): assign, reassign, correct a field,
 add a note. The work is :class:`gateway.clerk.actions.ClerkActions`; here are the forms'
 endpoints (clerks and administrators, CSRF-checked) and what the page needs to draw them.
 """
@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.clerk.accounts import Person
 from gateway.clerk.actions import ActionError, Assign, ClerkActions, Field
+from gateway.clerk.dates import DateError, parse_day
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from gateway.wiring import Components
@@ -25,21 +26,12 @@ from registry.database import read_session
 from registry.queries import get_entry
 from rules.routing_types import Role as AssigneeRole
 from rules.routing_types import Unit
+from templates import URGENCY_LABELS, labels, role_label
 
 CLERKS = frozenset({Role.CLERK, Role.ADMIN})
-FIELD_LABELS = {
-    Field.DOCUMENT_NUMBER: "Số, ký hiệu",
-    Field.ISSUED_ON: "Ngày tháng văn bản (năm-tháng-ngày)",
-    Field.DOCUMENT_TYPE: "Loại văn bản",
-    Field.SUMMARY: "Trích yếu",
-    Field.ISSUER_NAME: "Cơ quan ban hành",
-    Field.URGENCY: "Độ khẩn (thuong, khan, thuong_khan, hoa_toc, hoa_toc_hen_gio)",
-}
-ROLE_LABELS = {
-    AssigneeRole.LEAD: "Chủ trì",
-    AssigneeRole.COOPERATE: "Phối hợp",
-    AssigneeRole.INFORM: "Để biết",
-}
+# The urgency has its own form with Vietnamese choices; the others are typed.
+FIELD_LABELS: dict[Field, str] = {f: labels.field(f) for f in Field if f is not Field.URGENCY}
+ROLE_LABELS = {role: role_label(role) for role in AssigneeRole}
 
 
 @dataclass(frozen=True)
@@ -49,6 +41,7 @@ class ActionForms:
     units: tuple[Unit, ...]
     fields: dict[Field, str]
     roles: dict[AssigneeRole, str]
+    urgencies: dict[str, str]
 
 
 def action_forms(request: Request, person: Person) -> ActionForms | None:
@@ -57,7 +50,7 @@ def action_forms(request: Request, person: Person) -> ActionForms | None:
     if person.role not in CLERKS or components is None or components.router is None:
         return None
     units = tuple(components.router.units.values())
-    return ActionForms(units, dict(FIELD_LABELS), dict(ROLE_LABELS))
+    return ActionForms(units, dict(FIELD_LABELS), dict(ROLE_LABELS), dict(URGENCY_LABELS))
 
 
 def _entry_id(request: Request) -> int:
@@ -76,11 +69,10 @@ def _actions(request: Request, person: Person) -> ClerkActions:
 
 
 def _due(form: FormData) -> date | None:
-    text = str(form.get("due", "")).strip()
     try:
-        return date.fromisoformat(text) if text else None
-    except ValueError as exc:
-        raise HTTPException(400, "Hạn xử lý không hợp lệ.") from exc
+        return parse_day(str(form.get("due", "")))
+    except DateError as exc:
+        raise ActionError(f"Hạn xử lý: {exc}") from exc
 
 
 async def _act(request: Request, person: Person, work: str, form: FormData) -> Response:

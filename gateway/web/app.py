@@ -24,12 +24,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.clerk.accounts import Accounts, LoginOutcome
 from gateway.config.settings import Deployment
 from gateway.reports.recent_problems import install as install_problem_log
-from gateway.storage.archive import Archive
+from gateway.storage.archive import open_stores
 from gateway.web import (
     actions,
+    distribute_pages,
     held_pages,
+    inbound_pages,
     pages,
     paper_page,
+    progress_pages,
     report_page,
     rules_pages,
     saved_search_pages,
@@ -49,7 +52,9 @@ from gateway.web.auth import (
     set_cookie,
     signed_in,
 )
+from gateway.web.guard import RequestGuard
 from gateway.web.health import health_report
+from gateway.web.outgoing import pages as outgoing_pages
 from gateway.web.register_view import ForbiddenError
 from gateway.web.rendering import render, template_environment
 from gateway.wiring import Components
@@ -191,7 +196,7 @@ def create_app(
     components: Components | None = None,  # the service's parts: held-mail decisions need them
 ) -> Starlette:
     app = Starlette(
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(RequestGuard)],
         routes=[
             Route("/", home),
             Route("/health", health),
@@ -200,10 +205,14 @@ def create_app(
             Route("/logout", logout, methods=["POST"]),
             *pages.routes(),
             *held_pages.routes(),
+            *inbound_pages.routes(),
             *rules_pages.routes(),
             *actions.routes(),
+            *distribute_pages.routes(),
+            *progress_pages.routes(),
             *paper_page.routes(),
             *report_page.routes(),
+            *outgoing_pages.routes(),
             *saved_search_pages.routes(),
             *system_page.routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -222,6 +231,15 @@ def create_app(
     app.state.engine = engine
     app.state.components = components
     app.state.accounts = accounts or Accounts(engine)
-    app.state.archive = Archive(deployment.data_dir / "archive")
+    app.state.archive = (  # every instance serves every document (DESIGN §3)
+        components.pipeline.archive
+        if components is not None
+        else open_stores(
+            storage=deployment.settings.gateway.storage,
+            database_url=deployment.database_url,
+            data_dir=deployment.data_dir,
+            engine=engine,
+        )[0]
+    )
     app.state.templates = template_environment(HERE / "templates")
     return app

@@ -1,11 +1,12 @@
 """Held and quarantined mail (``/held``): why it waits, and a person's decision on it.
 
-Held messages (signatures that could not be decided) are for clerks and administrators;
-secret-marked or infected ones, and quarantined spool items (which may be anything), for
-administrators only. Actions: reject with a reason that is mailed to the sender, accept
-(release: registered, receipted), reprocess,
-and for quarantined items release (processed alone). Each action is audited with the
-person's user name by :mod:`gateway.clerk.held` / :mod:`gateway.clerk.quarantine_tools`.
+Held messages (signatures that could not be decided, active PDF content, …) are for
+clerks and administrators; secret-marked or infected ones (:mod:`gateway.clerk.restricted`)
+and quarantined spool items (which may be anything) for administrators only. Actions:
+reject with a reason that is mailed to the sender, accept (release: registered,
+receipted), reprocess, and for quarantined items release (processed alone). Each action is
+audited with the person's user name by :mod:`gateway.clerk.held` /
+:mod:`gateway.clerk.quarantine_tools`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.clerk.accounts import Person
-from gateway.clerk.held import HeldDecisions
+from gateway.clerk.held import HeldDecisions, NewSender
 from gateway.clerk.quarantine_tools import QuarantineTools
+from gateway.clerk.restricted import Restriction, active_content, restriction
 from gateway.errors import GatewayError
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
@@ -35,8 +37,8 @@ from mailparse.reasons import Reason
 from registry.accounts import Role
 from registry.database import read_session
 from registry.models import InboundMessage, Outcome, SignatureResult
+from templates.wording import note_text
 
-RESTRICTED = frozenset({str(Reason.SECRET_DOCUMENT), str(Reason.MALWARE)})
 NOTE_CHARS = 500
 T = TypeVar("T")
 DONE_MESSAGES = {
@@ -45,6 +47,10 @@ DONE_MESSAGES = {
     "reprocess": "Đã đưa thư vào xử lý lại; kết quả sẽ có trong sổ sau ít phút.",
     "release": "Đã cho thư xử lý riêng (tách khỏi các thư khác).",
     "accept": "Đã chấp nhận thư tạm giữ; văn bản sẽ được vào sổ và gửi biên nhận sau ít phút.",
+    "accept-add": (
+        "Đã chấp nhận thư tạm giữ và thêm nơi gửi vào danh bạ; văn bản sẽ được vào sổ và gửi "
+        "biên nhận sau ít phút, các văn bản sau của nơi gửi này được tiếp nhận ngay."
+    ),
 }
 NO_SERVICE = "Bảng điều khiển đang chạy không kèm dịch vụ tiếp nhận nên không thể thực hiện."
 
@@ -74,7 +80,8 @@ class HeldItem:
     note: str
     trace: tuple[TraceLine, ...]
     signatures: tuple[SignatureLine, ...]
-    restricted: bool
+    restricted: Restriction | None  # None: a clerk's to decide
+    active_content: tuple[str, ...] = ()  # what a hold for active content found, in Vietnamese
 
 
 @dataclass(frozen=True)
@@ -112,14 +119,15 @@ def held_items(session: Any, person: Person) -> list[HeldItem]:
             sender=r.sender_address or r.envelope_from,
             subject=r.subject,
             reasons=tuple(r.reasons),
-            note=r.note,
+            note=note_text(r.note),
             trace=tuple(_trace_line(t) for t in r.trace),
             signatures=tuple(verdicts.get(r.id, ())),
-            restricted=bool(RESTRICTED & set(r.reasons)),
+            restricted=restriction(r.reasons, r.scan),
+            active_content=active_content(r.scan),
         )
         for r in rows
     ]
-    return [i for i in items if person.role is Role.ADMIN or not i.restricted]
+    return [i for i in items if person.role is Role.ADMIN or i.restricted is None]
 
 
 def _trace_line(step: dict[str, Any]) -> TraceLine:
@@ -180,7 +188,7 @@ def _visible(request: Request, person: Person, inbound_id: int) -> None:
     """A clerk may only decide what the list shows them (not secret-marked items)."""
     with read_session(request.app.state.engine) as session:
         row = session.get(InboundMessage, inbound_id)
-        hidden = row is not None and bool(RESTRICTED & set(row.reasons))
+        hidden = row is not None and restriction(row.reasons, row.scan) is not None
         if row is None or (hidden and person.role is not Role.ADMIN):
             raise HTTPException(404)
 
@@ -209,16 +217,35 @@ async def respool_held(request: Request, person: Person) -> Response:
     action = str(request.path_params["action"])
     if action not in {"reprocess", "accept"}:
         raise HTTPException(404)
+    new = _new_sender(await request.form()) if action == "accept" else None
 
     def decide() -> str:
         _visible(request, person, inbound_id)
         decisions = HeldDecisions(_components(request), person.username)
         if action == "accept":
-            return decisions.release(inbound_id)
+            return decisions.release(inbound_id, add_sender=new)
         return decisions.reprocess(inbound_id)
 
     await _run(decide)
-    return _done(action)
+    return _done("accept-add" if new is not None else action)
+
+
+def _new_sender(form: FormData) -> NewSender | None:
+    """An unknown sender's agency as the clerk names it on /held (DESIGN §4.9), or None
+    when the form adds nobody (the code left empty)."""
+    code = str(form.get("code", "")).strip()[:64]
+    if not code:
+        return None
+    name = str(form.get("name", "")).strip()[:NOTE_CHARS]
+    if not name:
+        raise HTTPException(400, "Hãy nhập tên cơ quan gửi để thêm vào danh bạ.")
+    return NewSender(
+        code=code,
+        name=name,
+        parent=str(form.get("parent", "")).strip()[:64],
+        group=str(form.get("group", "")).strip()[:200],
+        whole_domain=form.get("whole_domain") == "1",
+    )
 
 
 @signed_in(roles={Role.ADMIN})

@@ -23,7 +23,7 @@ from gateway.reports.register_print import period, print_register
 from gateway.reports.register_print import render as render_pdf
 from gateway.reports.tracking_print import collect as collect_tracking
 from gateway.reports.tracking_print import render as render_tracking
-from gateway.storage.archive import Archive
+from gateway.storage.archive import ByteStore
 from gateway.web.actions import action_forms
 from gateway.web.auth import signed_in
 from gateway.web.register_filters import RegisterFilters, parse_filters
@@ -40,6 +40,7 @@ from gateway.web.register_view import (
 from gateway.web.rendering import render
 from mailparse.mime import parse
 from registry.accounts import Role, audit
+from registry.cancellations import EntryCancellation, cancellations_of
 from registry.database import read_session, write_session
 from registry.errors import NotFoundError
 from registry.queries import get_entry
@@ -85,7 +86,8 @@ async def register_response(
 
     def load() -> tuple[RegisterPage, RegisterChoices]:
         with read_session(_engine(request)) as session:
-            page = register_page(session, person, filters, datetime.now(UTC))
+            zone = request.app.state.deployment.zone
+            page = register_page(session, person, filters, datetime.now(UTC), zone)
             choices = RegisterChoices(
                 document_types(session),
                 unit_choices(session, configured),
@@ -122,18 +124,29 @@ def _document(request: Request, person: Person) -> DocumentView:
         return document_view(session, person, get_entry(session, year, number))
 
 
+def _cancellation(request: Request, entry_id: int) -> EntryCancellation | None:
+    with read_session(_engine(request)) as session:
+        return cancellations_of(session, [entry_id]).get(entry_id)
+
+
 @signed_in()
 async def document(request: Request, person: Person) -> Response:
     view = await run_in_threadpool(_document, request, person)
     entry = view.entry
+    assert entry.id is not None
+    cancellation = await run_in_threadpool(_cancellation, request, entry.id)
     return render(
         request,
         "document.html",
         view=view,
         entry=entry,
+        cancellation=cancellation,
+        paper=view.inbound is not None and view.inbound.protocol == "paper",
+        just_registered=request.query_params.get("moi") == "1",
         inbound_trace=list(view.inbound.trace) if view.inbound else [],
         routing_trace=list(entry.routing_trace),
         actions=action_forms(request, person),
+        unit_name=lambda code: _configured_units(request).get(code, code),
     )
 
 
@@ -143,7 +156,7 @@ def _attachment_bytes(request: Request, person: Person) -> tuple[bytes, str, str
         record = attachment_of(view, int(request.path_params["attachment"]))
     except LookupError as exc:
         raise NotFoundError("no such attachment") from exc
-    archive: Archive = request.app.state.archive
+    archive: ByteStore = request.app.state.archive
     try:
         raw = archive.read(view.entry.sha256)
     except OSError as exc:

@@ -1,7 +1,9 @@
 """The register page's query string: filters, columns and page, and the query they select.
 
-``/register?q=…&year=…&status=…&type=…&urgency=…&sender=…&unit=…&overdue=1&col=…&page=…``
-(the XLSX export reads the same filters). Anything malformed is ignored, never an error.
+``/register?q=…&year=…&status=…&type=…&urgency=…&sender=…&unit=…&overdue=1&from=…&to=…
+&today=1&col=…&page=…`` (the XLSX export reads the same filters). ``from``/``to`` are days
+of receipt written ``dd/mm/yyyy`` in the deployment's time zone; ``today=1`` is today's
+documents, whatever day the (saved) search is run. Anything malformed is ignored, never an error.
 Columns use the export's keys (:class:`gateway.reports.export.ExportColumn`), repeated
 ``col=`` parameters; unknown keys are dropped, none at all means today's columns.
 """
@@ -9,15 +11,17 @@ Columns use the export's keys (:class:`gateway.reports.export.ExportColumn`), re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gateway.clerk.accounts import Person
+from gateway.clerk.dates import DateError, parse_day, shown
 from gateway.reports.export import COLUMNS, ExportColumn
 from registry.accounts import Role
 from registry.models import (
@@ -26,7 +30,7 @@ from registry.models import (
     AssignmentStatus,
     RegisterEntry,
 )
-from registry.search import text_filter
+from registry.search import exact_first, text_filter
 
 PAGE_SIZE = 50
 DEFAULT_COLUMNS = (
@@ -41,6 +45,7 @@ DEFAULT_COLUMNS = (
 )
 TYPE_AND_SUMMARY = "type_summary"  # one cell "Loại và trích yếu" when both are shown
 TRUE_WORDS = frozenset({"1", "on", "true", "yes"})
+DEFAULT_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # [gateway] timezone's default
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class RegisterFilters:
     sender: str = ""
     unit: str = ""  # a unit code: an assignment to it that was not reassigned elsewhere
     overdue: bool = False  # an open assignment past its deadline
+    received_from: date | None = None  # received on or after this day (local)
+    received_to: date | None = None  # received on or before this day (local)
+    today: bool = False  # received today (local), resolved when the query runs
     columns: tuple[ExportColumn, ...] = DEFAULT_COLUMNS
     page: int = 1
 
@@ -74,6 +82,9 @@ class RegisterFilters:
             "sender": self.sender,
             "unit": self.unit,
             "overdue": "1" if self.overdue else "",
+            "from": shown(self.received_from),
+            "to": shown(self.received_to),
+            "today": "1" if self.today else "",
             "col": [c.value for c in self.columns] if self.columns != DEFAULT_COLUMNS else [],
             "page": page,
         }
@@ -125,6 +136,12 @@ def parse_filters(params: Any) -> RegisterFilters:
         value = text(name)
         return int(value) if value.isdigit() and len(value) <= 6 else None
 
+    def day(name: str) -> date | None:
+        try:
+            return parse_day(text(name))
+        except DateError:
+            return None  # malformed is ignored, never an error
+
     return RegisterFilters(
         q=text("q"),
         year=number("year"),
@@ -134,6 +151,9 @@ def parse_filters(params: Any) -> RegisterFilters:
         sender=text("sender"),
         unit=text("unit")[:64],
         overdue=text("overdue").lower() in TRUE_WORDS,
+        received_from=day("from"),
+        received_to=day("to"),
+        today=text("today").lower() in TRUE_WORDS,
         columns=parse_columns([str(v) for v in params.getlist("col")]),
         page=max(1, number("page") or 1),
     )
@@ -166,13 +186,41 @@ def _overdue(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def received_between(
+    filters: RegisterFilters, now: datetime, zone: ZoneInfo
+) -> tuple[datetime | None, datetime | None]:
+    """The half-open interval [start, end) of receipt times the day filters select."""
+    first, last = filters.received_from, filters.received_to
+    if filters.today:
+        first = last = now.astimezone(zone).date()
+    start = datetime.combine(first, time(0), zone) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(0), zone) if last else None
+    return start, end
+
+
 def filtered_query(
-    session: Session, person: Person, filters: RegisterFilters, now: datetime | None = None
+    session: Session,
+    person: Person,
+    filters: RegisterFilters,
+    now: datetime | None = None,
+    zone: ZoneInfo = DEFAULT_ZONE,
 ) -> Any:
     """The person's entries matching ``filters``, newest first (the page and the export);
-    ``now`` decides what is overdue (default: the current time)."""
-    query = select(RegisterEntry).order_by(col(RegisterEntry.id).desc())
+    ``now`` decides what is overdue and what is today (default: the current time), in
+    ``zone``. A query typed with diacritics lists its exact matches first ("chỉnh" before
+    "chính", :func:`registry.search.exact_first`)."""
+    now = now or datetime.now(UTC)
+    query = select(RegisterEntry)
+    exact = exact_first(filters.q)
+    if exact is not None:
+        query = query.order_by(exact)
+    query = query.order_by(col(RegisterEntry.id).desc())
     conditions = [scope(person), text_filter(session, filters.q)]
+    start, end = received_between(filters, now, zone)
+    if start is not None:
+        conditions.append(col(RegisterEntry.received_at) >= start)
+    if end is not None:
+        conditions.append(col(RegisterEntry.received_at) < end)
     if filters.year is not None:
         conditions.append(col(RegisterEntry.year) == filters.year)
     if filters.status:
@@ -193,7 +241,7 @@ def filtered_query(
     if filters.unit:
         conditions.append(_assigned_to(filters.unit))
     if filters.overdue:
-        conditions.append(_overdue(now or datetime.now(UTC)))
+        conditions.append(_overdue(now))
     for condition in conditions:
         if condition is not None:
             query = query.where(condition)

@@ -10,15 +10,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gateway.clerk.accounts import Person
 from gateway.reports.export import ExportColumn
-from gateway.web.register_filters import PAGE_SIZE, RegisterFilters, filtered_query
+from gateway.web.register_filters import (
+    DEFAULT_ZONE,
+    PAGE_SIZE,
+    RegisterFilters,
+    filtered_query,
+)
 from gateway.web.register_filters import scope as person_scope
+from registry.cancellations import EntryCancellation, cancellations_of
 from registry.models import (
     AssignmentRecord,
     AssignmentStatus,
@@ -29,6 +36,7 @@ from registry.models import (
     SignatureResult,
 )
 from registry.queries import signatures_of
+from registry.search import COUNT_CAP
 
 
 class ForbiddenError(Exception):
@@ -41,6 +49,14 @@ class RegisterPage:
     filters: RegisterFilters
     has_more: bool
     units: dict[int, list[str]] = field(default_factory=dict)  # entry id → units in force
+    total: int = 0  # entries matching the filters, counted up to COUNT_CAP
+    cancelled: dict[int, EntryCancellation] = field(default_factory=dict)  # entry id → why
+
+    @property
+    def total_text(self) -> str:
+        """e.g. "1.234 văn bản", "hơn 10.000 văn bản" (Vietnamese thousands separator)."""
+        shown = f"{min(self.total, COUNT_CAP):,}".replace(",", ".")
+        return f"hơn {shown} văn bản" if self.total >= COUNT_CAP else f"{shown} văn bản"
 
     def units_of(self, entry: RegisterEntry) -> str:
         return "; ".join(self.units.get(entry.id or 0, []))
@@ -67,17 +83,27 @@ def may_see(session: Session, person: Person, entry: RegisterEntry) -> bool:
 
 
 def register_page(
-    session: Session, person: Person, filters: RegisterFilters, now: datetime | None = None
+    session: Session,
+    person: Person,
+    filters: RegisterFilters,
+    now: datetime | None = None,
+    zone: ZoneInfo = DEFAULT_ZONE,
 ) -> RegisterPage:
-    query = filtered_query(session, person, filters, now)
+    query = filtered_query(session, person, filters, now, zone)
     rows = list(session.scalars(query.limit(PAGE_SIZE + 1).offset(filters.offset)))
     entries = tuple(rows[:PAGE_SIZE])
-    units = (
-        units_in_force(session, [e.id for e in entries if e.id is not None])
-        if filters.shown(ExportColumn.UNITS)
-        else {}
+    ids = [e.id for e in entries if e.id is not None]
+    units = units_in_force(session, ids) if filters.shown(ExportColumn.UNITS) else {}
+    capped = query.order_by(None).limit(COUNT_CAP).with_only_columns(col(RegisterEntry.id))
+    total = int(session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
+    return RegisterPage(
+        entries,
+        filters,
+        len(rows) > PAGE_SIZE,
+        units,
+        total=total,
+        cancelled=cancellations_of(session, ids),
     )
-    return RegisterPage(entries, filters, len(rows) > PAGE_SIZE, units)
 
 
 def units_in_force(session: Session, entry_ids: list[int]) -> dict[int, list[str]]:

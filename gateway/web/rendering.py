@@ -11,8 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from gateway.clerk.accounts import Person
-from registry.accounts import Role
-from templates import URGENCY_LABELS, reason_text, role_label
+from templates import URGENCY_LABELS, labels, reason_text, role_label, wording
 from templates.signatures import (
     COVERAGE,
     INDICATIONS,
@@ -23,45 +22,7 @@ from templates.signatures import (
     explain,
 )
 
-ROLE_NAMES = {
-    Role.CLERK: "Văn thư",
-    Role.OFFICER: "Chuyên viên",
-    Role.LEADER: "Lãnh đạo",
-    Role.ADMIN: "Quản trị",
-}
-
-STATUS_LABELS = {
-    "registered": "Đã vào sổ",
-    "assigned": "Đã chuyển xử lý",
-    "in_progress": "Đang xử lý",
-    "done": "Đã giải quyết",
-    "returned": "Bị trả lại",
-    "recalled": "Đã thu hồi",
-}
-
-ACTION_LABELS = {
-    "inbound.accepted": "Tiếp nhận thư",
-    "inbound.rejected": "Từ chối tiếp nhận",
-    "inbound.held": "Tạm giữ chờ văn thư quyết định",
-    "inbound.quarantined": "Cách ly chờ quản trị xem xét",
-    "inbound.duplicate": "Nhận trùng văn bản đã vào sổ",
-    "entry.registered": "Vào sổ văn bản đến",
-    "entry.held": "Tạm giữ chờ văn thư quyết định",
-    "outbox.queued": "Chuẩn bị thư gửi đi",
-    "assignment.assigned": "Phân công xử lý",
-    "assignment.reassigned": "Chuyển đơn vị xử lý",
-    "entry.status": "Cập nhật tình trạng",
-    "entry.corrected": "Sửa thông tin vào sổ",
-    "entry.note": "Ghi chú",
-}
-
-ASSIGNMENT_STATUS_LABELS = {
-    "assigned": "Đã giao",
-    "in_progress": "Đang xử lý",
-    "done": "Đã xong",
-    "returned": "Trả lại văn thư",
-    "reassigned": "Đã chuyển đơn vị khác",
-}
+STATUS_LABELS = labels.STATUS_LABELS
 
 SIGNATURE_TABLES = {
     "verdict": VERDICTS,
@@ -71,6 +32,22 @@ SIGNATURE_TABLES = {
     "coverage": COVERAGE,
     "modification_level": MODIFICATIONS,
 }
+
+
+def history_value(field: str, value: Any) -> str:
+    """A corrected field's stored value as a person reads it: dates as dd/mm/yyyy, the
+    urgency by its name (the audit trail keeps ISO dates and codes)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if field == "issued_on":
+        try:
+            return date.fromisoformat(text).strftime("%d/%m/%Y")
+        except ValueError:
+            return text
+    if field == "urgency":
+        return URGENCY_LABELS.get(text, text)
+    return text
 
 
 def template_environment(folder: Path) -> jinja2.Environment:
@@ -87,9 +64,17 @@ def template_environment(folder: Path) -> jinja2.Environment:
         role_label=role_label,
         reason=reason_text,
         signature_text=lambda table, key: explain(SIGNATURE_TABLES[table], key),
-        assignment_status=lambda key: ASSIGNMENT_STATUS_LABELS.get(key, key),
-        action_label=lambda key: ACTION_LABELS.get(key, key),
-        role_name=lambda role: ROLE_NAMES.get(Role(role), role),
+        assignment_status=lambda key: labels.label(labels.ASSIGNMENT_STATUS_LABELS, key),
+        action_label=labels.action,
+        field_label=labels.field,
+        history_value=history_value,
+        problem_text=wording.problem_text,
+        rules_error_text=wording.rules_error_text,
+        note_text=wording.note_text,
+        trace_rule=labels.trace_rule,
+        outcome_label=lambda key: labels.label(labels.OUTCOME_LABELS, key),
+        secrecy_label=lambda key: labels.label(labels.SECRECY_LABELS, key or ""),
+        role_name=lambda role: labels.account_role(str(role)),
         URGENCY_LABELS=URGENCY_LABELS,
         STATUS_LABELS=STATUS_LABELS,
     )

@@ -2,14 +2,15 @@
 
 ``GET /dashboard``: this month's figures for the person's scope (an officer: their unit,
 everyone else: the whole register). ``GET /reports/monthly?month=YYYY-MM``: the report
-with a server-rendered SVG chart (no JavaScript) and its data table beside it;
+with a server-rendered chart (no JavaScript: each unit's full name as text, its bar a small
+SVG; one line per unit on a wide screen, name above bar on a phone) and its data tables;
 ``GET /reports/monthly.{xlsx,csv,pdf,json}?month=…``: the same report as a file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,42 +22,46 @@ from starlette.routing import BaseRoute, Route
 from gateway.clerk.accounts import Person
 from gateway.config.settings import Deployment
 from gateway.reports.export import MAX_ROWS, export_xlsx, parse_columns
+from gateway.reports.month_inputs import compute
 from gateway.reports.monthly import (
+    EXCHANGE_LABELS,
+    EXCHANGE_TITLE,
     FIGURE_LABELS,
     MEDIA_TYPES,
+    OUTCOMES,
     ReportFormat,
     file_name,
+    hours_text,
     parse_month,
+    percent_text,
     render_report,
     signed_share,
 )
 from gateway.web.auth import signed_in
+from gateway.web.progress_pages import todo_of
 from gateway.web.register_filters import filtered_query, parse_filters
 from gateway.web.rendering import render
+from gateway.web.system_page import alert_lines
+from gateway.wiring import Components, load_directory
 from registry.accounts import Role
 from registry.database import read_session
+from registry.reports.exchange import EXCHANGE_NAMES
 from registry.reports.reporting import (
     FIGURE_NAMES,
     Figures,
     MonthlyReport,
     ReportRow,
-    monthly_report,
 )
 
 REPORT_ROLES = {Role.CLERK, Role.LEADER, Role.ADMIN}
 # The chart's stacked segments: what became of each document counted in the month.
-SEGMENTS = (
-    ("done_on_time", "#2e7d32"),
-    ("done_late", "#ef6c00"),
-    ("in_progress_within", "#1565c0"),
-    ("in_progress_overdue", "#c62828"),
-)
-CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 720, 250, 22, 10
-LABEL_CHARS = 28  # what fits LABEL_WIDTH at the chart's font size; the full name is the title
+SEGMENTS = tuple(zip(OUTCOMES, ("#2e7d32", "#ef6c00", "#1565c0", "#c62828"), strict=True))
 
 
 @dataclass(frozen=True)
 class Bar:
+    """One segment, in percent of the chart's width (the largest row's total is 100)."""
+
     x: float
     width: float
     colour: str
@@ -65,25 +70,17 @@ class Bar:
 
 @dataclass(frozen=True)
 class ChartRow:
-    y: int
-    label: str
+    code: str
+    label: str  # the unit's full name: HTML text that wraps, never cut
     total: int
     bars: tuple[Bar, ...]
-
-    @property
-    def short_label(self) -> str:
-        """The label cut to fit left of the bars (long unit names would spill off)."""
-        if len(self.label) <= LABEL_CHARS:
-            return self.label
-        return self.label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
 class Chart:
-    width: int
-    height: int
-    label_width: int
-    bar_height: int
+    """One HTML row per unit: its full name, then its bar (a small SVG stretched to the
+    width left, so that the names stay readable text at a phone's width)."""
+
     rows: tuple[ChartRow, ...]
     legend: tuple[tuple[str, str], ...]
 
@@ -99,23 +96,22 @@ class Dashboard:
 
 
 def chart(rows: tuple[ReportRow, ...]) -> Chart:
-    """Horizontal stacked bars, one per row, scaled to the largest total."""
+    """Stacked bars, one per row, scaled to the largest total."""
     largest = max((r.figures.total for r in rows), default=0) or 1
-    scale = (CHART_WIDTH - LABEL_WIDTH - 40) / largest
     drawn = []
-    for index, row in enumerate(rows):
-        x: float = LABEL_WIDTH
+    for row in rows:
+        x = 0.0
         bars = []
         for name, colour in SEGMENTS:
             value = getattr(row.figures, name)
             if value:
+                width = 100.0 * value / largest
                 title = f"{FIGURE_LABELS[name]}: {value}"
-                bars.append(Bar(round(x, 1), round(value * scale, 1), colour, title))
-                x += value * scale
-        drawn.append(ChartRow(index * (BAR_HEIGHT + GAP), row.name, row.figures.total, tuple(bars)))
+                bars.append(Bar(round(x, 2), round(width, 2), colour, title))
+                x += width
+        drawn.append(ChartRow(row.code, row.name, row.figures.total, tuple(bars)))
     legend = tuple((FIGURE_LABELS[name], colour) for name, colour in SEGMENTS)
-    height = max(1, len(rows)) * (BAR_HEIGHT + GAP) + 30
-    return Chart(CHART_WIDTH, height, LABEL_WIDTH, BAR_HEIGHT, tuple(drawn), legend)
+    return Chart(tuple(drawn), legend)
 
 
 def _month_of(request: Request, deployment: Deployment) -> tuple[int, int]:
@@ -130,11 +126,21 @@ def _month_of(request: Request, deployment: Deployment) -> tuple[int, int]:
 
 
 def _report(request: Request, year: int, month: int, unit: str | None = None) -> MonthlyReport:
+    """Judged now (min(now, the month's end)), on the running router's calendar, with a row
+    for every unit of the directory (R-MONTHLY, CV54 §3)."""
     deployment: Deployment = request.app.state.deployment
-    with read_session(request.app.state.engine) as session:
-        return monthly_report(
-            session, year, month, deployment.zone, as_of=datetime.now(UTC), unit=unit
-        )
+    components: Components | None = request.app.state.components
+    directory = components.pipeline.directory if components else load_directory(deployment)
+    router = components.router if components else None
+    return compute(
+        request.app.state.engine,
+        deployment,
+        year,
+        month,
+        directory=directory,
+        calendar=router.calendar if router else None,
+        unit=unit,
+    )
 
 
 def unit_scope(person: Person) -> str | None:
@@ -154,7 +160,22 @@ async def dashboard(request: Request, person: Person) -> Response:
     deployment: Deployment = request.app.state.deployment
     today = datetime.now(deployment.zone).date()
     report = await run_in_threadpool(_report, request, today.year, today.month, unit_scope(person))
-    return render(request, "dashboard.html", board=scope_of(report, person), report=report)
+    board = scope_of(report, person)
+    alerts = (  # R-SECRET, R-VIRUS: shown to administrators until acknowledged
+        await run_in_threadpool(alert_lines, request.app.state.engine)
+        if person.role == Role.ADMIN
+        else []
+    )
+    todo = await run_in_threadpool(todo_of, request, person)  # R-FOLLOW
+    return render(
+        request,
+        "dashboard.html",
+        board=board,
+        report=report,
+        percent=percent_text,
+        alerts=alerts,
+        todo=todo,
+    )
 
 
 @signed_in(roles=REPORT_ROLES)
@@ -168,7 +189,11 @@ async def monthly(request: Request, person: Person) -> Response:
         chart=chart(report.by_unit),
         names=FIGURE_NAMES,
         labels=FIGURE_LABELS,
-        share=signed_share,
+        share=lambda figures: percent_text(signed_share(figures)),
+        exchange_title=EXCHANGE_TITLE,
+        exchange_names=EXCHANGE_NAMES,
+        exchange_labels=EXCHANGE_LABELS,
+        hours=hours_text,
         formats=[f.value for f in ReportFormat if f is not ReportFormat.JSON],
     )
 

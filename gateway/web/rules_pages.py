@@ -1,6 +1,6 @@
 """``/rules`` for administrators: the rules in force with hit counts, a dry run of the
 current or an edited file against a registered document or an uploaded .eml, the replay of
-recent documents, saving into force, and the change history (issue 8 part 3).
+recent documents, saving into force, and the change history (DESIGN §4.6).
 
 One form posts the edited text with an ``action``: ``dry-run``, ``replay`` or ``save``.
 The analysis and the replay are those of ``gateway rules test`` (:mod:`gateway.cli.rules`).

@@ -1,4 +1,4 @@
-"""Saving and deleting a person's searches of the register page (issue 8).
+"""Saving and deleting a person's searches of the register page (DESIGN §4.6).
 
 ``POST /register/saved`` (fields ``name`` and ``query``, the page's filters url-encoded)
 stores the search under its name, replacing one of the same name, and opens it;

@@ -39,7 +39,9 @@ class ConsoleServer:
             log_level="warning",
             access_log=False,
             server_header=False,
-            proxy_headers=False,
+            # X-Forwarded-For/-Proto only from the configured proxies ([web] trusted_proxies)
+            proxy_headers=bool(deployment.settings.web.trusted_proxies),
+            forwarded_allow_ips=list(deployment.settings.web.trusted_proxies) or None,
         )
         self._server = _QuietServer(config)
         self.listen = deployment.settings.web.listen

@@ -9,7 +9,7 @@ and the newest warnings and errors this process logged (:mod:`gateway.reports.re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.clerk.accounts import Person
@@ -28,9 +28,11 @@ from gateway.web.auth import signed_in
 from gateway.web.health import health_of
 from gateway.web.rendering import render
 from registry.accounts import Role
-from registry.database import read_session
+from registry.alerts import acknowledge, open_alerts
+from registry.database import read_session, write_session
 from registry.mail.imap_ledger import LedgerStatus
 from registry.models import ImapLedgerEntry, OutboxMessage, OutboxStatus
+from registry.recorder import Recorder
 
 LISTED = 20  # rows per list: the newest; the CLI (`gateway status`, the journal) has the rest
 
@@ -61,12 +63,34 @@ class StuckImapMessage:
 
 
 @dataclass(frozen=True)
+class AlertLine:
+    """An alert waiting for an administrator's acknowledgement (registry.alerts)."""
+
+    id: int
+    kind: str
+    created_at: datetime
+    summary: str
+    mailed_to: str
+
+
+def alert_lines(engine: Engine) -> list[AlertLine]:
+    """Alerts not yet acknowledged, the newest first (also for the dashboard)."""
+    with read_session(engine) as session:
+        return [
+            AlertLine(a.id or 0, a.kind, a.created_at, a.summary, a.mailed_to)
+            for a in open_alerts(session, LISTED)
+        ]
+
+
+@dataclass(frozen=True)
 class SystemView:
     health: dict[str, Any]
     imap: list[dict[str, Any]]
+    instances: list[dict[str, Any]]  # every instance sharing the database (DESIGN §3)
     undelivered: list[UndeliveredMail]
     stuck_imap: list[StuckImapMessage]
     problems: list[LoggedProblem]
+    alerts: list[AlertLine]
 
 
 def system_view(deployment: Deployment, engine: Engine) -> SystemView:
@@ -105,9 +129,13 @@ def system_view(deployment: Deployment, engine: Engine) -> SystemView:
     return SystemView(
         health=health_of(deployment, status),
         imap=status["imap"],
+        instances=[
+            {**i, "seen_at": datetime.fromisoformat(i["seen_at"])} for i in status["instances"]
+        ],
         undelivered=undelivered,
         stuck_imap=stuck,
         problems=install().newest()[:LISTED],
+        alerts=alert_lines(engine),
     )
 
 
@@ -119,5 +147,26 @@ async def system_page(request: Request, person: Person) -> Response:
     return render(request, "system.html", view=view)
 
 
+@signed_in(roles={Role.ADMIN})
+async def acknowledge_alert(request: Request, person: Person) -> Response:
+    """An administrator has seen the alert: it leaves /system, the status and the dashboard."""
+    alert_id = int(request.path_params["alert_id"])
+
+    def write() -> bool:
+        with write_session(request.app.state.engine) as session:
+            done = acknowledge(session, alert_id, by=person.username, at=datetime.now(UTC))
+            if done:
+                Recorder(session, now=datetime.now(UTC)).audit(
+                    "alert.acknowledged", actor=person.username, alert=alert_id
+                )
+            return done
+
+    await run_in_threadpool(write)
+    return RedirectResponse("/system#canh-bao", status_code=303)
+
+
 def routes() -> list[BaseRoute]:
-    return [Route("/system", system_page)]
+    return [
+        Route("/system", system_page),
+        Route("/system/alerts/{alert_id:int}/acknowledge", acknowledge_alert, methods=["POST"]),
+    ]

@@ -1,4 +1,4 @@
-"""The text layer of a PDF, read with pypdf; the one place pypdf's exceptions are translated.
+"""The text layer of a PDF, read leniently with pypdf (errors: :mod:`mailparse.pdferrors`).
 
 Only the first pages are read: an official document says who issued it, its number, date,
 type and urgency on page one, and signs on the last page of its main part, which is rarely
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import io
 import logging
-import struct
-import zlib
 from dataclasses import dataclass
 
 from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
 from mailparse.documents.text import nfc
 from mailparse.errors import UnreadableDocumentError
+from mailparse.pdferrors import reading_pdf
 
 # pypdf logs the robustness fixes it applies to a damaged file as warnings and errors, some
 # with object data from the file. For the gateway those are noise that could leak document
@@ -25,23 +23,6 @@ from mailparse.errors import UnreadableDocumentError
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 DEFAULT_MAX_PAGES = 5
-
-# Besides its own PdfError tree, pypdf lets these escape from hostile files.
-_READ_ERRORS = (
-    PyPdfError,
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    AssertionError,
-    LookupError,
-    ArithmeticError,
-    RuntimeError,  # NotImplementedError (unknown filters), RecursionError
-    OSError,
-    zlib.error,
-    struct.error,
-)
 
 
 @dataclass(frozen=True)
@@ -57,6 +38,23 @@ class PdfText:
         return "\n".join(self.page_texts)
 
 
+def check_readable(data: bytes) -> int:
+    """The page count of ``data`` as a lenient reader sees it (no text is extracted).
+
+    :raises UnreadableDocumentError: not a PDF, damaged beyond reading, password-protected.
+    """
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableDocumentError("not a PDF")
+    with reading_pdf("PDF cannot be read"):
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableDocumentError("PDF is encrypted")
+        count = len(reader.pages)
+    if count < 1:
+        raise UnreadableDocumentError("PDF has no pages")
+    return count
+
+
 def read_pdf(data: bytes, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
     """Read the page count and the text of the first ``max_pages`` pages of ``data``.
 
@@ -66,22 +64,16 @@ def read_pdf(data: bytes, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
     """
     if b"%PDF-" not in data[:1024]:
         raise UnreadableDocumentError("not a PDF")
-    try:
+    # Lenient (strict=False): text and fields are read as any viewer reads them; only
+    # signatures need the strict reader (mailparse.signatures.fields.open_pdf).
+    with reading_pdf("PDF cannot be read"):
         reader = PdfReader(io.BytesIO(data), strict=False)
-        locked = reader.is_encrypted and not reader.decrypt("")
-    except (FileNotDecryptedError, DependencyError) as exc:
-        raise UnreadableDocumentError("PDF is encrypted") from exc
-    except _READ_ERRORS as exc:
-        raise UnreadableDocumentError("PDF cannot be read") from exc
-    if locked:
-        raise UnreadableDocumentError("PDF is encrypted")
-    try:
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableDocumentError("PDF is encrypted")
         count = len(reader.pages)
         texts = tuple(
             nfc(reader.pages[i].extract_text() or "") for i in range(min(count, max_pages))
         )
-    except _READ_ERRORS as exc:
-        raise UnreadableDocumentError("PDF cannot be read") from exc
     if count < 1:
         raise UnreadableDocumentError("PDF has no pages")
     return PdfText(pages=count, page_texts=texts)

@@ -21,6 +21,7 @@ _BETWEEN_WORDS = re.compile(r"[ \t\r\n]*")
 _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_FOLD_SLICE = 1 << 16
 _HIDDEN_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|tr|li|h[1-6]|table|blockquote)\b[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^>]*>")
@@ -35,13 +36,32 @@ def nfc(s: str) -> str:
 def fold(s: str) -> str:
     """``s`` without diacritics and case, for searching: ``"Đà Nẵng"`` → ``"da nang"``."""
     decomposed = unicodedata.normalize("NFD", s)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # In slices: joining one generator over a whole 25 MB mail body holds a list of every
+    # character (8 bytes each) at once — ten times the text (R-LIMITS, bench/ingest.py).
+    bare = "".join(
+        "".join(ch for ch in decomposed[i : i + _FOLD_SLICE] if not unicodedata.combining(ch))
+        for i in range(0, len(decomposed), _FOLD_SLICE)
+    )
     return bare.replace("đ", "d").replace("Đ", "D").casefold()
 
 
 def squash(s: str) -> str:
-    """``s`` with every run of whitespace (line breaks included) turned into one space."""
-    return _SPACES.sub(" ", s).strip()
+    """``s`` with every run of whitespace (line breaks included) turned into one space.
+
+    In slices cut after a run of whitespace, never inside one: one ``re.sub`` over a 25 MB
+    mail body holds a piece per word at once — fifteen times the text (bench/ingest.py).
+    """
+    if len(s) <= _FOLD_SLICE:
+        return _SPACES.sub(" ", s).strip()
+    parts: list[str] = []
+    start = 0
+    while start < len(s):
+        end = start + _FOLD_SLICE
+        run = _SPACES.match(s, end)  # a run that starts at the cut goes with this slice
+        end = run.end() if run else end
+        parts.append(_SPACES.sub(" ", s[start:end]))
+        start = end
+    return "".join(parts).strip()
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -92,10 +112,14 @@ def decode_header_text(raw: str) -> str:
     ``raw`` is what :mod:`email` keeps for a header: ASCII, with undecodable 8-bit bytes as
     surrogate escapes (clients that send UTF-8 or windows-1258 headers unencoded).
     """
-    text = _FOLD.sub("", raw)
+    return squash(decode_encoded_words(_FOLD.sub("", raw)))
+
+
+def _eight_bit(text: str) -> str:
+    """``text`` with raw 8-bit bytes (surrogate escapes) decoded as UTF-8 or a fallback."""
     if any("\udc80" <= ch <= "\udcff" for ch in text):
-        text = decode_bytes(text.encode("utf-8", "surrogateescape"), "utf-8")
-    return squash(decode_encoded_words(text))
+        return decode_bytes(text.encode("utf-8", "surrogateescape"), "utf-8")
+    return text
 
 
 def decode_encoded_words(text: str) -> str:
@@ -103,10 +127,12 @@ def decode_encoded_words(text: str) -> str:
 
     Adjacent encoded-words in one charset are joined as bytes before decoding, because
     mailers split multi-byte characters across them; whitespace between them is dropped.
-    A word that cannot be decoded is kept as written.
+    A word that cannot be decoded is kept as written. Raw 8-bit bytes (surrogate escapes)
+    inside a Q-encoded word belong to the word's charset; outside words they are decoded
+    as UTF-8 or a fallback.
     """
     if "=?" not in text:
-        return nfc(text)
+        return nfc(_eight_bit(text))
     out: list[str] = []
     pending = b""
     pending_charset: str | None = None
@@ -117,14 +143,14 @@ def decode_encoded_words(text: str) -> str:
             out.append(decode_bytes(pending, pending_charset))
             pending, pending_charset = b"", None
         if pending_charset is None:
-            out.append(gap)
+            out.append(_eight_bit(gap))
         charset = match.group(1).partition("*")[0].lower()  # RFC 2231 language suffix
-        payload = _decode_word_payload(match.group(2), match.group(3))
+        payload = _decode_word_payload(match.group(2), match.group(3), charset)
         if payload is None:
             if pending_charset is not None:
                 out.append(decode_bytes(pending, pending_charset))
                 pending, pending_charset = b"", None
-            out.append(match.group(0))
+            out.append(_eight_bit(match.group(0)))
         elif pending_charset in (None, charset):
             pending += payload
             pending_charset = charset
@@ -134,16 +160,25 @@ def decode_encoded_words(text: str) -> str:
         pos = match.end()
     if pending_charset is not None:
         out.append(decode_bytes(pending, pending_charset))
-    out.append(text[pos:])
+    out.append(_eight_bit(text[pos:]))
     return nfc("".join(out))
 
 
-def _decode_word_payload(encoding: str, payload: str) -> bytes | None:
-    """The bytes of one encoded-word's payload, or ``None`` when it is not valid."""
+def _decode_word_payload(encoding: str, payload: str, charset: str = "utf-8") -> bytes | None:
+    """The bytes of one encoded-word's payload, or ``None`` when it is not valid.
+
+    Mailers that write 8-bit text into a Q-encoded word unescaped are read as meant: the
+    raw bytes are the word's own charset's bytes.
+    """
     try:
         data = payload.encode("ascii")
     except UnicodeEncodeError:
-        return None
+        if encoding in "bB":
+            return None
+        try:
+            data = payload.encode(charset, "surrogateescape")
+        except (LookupError, UnicodeError, ValueError):
+            data = payload.encode("utf-8", "surrogateescape")
     if encoding in "bB":
         padded = data + b"=" * (-len(data) % 4)
         try:

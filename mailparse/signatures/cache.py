@@ -1,4 +1,4 @@
-"""A bounded cache of certificate paths built across documents (issue 3 item 5).
+"""A bounded cache of certificate paths built across documents (R-SIGN).
 
 One job: skip pyHanko's path building for a signer certificate already seen. Entries are
 keyed by (certificate digest, trust-store version); the version is a digest of the roots,

@@ -15,10 +15,13 @@ from enum import StrEnum
 from io import BytesIO
 
 from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
 
 from mailparse.errors import UnreadableDocumentError
+from mailparse.pdferrors import reading_pdf
+from mailparse.signatures.speedups import use_speedups
 
 # Errors pyHanko and asn1crypto raise on one malformed or unsupported signature
 # (SignatureValidationError and asn1crypto's parse errors are ValueErrors).
@@ -62,21 +65,30 @@ class SignatureField:
 
 
 def open_pdf(data: bytes) -> PdfFileReader:
-    """A pyHanko reader over ``data``; the boundary where unreadable input becomes an error.
+    """A strict pyHanko reader over ``data`` (a signature's integrity depends on it).
 
-    :raises UnreadableDocumentError: not a PDF, damaged beyond reading, or encrypted.
+    Every error of pyHanko, pypdf or zlib becomes :class:`UnreadableDocumentError` at
+    :func:`mailparse.pdferrors.reading_pdf`, including the malformed-encryption errors
+    ``reader.encrypted`` raises after the constructor. A file encrypted only against
+    editing (empty user password) is opened with that empty password, as every viewer
+    opens it (docs/decisions/owner-password-pdfs.md).
+
+    :raises UnreadableDocumentError: not a PDF, damaged, or needing a password to open.
     """
-    try:
+    with reading_pdf("not a readable PDF"):
         reader = PdfFileReader(BytesIO(data))
-    except (misc.PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
-        raise UnreadableDocumentError("not a readable PDF") from exc
-    if reader.encrypted:
-        raise UnreadableDocumentError("the PDF is encrypted")
+        if reader.encrypted and reader.decrypt(b"").status is AuthStatus.FAILED:
+            raise UnreadableDocumentError("the PDF is encrypted with a password")
     return reader
 
 
 def filled_signature_fields(reader: PdfFileReader) -> Iterator[SignatureField]:
-    """Every signature field with a value, including ones pyHanko would skip."""
+    """Every signature field with a value, including ones pyHanko would skip.
+
+    Each signature dictionary is read once, here (the reader keeps it for the
+    validation), its /Contents read in one pass (:mod:`mailparse.signatures.speedups`).
+    """
+    use_speedups()
     for name, _value, field in enumerate_sig_fields(reader, filled_status=True):
         yield classify(reader, str(name), field.get_object())
 

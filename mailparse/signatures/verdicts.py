@@ -117,6 +117,7 @@ class SignatureReport:
     timestamp_trusted: bool | None = None  # None: not validated far enough to know
     revocation: RevocationOutcome | None = None
     chain: tuple[str, ...] = field(default=())  # subject names, signer first, root last
+    untrusted_ca: str | None = None  # the CA an untrusted chain ends at (§4.5), by name
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ the async validator is used here, and :func:`verify_pdf` wraps it for worker thr
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -42,15 +42,18 @@ from pyhanko.sign.validation.pdf_embedded import (
 )
 
 from mailparse.documents.indications import SubIndication
+from mailparse.documents.pdftext import check_readable
 from mailparse.errors import UnreadableDocumentError
+from mailparse.pdferrors import PDF_ERRORS, reading_pdf
+from mailparse.signatures.anchor import judge_anchor
 from mailparse.signatures.cache import ChainCache
 from mailparse.signatures.fields import (
-    SIGNATURE_ERRORS,
     FieldKind,
     SignatureField,
     filled_signature_fields,
     open_pdf,
 )
+from mailparse.signatures.presence import may_carry_signature
 from mailparse.signatures.report import bare_report, report, report_without_status
 from mailparse.signatures.revocation import check_revocation
 from mailparse.signatures.tail import ends_cleanly
@@ -95,13 +98,19 @@ async def verify_pdf_async(
     """
     if at.utcoffset() is None:
         raise ValueError("the validation time must be timezone-aware")
-    reader = open_pdf(data)
     try:
+        reader = open_pdf(data)
+    except UnreadableDocumentError:
+        if may_carry_signature(data):
+            raise  # strict where a signature's integrity depends on it
+        # R-REF: a file the strict reader refuses but that carries no signature is unsigned
+        # when a lenient reader opens it (as every viewer does); else still unreadable.
+        check_readable(data)
+        return PdfSignatures(signatures=())
+    with reading_pdf("the PDF structure cannot be read"):
         fields = list(filled_signature_fields(reader))
         revinfo = read_revinfo(reader)
         clean_tail = ends_cleanly(data, reader)
-    except SIGNATURE_ERRORS as exc:
-        raise UnreadableDocumentError("the PDF structure cannot be read") from exc
     document = _Document(reader, trust, at, merged_revinfo(trust, revinfo), clean_tail, cache)
     ordered: list[tuple[int, SignatureReport]] = []
     for field in fields:
@@ -143,7 +152,12 @@ async def _verify_field(document: _Document, field: SignatureField) -> Signature
                 field.name, V.INDETERMINATE, "unsupported signature type", S.FORMAT_FAILURE
             )
         case FieldKind.SIGNATURE:
-            return await _validate(document, field)
+            try:
+                return await _validate(document, field)
+            except PDF_ERRORS:  # inside one signature: a verdict, never a crash
+                return bare_report(
+                    field.name, V.INDETERMINATE, "signature cannot be checked", S.FORMAT_FAILURE
+                )
 
 
 async def _validate(document: _Document, field: SignatureField) -> SignatureReport:
@@ -151,7 +165,7 @@ async def _validate(document: _Document, field: SignatureField) -> SignatureRepo
     name = field.name
     try:
         embedded = EmbeddedPdfSignature(document.reader, field.field, name)
-    except SIGNATURE_ERRORS:
+    except PDF_ERRORS:
         return bare_report(name, V.INVALID, "signature data is malformed", S.FORMAT_FAILURE)
     trust, at = document.trust, document.at
     try:
@@ -169,7 +183,7 @@ async def _validate(document: _Document, field: SignatureField) -> SignatureRepo
             "signature cannot be checked",
             sub,
         )
-    except SIGNATURE_ERRORS:
+    except PDF_ERRORS:
         return report_without_status(
             name,
             embedded,
@@ -186,4 +200,10 @@ async def _validate(document: _Document, field: SignatureField) -> SignatureRepo
         revocation=trust.revocation,
         checked=checked,
     )
-    return report(name, status, found, checked)
+    # §4.5: a chain ending at a CA that is not trusted (also a look-alike of a trusted
+    # root's name, which pyHanko reports as a general chain failure) is `untrusted`.
+    found, anchor = judge_anchor(found, status.signing_cert, embedded.other_embedded_certs, trust)
+    made = report(name, status, found, checked)
+    if anchor is None:
+        return made
+    return replace(made, untrusted_ca=anchor.name, chain=anchor.path)

@@ -54,6 +54,7 @@ from registry.models import (
     RegisterEntry,
     SignatureResult,
 )
+from registry.reports.limits import Limits, assign_limit, register_limit
 
 ANSWER_KINDS = ("receipt", "rejection")
 NO_LEAD = (None, None, None, None, None, None)  # a row of _leads
@@ -72,16 +73,23 @@ class EntryFacts:
     due_at: datetime | None
     done_at: datetime | None  # the lead's, when it is done
     answered_at: datetime | None
-    registered_in_time: bool  # entry.registered at or before process_by
-    assigned_in_time: bool  # first assignment at or before assign_by
+    registered_in_time: bool  # entry.registered at or before its limit (limits.py)
+    assigned_in_time: bool  # first assignment at or before its limit (limits.py)
     signed_valid: bool  # at least one signature, all valid
 
 
 def fetch_facts(
-    session: Session, start: datetime, end: datetime, year: int, unit: str | None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    year: int,
+    unit: str | None,
+    *,
+    limits: Limits,
 ) -> Iterator[EntryFacts]:
     """The facts of every entry received before ``end`` that may count in [start, end):
-    ``year`` is the month's (local) year; ``unit``: only entries assigned to it (any role).
+    ``year`` is the month's (local) year; ``unit``: only entries assigned to it (any role);
+    ``limits``: what "registered / assigned in time" means (:mod:`registry.reports.limits`).
 
     Yielded one by one, the rows read in slices and kept as plain tuples: thousands of
     result rows held at once outlive the young garbage-collector generation and set off
@@ -102,7 +110,7 @@ def fetch_facts(
     for lead in _tuples(connection.execute(_leads(kept))):  # by id: the first is the lead
         leads.setdefault(lead[0], lead)
     for entry in entries:
-        yield _facts(entry, leads.get(entry[0]))
+        yield _facts(entry, leads.get(entry[0]), limits)
 
 
 def _tuples(result: Result[Any]) -> list[tuple[Any, ...]]:
@@ -192,7 +200,7 @@ def _leads(among: Callable[[Any], Any]) -> Any:
 def _entries(among: Callable[[Any], Any], start: datetime, end: datetime) -> Any:
     entry_id = col(RegisterEntry.id)
     new = col(RegisterEntry.received_at) >= start
-    registered = (
+    registered = (  # paper entries are written with this event too, at their receipt
         select(func.min(col(AuditEvent.at)))
         .where(col(AuditEvent.entry_id) == entry_id, col(AuditEvent.action) == "entry.registered")
         .scalar_subquery()
@@ -213,8 +221,8 @@ def _entries(among: Callable[[Any], Any], start: datetime, end: datetime) -> Any
         .where(col(SignatureResult.entry_id) == entry_id)
         .scalar_subquery()
     )
-    # Looked up only for the entries received in the month (CASE evaluates lazily);
-    # compared in SQL: fewer datetimes to bring back.
+    # Looked up only for the entries received in the month (CASE evaluates lazily); the
+    # limits are compared in Python (urgent and paper entries have computed ones).
     return (
         select(
             entry_id.label("id"),
@@ -222,12 +230,11 @@ def _entries(among: Callable[[Any], Any], start: datetime, end: datetime) -> Any
             col(RegisterEntry.sender_agency_code),
             col(RegisterEntry.sender_agency_name),
             case((new, answered)).label("answered_at"),
-            case((and_(new, registered <= col(RegisterEntry.process_by)), 1), else_=0).label(
-                "registered_in_time"
-            ),
-            case((and_(new, first_assigned <= col(RegisterEntry.assign_by)), 1), else_=0).label(
-                "assigned_in_time"
-            ),
+            case((new, registered)).label("registered_at"),
+            case((new, first_assigned)).label("first_assigned_at"),
+            col(RegisterEntry.urgency),
+            col(RegisterEntry.process_by),
+            col(RegisterEntry.assign_by),
             case((new, func.coalesce(all_valid, 0)), else_=0).label("signed_valid"),
         )
         .where(among(entry_id))
@@ -235,11 +242,18 @@ def _entries(among: Callable[[Any], Any], start: datetime, end: datetime) -> Any
     )
 
 
-def _facts(entry: Sequence[Any], lead: Sequence[Any] | None) -> EntryFacts:
+def _facts(entry: Sequence[Any], lead: Sequence[Any] | None, limits: Limits) -> EntryFacts:
     """One entry's facts from its row of :func:`_entries` and its lead's of :func:`_leads`
     (unpacked by position: by name costs more than the query for thousands of rows)."""
-    _, received_at, agency_code, agency_name, answered_at, registered, assigned, valid = entry
+    (_, received_at, agency_code, agency_name, answered_at, registered_at, assigned_at) = entry[:7]
+    urgency, process_by, assign_by, valid = entry[7:]
     _, unit_code, unit_name, status, due_at, done_at = lead or NO_LEAD
+    registered = registered_at is not None and registered_at <= register_limit(
+        limits, received_at, urgency, process_by
+    )
+    assigned = assigned_at is not None and assigned_at <= assign_limit(
+        limits, received_at, urgency, assign_by
+    )
     return EntryFacts(
         received_at,
         agency_code or "",

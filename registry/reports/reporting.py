@@ -19,29 +19,38 @@ answered_same_day    received in M whose receipt/rejection (``outbox_message`` o
                      ``receipt`` or ``rejection`` for the entry's inbound message, its
                      ``created_at``) is on the same local day as ``received_at``
 registered_in_time   received in M whose ``entry.registered`` audit event is at or before
-                     ``process_by`` (2 working hours, R-2H); no ``process_by``: not counted
+                     its register-by limit (2 working hours, R-2H; urgent: 1 working
+                     hour; paper: computed from receipt — :mod:`registry.reports.limits`)
 assigned_in_time     received in M whose first assignment (any role) was created at or
-                     before ``assign_by`` (next working morning, R-ASSIGN)
+                     before its assign-by limit (next working morning, R-ASSIGN; urgent:
+                     1 working hour; paper: computed from receipt)
 done_on_time         carried over or received, done in M, and ``done at`` ≤ lead ``due_at``
                      (no due date: on time)
 done_late            carried over or received, done in M, and ``done at`` > lead ``due_at``
-in_progress_within   carried over or received, not done before E, lead ``due_at`` missing or
-                     ≥ E
-in_progress_overdue  carried over or received, not done before E, lead ``due_at`` < E
+in_progress_within   carried over or received, not done before C, lead ``due_at`` missing or
+                     ≥ C
+in_progress_overdue  carried over or received, not done before C, lead ``due_at`` < C
 signed_valid         received in M with at least one signature, all with verdict ``valid``
 rejected             inbound messages received in M with outcome ``rejected`` (agency rows
                      and total only; by reason in :attr:`MonthlyReport.rejections`, a
                      message with two reasons counting once under each)
 ==================== =======================================================================
 
+C, the moment done and in progress are judged at, is min(now, E): the month in course is
+judged at the moment it is reported, never at its end (a document due tomorrow is not yet
+overdue); "done in M" likewise means done in [S, C).
+
 Always: carried_over + received = done_on_time + done_late + in_progress_within +
 in_progress_overdue. Units are the lead's unit (no lead: unit ``""``, "Chưa giao");
-agencies are the entry's ``sender_agency_code`` (unknown: ``""``).
+agencies are the entry's ``sender_agency_code`` (unknown: ``""``). Every unit of the
+directory given (CV54 §3: each of the 30 units is evaluated) has its row in both tables,
+in the directory's order, zeros included; other codes follow, sorted, then ``""``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 
 from sqlalchemy import select
@@ -49,6 +58,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from registry.models import InboundMessage, Outcome
+from registry.reports.limits import ElapsedLimits, Limits
 from registry.reports.query import EntryFacts, fetch_facts
 from registry.reports.values import FIGURE_NAMES, Figures, MonthlyReport, ReasonCount, ReportRow
 
@@ -124,9 +134,10 @@ def _rejections(session: Session, start: datetime, end: datetime) -> list[tuple[
 class _Tally:
     """Running sums of figures per group code, with the group's display name."""
 
-    def __init__(self, fallback: str) -> None:
-        self.sums: dict[str, list[int]] = {}
-        self.names: dict[str, str] = {}
+    def __init__(self, fallback: str, listed: Sequence[tuple[str, str]] = ()) -> None:
+        self.sums: dict[str, list[int]] = {code: [0] * len(FIGURE_NAMES) for code, _ in listed}
+        self.names: dict[str, str] = dict(listed)
+        self.order = {code: index for index, (code, _) in enumerate(listed)}
         self.fallback = fallback
 
     def add(self, code: str, name: str | None, figures: tuple[int, ...], times: int = 1) -> None:
@@ -139,8 +150,14 @@ class _Tally:
     def rows(self) -> tuple[ReportRow, ...]:
         return tuple(
             ReportRow(code, self.names.get(code) or code or self.fallback, Figures(*sums))
-            for code, sums in sorted(self.sums.items(), key=lambda item: (not item[0], item[0]))
+            for code, sums in sorted(self.sums.items(), key=lambda item: self._rank(item[0]))
         )
+
+    def _rank(self, code: str) -> tuple[int, int, str]:
+        """The directory's units in its order, then the others by code, then "" last."""
+        if code in self.order:
+            return (0, self.order[code], "")
+        return (1 if code else 2, 0, code)
 
 
 def monthly_report(
@@ -151,20 +168,26 @@ def monthly_report(
     *,
     as_of: datetime | None = None,
     unit: str | None = None,
+    limits: Limits | None = None,
+    directory: Sequence[tuple[str, str]] = (),
 ) -> MonthlyReport:
     """The report of ``year``-``month`` (local time in ``zone``) from the register.
 
-    ``as_of`` (the dashboard's "now", during the month): done and in progress are judged
-    at that moment instead of at the month's end; ignored once the month is over.
+    ``as_of`` ("now": callers pass it so that the month in course is judged at the moment
+    it is reported): done and in progress are judged at min(as_of, the month's end).
     ``unit``: only the entries with an assignment (any role) to that unit — an officer's
     scope, as the register page shows it; rejections are then left out.
+    ``limits``: the in-time limits (the gateway's working-hours calendar; default
+    :class:`ElapsedLimits`). ``directory``: (code, name) of every unit of the agency
+    directory, each given a row in both tables even when all its figures are zero.
     """
     start, end = month_bounds(year, month, zone)
     cutoff = min(end, as_of) if as_of is not None else end
-    units, agencies = _Tally(NO_UNIT), _Tally(NO_AGENCY)
+    listed = () if unit is not None else tuple(directory)
+    units, agencies = _Tally(NO_UNIT, listed), _Tally(NO_AGENCY, listed)
     # Thousands of entries share a few hundred (unit, agency, figures): each added once.
     alike: Counter[tuple[str, str | None, str, str | None, tuple[int, ...]]] = Counter()
-    for fact in fetch_facts(session, start, end, year, unit):
+    for fact in fetch_facts(session, start, end, year, unit, limits=limits or ElapsedLimits()):
         figures = _figures(fact, start, end, cutoff, zone)
         alike[fact.unit_code, fact.unit_name, fact.agency_code, fact.agency_name, figures] += 1
     for (unit_code, unit_name, agency_code, agency_name, figures), times in alike.items():

@@ -61,6 +61,25 @@ class ReasonCount:
 
 
 @dataclass(frozen=True)
+class ExchangeRow:
+    """One unit's electronic exchange with us in the month (definitions:
+    :mod:`registry.reports.exchange`)."""
+
+    code: str
+    name: str
+    issued: int = 0  # deliveries of the documents we issued in the month to the unit
+    received: int = 0  # of those, confirmed received
+    median_hours: float | None = None  # working hours from issue to confirmation, median
+    refused: int = 0
+    bounced: int = 0
+    unanswered: int = 0
+    sent_to_us: int = 0  # documents the unit sent us electronically in the month
+
+
+EXCHANGE_NAMES = tuple(f.name for f in fields(ExchangeRow))[2:]
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     year: int
     month: int
@@ -68,6 +87,9 @@ class MonthlyReport:
     by_agency: tuple[ReportRow, ...]
     total: Figures
     rejections: tuple[ReasonCount, ...]
+    # Each unit's electronic exchange with us (CV54 §3), when the caller asked for it.
+    exchange: tuple[ExchangeRow, ...] = ()
+    exchange_total: ExchangeRow | None = None
 
     @property
     def label(self) -> str:

@@ -61,6 +61,7 @@ class RoutingDraft:
     process_by: datetime | None = None
     assign_by: datetime | None = None
     hold_reason: str = ""  # not empty: registered, not routed; a clerk assigns later
+    propose: bool = False  # the assignments are a proposal; a leader decides (R-DISTRIB)
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,19 @@ def record_routing(
     entry.tags = list(routing.tags)
     entry.process_by = routing.process_by
     entry.assign_by = routing.assign_by
-    records = (
-        [] if routing.hold_reason else [new_assignment(entry, a, now) for a in routing.assignments]
-    )
+    routed = not routing.hold_reason and not routing.propose
+    records = [new_assignment(entry, a, now) for a in routing.assignments] if routed else []
     session.add_all(records)
     if any(a.role == LEAD for a in records):
         entry.status = EntryStatus.ASSIGNED
+    elif routing.propose and not routing.hold_reason:
+        entry.status = EntryStatus.AWAITING_DISTRIBUTION
     session.flush()
     replace_rule_hits(session, entry)  # the rules the trace says matched, for /rules
     if routing.hold_reason:
         recorder.audit("entry.held", entry=entry, reason=routing.hold_reason)
+    elif routing.propose:
+        recorder.audit("entry.proposed", entry=entry, rules_version=routing.rules_version)
     elif records:
         recorder.audit(
             "entry.assigned",

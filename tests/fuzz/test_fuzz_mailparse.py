@@ -1,4 +1,4 @@
-"""Hostile input to mailparse (issue 7 item 7): random and mutated MIME, mutated PDFs.
+"""Hostile input to mailparse (R-CHANNEL): random and mutated MIME, mutated PDFs.
 
 Only the documented exceptions may escape: :class:`MalformedMessageError` from ``parse``,
 :class:`UnreadableDocumentError` from the PDF analysis and verification; active-content

@@ -1,5 +1,5 @@
 """Hostile input through the whole Pipeline: every input ends as a registered document, a
-hold or a rejection with a reason; nothing escapes (issue 7 item 7)."""
+hold or a rejection with a reason; nothing escapes (R-CHANNEL)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Vietnamese in every charset mail arrives in (issue 4, part 6): all text out is NFC.
+"""Vietnamese in every charset mail arrives in (part 6): all text out is NFC.
 
 RFC 2047 subjects and RFC 2231 file names in UTF-8 and windows-1258, mail labelled
 ISO-8859-1 that is really UTF-8 or windows-1258, and 8-bit text with no charset at all.

@@ -1,4 +1,4 @@
-"""Per-field accuracy over the generated corpus of official documents (issue 4, part 7).
+"""Per-field accuracy over the generated corpus of official documents (part 7).
 
 60 documents of 16 types (tests/support/corpus.py), varied layouts and line breaks, read
 from their PDF text layer: every field must be right for at least 95 % of the documents.

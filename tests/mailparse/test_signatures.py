@@ -34,7 +34,7 @@ RECEIVED_AT = datetime(2026, 3, 2, 10, 0, tzinfo=ICT)
 SIGNED_AT = datetime(2026, 3, 2, 8, 30, tzinfo=ICT)
 
 
-def _base_pdf(*, encrypted: bool = False) -> bytes:
+def _base_pdf(*, encrypted: bool = False, user_password: str = "") -> bytes:
     """A one-page official letter in a core font (uncompressed, so tampering stays readable)."""
     pdf = FPDF()
     pdf.set_compression(False)
@@ -42,7 +42,7 @@ def _base_pdf(*, encrypted: bool = False) -> bytes:
     pdf.set_font("Helvetica", size=12)
     pdf.cell(text="UBND THANH PHO RACH GIA - So: 123/UBND-VP")
     if encrypted:
-        pdf.set_encryption(owner_password="owner-secret", user_password="")
+        pdf.set_encryption(owner_password="owner-secret", user_password=user_password)
     return bytes(pdf.output())
 
 
@@ -220,9 +220,12 @@ def test_unreadable_input_raises(trust: TrustStore, data: bytes) -> None:
 
 
 def test_encrypted_pdf_raises(trust: TrustStore) -> None:
-    """GIVEN an encrypted PDF WHEN verified THEN UnreadableDocumentError."""
+    """GIVEN a PDF that needs a user password to open WHEN verified
+    THEN UnreadableDocumentError; one encrypted with an owner password only opens
+    (docs/decisions/owner-password-pdfs.md) and is unsigned."""
     with pytest.raises(UnreadableDocumentError, match="encrypted"):
-        verify_pdf(_base_pdf(encrypted=True), trust, RECEIVED_AT)
+        verify_pdf(_base_pdf(encrypted=True, user_password="mo-tep"), trust, RECEIVED_AT)
+    assert verify_pdf(_base_pdf(encrypted=True), trust, RECEIVED_AT).signed is False
 
 
 def test_naive_time_is_refused(trust: TrustStore, base_pdf: bytes) -> None:

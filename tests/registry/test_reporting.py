@@ -3,8 +3,10 @@
 A register of two months (October and November 2026, Asia/Ho_Chi_Minh) is written through
 the Recorder and assignment rows as the pipeline writes them: several agencies and units,
 leads done early, late or never, reassigned leads, answers on the day or the day after,
-valid and invalid signatures, rejected messages. Every figure is then recomputed here,
-from the ORM rows and the written definitions, and compared with the report.
+valid and invalid signatures, rejected messages; urgent documents with the "at once"
+deadlines the routing stores, paper documents registered by hand (no stored deadlines),
+documents not yet due at the moment a month in course is reported. Every figure is then
+recomputed here, from the ORM rows and the written definitions, and compared with the report.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from registry.database import read_session, write_session
 from registry.drafts import OutboxDraft, SignatureDraft
@@ -31,6 +34,7 @@ from registry.models import (
     SignatureResult,
 )
 from registry.recorder import Recorder
+from registry.reports.limits import ElapsedLimits, Limits
 from registry.reports.reporting import FIGURE_NAMES, Figures, month_bounds, monthly_report
 from tests.registry.test_register import entry_draft, inbound_draft
 
@@ -38,6 +42,8 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 AGENCIES = (("VP", "Văn phòng HĐND và UBND"), ("STC", "Sở Tài chính"), (None, None))
 UNITS = (("TCKH", "Phòng Tài chính - Kế hoạch"), ("VHTT", "Phòng Văn hóa và Thông tin"))
 REASONS = ("unsigned", "signature-invalid", "unknown-sender")
+URGENT = ("khan", "thuong_khan", "hoa_toc", "hoa_toc_hen_gio")
+DIRECTORY = (("VP", "Văn phòng HĐND và UBND thành phố"), ("NV", "Phòng Nội vụ thành phố"))
 
 
 def _signature(verdict: str) -> SignatureDraft:
@@ -74,7 +80,9 @@ def _assign(
 
 
 def build_register(engine: Engine, seed: int = 8, count: int = 70) -> None:
-    """``count`` entries and a few rejections received from 20 Sep to 30 Nov 2026."""
+    """``count`` entries and a few rejections received from 20 Sep to 30 Nov 2026: about
+    about one in three urgent (stored deadlines "at once", as the routing writes them), one in six
+    on paper (no stored deadline, no answer), registered 200 ms to 200 min after receipt."""
     rng = random.Random(seed)
     origin = datetime(2026, 9, 20, 1, 0, tzinfo=UTC)
     for index in range(count):
@@ -83,14 +91,25 @@ def build_register(engine: Engine, seed: int = 8, count: int = 70) -> None:
             received = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
         if index == 1:  # 00:30 local on 1 November
             received = datetime(2026, 10, 31, 17, 30, tzinfo=UTC)
-        registered = received + timedelta(minutes=rng.choice((1, 90, 200)))
-        agency = rng.choice(AGENCIES)
-        verdicts = rng.choice(((), ("valid",), ("valid",), ("valid", "invalid")))
+        paper = index > 1 and rng.random() < 0.17
+        urgency = rng.choice(URGENT) if rng.random() < 0.3 else "thuong"
+        delay = rng.choice((timedelta(milliseconds=200), timedelta(minutes=1)))
+        if not paper and rng.random() < 0.5:
+            delay = timedelta(minutes=rng.choice((50, 90, 200)))
+        registered = received + delay
+        agency = (None, None) if paper else rng.choice(AGENCIES)
+        verdicts = () if paper else rng.choice(((), ("valid",), ("valid",), ("valid", "invalid")))
         with write_session(engine) as session:
             recorder = Recorder(session, now=registered)
             spool = f"s{seed}-{index}"
             inbound = recorder.add_inbound(
-                inbound_draft(spool, received_at=received, sender_agency_code=agency[0])
+                inbound_draft(
+                    spool,
+                    received_at=received,
+                    sender_agency_code=agency[0],
+                    protocol="paper" if paper else "smtp",
+                    answered=not paper,
+                )
             )
             number = recorder.add_entry(
                 inbound,
@@ -99,6 +118,7 @@ def build_register(engine: Engine, seed: int = 8, count: int = 70) -> None:
                     received_at=received,
                     sender_agency_code=agency[0],
                     sender_agency_name=agency[1],
+                    urgency=urgency,
                     signatures=tuple(_signature(v) for v in verdicts),
                 ),
             )
@@ -108,16 +128,24 @@ def build_register(engine: Engine, seed: int = 8, count: int = 70) -> None:
                     RegisterEntry.incoming_number == number.number,  # type: ignore[arg-type]
                 )
             ).one()
-            entry.process_by = received + timedelta(hours=2)
-            entry.assign_by = received + timedelta(hours=rng.choice((3, 20)))
-            answered_after = timedelta(hours=rng.choice((0, 0, 30)))
-            answering = Recorder(session, now=received + answered_after)  # its own moment
-            answering.add_outbox(
-                inbound, OutboxDraft("receipt", f"<r-{spool}@gw>", "gw@x", "a@x", b"x")
-            )
+            if urgency != "thuong" and not paper:  # R-URGENT: the routing's "at once"
+                entry.process_by = entry.assign_by = received
+            elif not paper:
+                entry.process_by = received + timedelta(hours=2)
+                entry.assign_by = received + timedelta(hours=rng.choice((3, 20)))
+            if not paper:
+                answered_after = timedelta(hours=rng.choice((0, 0, 30)))
+                answering = Recorder(session, now=received + answered_after)  # its own moment
+                answering.add_outbox(
+                    inbound, OutboxDraft("receipt", f"<r-{spool}@gw>", "gw@x", "a@x", b"x")
+                )
             if rng.random() < 0.15:
                 continue  # never assigned
-            first = registered + timedelta(hours=rng.choice((1, 30)))
+            first = registered + rng.choice(
+                (timedelta(seconds=1), timedelta(minutes=30), timedelta(hours=1, minutes=30))
+                if urgency != "thuong"
+                else (timedelta(hours=1), timedelta(hours=30))
+            )
             due = first + timedelta(days=rng.choice((3, 10, 20)))
             done_at = first + timedelta(days=rng.choice((1, 5, 15, 40)))
             done = rng.random() < 0.7
@@ -169,10 +197,13 @@ def recompute(
     *,
     unit: str | None = None,
     as_of: datetime | None = None,
+    limits: Limits | None = None,
 ) -> _Expected:
     """The figures straight from the ORM rows, following the module docstring's table;
     ``unit``: only entries with an assignment to it, no rejections; ``as_of``: done and in
-    progress judged at that moment."""
+    progress judged at that moment; ``limits``: the in-time limits given to the report
+    (urgent entries and entries without stored deadlines take theirs from it)."""
+    limits = limits or ElapsedLimits()
     start, end = month_bounds(year, month, ZONE)
     cutoff = min(end, as_of) if as_of is not None else end
     by_unit: dict[str, Counter[str]] = defaultdict(Counter)
@@ -207,9 +238,16 @@ def recompute(
                 for e in session.scalars(select(AuditEvent))
                 if e.entry_id == entry.id and e.action == "entry.registered"
             ]
-            if registered and entry.process_by and min(registered) <= entry.process_by:
+            urgent = entry.urgency != "thuong"
+            register_by = entry.process_by
+            assign_by = entry.assign_by
+            if urgent or register_by is None:
+                register_by = limits.register_by(entry.received_at, urgent)
+            if urgent or assign_by is None:
+                assign_by = limits.assign_by(entry.received_at, urgent)
+            if registered and min(registered) <= register_by:
                 counted.append("registered_in_time")
-            if rows and entry.assign_by and min(a.created_at for a in rows) <= entry.assign_by:
+            if rows and min(a.created_at for a in rows) <= assign_by:
                 counted.append("assigned_in_time")
             verdicts = [
                 s.verdict
@@ -241,22 +279,49 @@ def _as_counter(figures: Figures) -> Counter[str]:
     )
 
 
+def _mix(session: Session, year: int, month: int, as_of: datetime) -> Counter[str]:
+    """How many of the month's entries are urgent, on paper, open and not yet due at
+    ``as_of``: the cases the report used to get wrong must be in the register."""
+    start, end = month_bounds(year, month, ZONE)
+    leads = {
+        a.entry_id: a
+        for a in session.scalars(select(AssignmentRecord).order_by(col(AssignmentRecord.id).desc()))
+        if a.role == "lead" and a.status != "reassigned"
+    }
+    paper = {i.id for i in session.scalars(select(InboundMessage)) if i.protocol == "paper"}
+    mix: Counter[str] = Counter()
+    for entry in session.scalars(select(RegisterEntry)):
+        if not start <= entry.received_at < end:
+            continue
+        lead = leads.get(entry.id or 0)  # the first by id: later ones were overwritten
+        mix["urgent"] += entry.urgency != "thuong"
+        mix["paper"] += entry.inbound_id in paper
+        mix["not_yet_due"] += bool(
+            lead and lead.status != "done" and lead.due_at and as_of < lead.due_at < end
+        )
+    return mix
+
+
 def test_r_monthly_figures_reconcile_with_the_register(engine: Engine) -> None:
     """GIVEN a register across two months, two units, three agencies (one unknown), with
     reassigned leads, late and missing answers, invalid signatures and rejections
     WHEN the October and November reports are computed
     THEN every figure of every unit row, agency row, the total and the rejection reasons
-    equals the count recomputed entry by entry from the register."""
+    equals the count recomputed entry by entry from the register — urgent and paper entries
+    among them — and every unit of the directory has its row, zeros included."""
     build_register(engine)
     for month in (10, 11):
         with read_session(engine) as session:
-            report = monthly_report(session, 2026, month, ZONE)
+            report = monthly_report(session, 2026, month, ZONE, directory=DIRECTORY)
             expected = recompute(session, 2026, month)
+            mix = _mix(session, 2026, month, month_bounds(2026, month, ZONE)[0])
+        assert mix["urgent"] >= 2 and mix["paper"] >= 2, mix
         assert report.total.received > 5 and report.total.carried_over > 0, report.total
-        assert {r.code: _as_counter(r.figures) for r in report.by_unit} == {
+        listed = {code: Counter[str]() for code, _ in DIRECTORY}
+        assert {r.code: _as_counter(r.figures) for r in report.by_unit} == listed | {
             code: counts for code, counts in expected.by_unit.items() if counts
         }
-        assert {r.code: _as_counter(r.figures) for r in report.by_agency} == {
+        assert {r.code: _as_counter(r.figures) for r in report.by_agency} == listed | {
             code: counts for code, counts in expected.by_agency.items() if counts
         }
         total: Counter[str] = Counter()
@@ -291,6 +356,9 @@ def test_r_monthly_an_officers_dashboard_reconciles_with_their_units_entries(
     and the whole register's report at the same moment reconciles too."""
     build_register(engine)
     moment = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
+    with read_session(engine) as session:
+        mix = _mix(session, 2026, 11, moment)
+    assert mix["urgent"] >= 2 and mix["paper"] >= 2 and mix["not_yet_due"] >= 2, mix
     for unit in ("VHTT", None):
         with read_session(engine) as session:
             report = monthly_report(session, 2026, 11, ZONE, as_of=moment, unit=unit)
@@ -326,3 +394,119 @@ def test_r_monthly_every_open_or_new_document_ends_done_or_in_progress(engine: E
     assert october.total.received + november.total.received == sum(
         1 for day in local_days if day[:2] in ("10", "11")
     )
+
+
+def _document(
+    engine: Engine,
+    spool: str,
+    received: datetime,
+    *,
+    urgency: str = "thuong",
+    paper: bool = False,
+    registered_after: timedelta = timedelta(milliseconds=200),
+    assigned_after: timedelta | None = timedelta(seconds=1),
+    due_at: datetime | None = None,
+) -> None:
+    """One entry written as the pipeline (or the paper form) writes it: an electronic one
+    with the routing's stored deadlines ("at once" when urgent), a paper one without."""
+    registered = received + registered_after
+    with write_session(engine) as session:
+        recorder = Recorder(session, now=registered)
+        inbound = recorder.add_inbound(
+            inbound_draft(spool, received_at=received, protocol="paper" if paper else "smtp")
+        )
+        number = recorder.add_entry(
+            inbound,
+            entry_draft(
+                received_at=received,
+                urgency=urgency,
+                document_number=f"{spool}/UBND-VP",
+                sender_agency_code=None if paper else "VP",
+            ),
+        )
+        entry = session.scalars(
+            select(RegisterEntry).where(
+                RegisterEntry.incoming_number == number.number  # type: ignore[arg-type]
+            )
+        ).one()
+        if not paper:
+            ordinary = urgency == "thuong"
+            entry.process_by = received + timedelta(hours=2) if ordinary else received
+            entry.assign_by = received + timedelta(hours=8) if ordinary else received
+        if assigned_after is not None:
+            _assign(
+                session,
+                entry,
+                UNITS[0],
+                "lead",
+                created_at=received + assigned_after,
+                due_at=due_at,
+            )
+
+
+def test_r_monthly_urgent_and_paper_documents_handled_promptly_count_in_time(
+    engine: Engine,
+) -> None:
+    """R-MONTHLY, R-URGENT, R-2H, R-ASSIGN: GIVEN an urgent (Hỏa tốc) document whose stored
+    deadlines are "at once", registered 200 ms and assigned 1 s after receipt; an urgent one
+    assigned 3 hours after receipt; and a paper document registered by hand (no stored
+    deadline) and assigned an hour later
+    WHEN November is reported
+    THEN the prompt urgent one and the paper one count as registered and assigned in time
+    (they used to count as late); the urgent one left 3 hours does not count as assigned
+    in time (its limit is 1 hour)."""
+    monday = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 09:00 local
+    _document(engine, "u1", monday, urgency="hoa_toc")
+    _document(engine, "u2", monday, urgency="khan", assigned_after=timedelta(hours=3))
+    _document(
+        engine,
+        "p1",
+        monday,
+        paper=True,
+        registered_after=timedelta(0),
+        assigned_after=timedelta(hours=1),
+    )
+    with read_session(engine) as session:
+        report = monthly_report(session, 2026, 11, ZONE)
+        expected = recompute(session, 2026, 11)
+    assert report.total.received == 3
+    assert report.total.registered_in_time == 3
+    assert report.total.assigned_in_time == 2
+    total: Counter[str] = Counter()
+    for counts in expected.by_agency.values():
+        total.update(counts)
+    assert _as_counter(report.total) == total
+
+
+def test_r_monthly_the_month_in_course_is_judged_now_not_at_its_end(engine: Engine) -> None:
+    """R-MONTHLY: GIVEN a document received on 3 November, due on the 10th, not done
+    WHEN November is reported on the 7th (as_of) THEN it is in progress within its deadline
+    (it used to be "overdue" already, judged at the month's end); reported after the month
+    it is overdue."""
+    received = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+    _document(engine, "d1", received, due_at=datetime(2026, 11, 10, 10, 0, tzinfo=UTC))
+    seventh = datetime(2026, 11, 7, 3, 0, tzinfo=UTC)
+    with read_session(engine) as session:
+        now = monthly_report(session, 2026, 11, ZONE, as_of=seventh)
+        later = monthly_report(session, 2026, 11, ZONE, as_of=datetime(2026, 12, 5, tzinfo=UTC))
+        expected = recompute(session, 2026, 11, as_of=seventh)
+    assert (now.total.in_progress_within, now.total.in_progress_overdue) == (1, 0)
+    assert (later.total.in_progress_within, later.total.in_progress_overdue) == (0, 1)
+    assert _as_counter(now.total) == sum(expected.by_agency.values(), Counter())
+
+
+def test_r_monthly_every_unit_of_the_directory_has_its_row(engine: Engine) -> None:
+    """R-MONTHLY, CV54 §3: GIVEN a directory of two units (VP, NV) and a register where only
+    VP sent a document and only TCKH was assigned one
+    WHEN November is reported with the directory
+    THEN both tables list VP then NV first, in the directory's order and with its names, NV
+    with all its figures zero; the other codes follow; nothing is counted twice."""
+    _document(engine, "x1", datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+    with read_session(engine) as session:
+        report = monthly_report(session, 2026, 11, ZONE, directory=DIRECTORY)
+    for rows in (report.by_unit, report.by_agency):
+        assert [(r.code, r.name) for r in rows[:2]] == list(DIRECTORY)
+        assert rows[1].figures == Figures()
+    assert [r.code for r in report.by_unit] == ["VP", "NV", "TCKH"]
+    assert [r.code for r in report.by_agency] == ["VP", "NV"]
+    assert report.by_agency[0].figures.received == 1 == report.total.received

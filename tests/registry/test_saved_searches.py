@@ -1,5 +1,5 @@
 """Saved searches under a double click: two saves of one new name at the same moment end
-as one saved search holding the later query, never an error page (issue 8)."""
+as one saved search holding the later query, never an error page (DESIGN §4.6)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
-"""Full-text search of the register on SQLite (FTS5) and PostgreSQL (pg_trgm), issue 4 part 6."""
+"""Full-text search of the register on SQLite (FTS5) and PostgreSQL (pg_trgm), (R-REG)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic import command
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
@@ -14,9 +16,11 @@ from registry.recorder import Recorder
 from registry.search import (
     count_entries,
     entry_search_text,
+    exact_first,
     search_entries,
     search_terms,
     searchable_text,
+    text_filter,
 )
 from tests.registry.test_register import entry_draft, inbound_draft
 
@@ -285,3 +289,54 @@ def test_a_number_matches_from_the_start_of_a_token(engine: Engine) -> None:
     assert found(engine, "154/ubnd-vp") == ["Về việc một trăm năm mươi tư"]
     assert found(engine, "4/UBND") == []
     assert len(found(engine, "UBND-VP")) == 2
+
+
+def ranked(engine: Engine, query: str) -> list[str]:
+    """The summaries the register page lists for ``query``: exact diacritics first, then
+    newest first (gateway.web.register_filters orders by these same keys)."""
+    with read_session(engine) as session:
+        order = [key for key in (exact_first(query),) if key is not None]
+        matching = text_filter(session, query)
+        rows = session.scalars(
+            select(RegisterEntry)
+            .where(matching if matching is not None else true())
+            .order_by(*order, col(RegisterEntry.id).desc())
+        )
+        return [entry.summary or "" for entry in rows]
+
+
+def test_a_query_with_diacritics_ranks_its_exact_matches_first(engine: Engine) -> None:
+    """GIVEN "chấn chỉnh …" registered before "… chính quyền số …" (both fold to "chinh")
+    WHEN the clerk types "chỉnh" with its diacritics THEN "chấn chỉnh" comes first although
+    it is older; typed without diacritics, both stay in the register order (newest first);
+    "chính" puts the other one first."""
+    older = "Chấn chỉnh công tác văn thư, lưu trữ"
+    newer = "Xây dựng chính quyền số năm 2027"
+    add(engine, "x", older)
+    add(engine, "y", newer)
+    assert ranked(engine, "chỉnh") == [older, newer]
+    assert ranked(engine, "CHỈNH") == [older, newer]
+    assert ranked(engine, "chinh") == [newer, older]
+    assert ranked(engine, "chính") == [newer, older]
+    assert exact_first("chinh") is None
+
+
+def test_every_migration_keeps_the_search_triggers_on_sqlite(tmp_path: Path) -> None:
+    """GIVEN a SQLite database upgraded through every migration
+    WHEN its triggers are listed THEN the full-text index is still kept in step with the
+    register (a migration that rebuilds register_entry in batch mode would drop them)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        triggers = {
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            )
+        }
+    engine.dispose()
+    assert {
+        "register_search_insert",
+        "register_search_delete",
+        "register_search_update",
+    } <= triggers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mailparse.reasons import Reason
@@ -25,16 +27,65 @@ def test_malformed_message_is_rejected_first() -> None:
     assert [s.rule for s in decision.trace] == ["malware", "malformed-message"]
 
 
-def test_unknown_sender_is_rejected_or_registered_for_review_by_policy() -> None:
-    """GIVEN a sender not in the directory WHEN policy is reject / review
-    THEN rejected unknown-sender / registered with needs_review."""
-    facts = MessageFacts(malformed=False, sender_known=False, pdfs=(VALID,))
+def test_unknown_sender_is_rejected_or_held_for_review_by_policy() -> None:
+    """GIVEN a sender not in the directory under sub.example.gov.vn WHEN policy is reject /
+    review (the default) THEN rejected unknown-sender / held for a clerk with that reason;
+    once a clerk released it, its document is registered."""
+    facts = MessageFacts(
+        malformed=False, sender_known=False, pdfs=(VALID,), sender_domain="snv.example.gov.vn"
+    )
     rejected = decide(facts, Policy(unknown_sender="reject"))
     assert rejected.outcome is MessageOutcome.REJECTED
     assert rejected.reasons == (Reason.UNKNOWN_SENDER,)
-    review = decide(facts, Policy(unknown_sender="review"))
-    assert review.outcome is MessageOutcome.ACCEPTED
-    assert review.needs_review is True
+    review = decide(facts, Policy())
+    assert (review.outcome, review.reasons) == (MessageOutcome.HELD, (Reason.UNKNOWN_SENDER,))
+    assert review.documents == ()
+    released = decide(replace(facts, released_by="vanthu1"), Policy())
+    assert released.outcome is MessageOutcome.ACCEPTED
+    assert [d.action for d in released.documents] == [DocumentAction.REGISTER]
+    assert ("released", True) in [(s.rule, s.hit) for s in released.trace]
+
+
+@pytest.mark.parametrize(
+    ("domain", "auth_failed", "domains"),
+    [
+        ("example.com", False, ("gov.vn",)),  # not an administrative domain
+        ("gov.vn.example.com", False, ("gov.vn",)),  # only a look-alike suffix
+        ("snv.kiengiang.gov.vn", True, ("gov.vn",)),  # DKIM/SPF/DMARC failed
+        ("snv.kiengiang.gov.vn", False, ()),  # no administrative domain configured
+        ("", False, ("gov.vn",)),  # no readable From
+    ],
+)
+def test_only_authenticated_senders_of_administrative_domains_are_held(
+    domain: str, auth_failed: bool, domains: tuple[str, ...]
+) -> None:
+    """GIVEN an unknown sender outside the administrative domains, or one whose sender
+    authentication failed WHEN decided under review THEN refused unknown-sender, not held;
+    the trace says why it was not held."""
+    facts = MessageFacts(
+        malformed=False,
+        sender_known=False,
+        pdfs=(VALID,),
+        sender_domain=domain,
+        sender_auth_failed=auth_failed,
+    )
+    decision = decide(facts, Policy(administrative_domains=domains))
+    assert (decision.outcome, decision.reasons) == (
+        MessageOutcome.REJECTED,
+        (Reason.UNKNOWN_SENDER,),
+    )
+    [step] = [s for s in decision.trace if s.rule == "unknown-sender"]
+    assert "không thuộc tên miền hành chính" in step.why
+
+
+def test_a_subdomain_of_an_administrative_domain_is_held() -> None:
+    """GIVEN [policy] administrative_domains = ["kiengiang.gov.vn"] WHEN a stranger of
+    snv.kiengiang.gov.vn sends THEN held; one of an other province's domain is refused."""
+    policy = Policy(administrative_domains=("kiengiang.gov.vn",))
+    base = MessageFacts(malformed=False, sender_known=False, pdfs=(VALID,))
+    held = decide(replace(base, sender_domain="snv.kiengiang.gov.vn"), policy)
+    other = decide(replace(base, sender_domain="snv.angiang.gov.vn"), policy)
+    assert (held.outcome, other.outcome) == (MessageOutcome.HELD, MessageOutcome.REJECTED)
 
 
 def test_no_pdf_is_rejected_no_document() -> None:

@@ -71,7 +71,8 @@ def test_registered_document_trace_reads_in_vietnamese() -> None:
 def test_r_forge_forged_sender_under_review_names_the_agency_and_the_setting() -> None:
     """GIVEN a From naming agency VP that fails DMARC (R-FORGE), [auth] policy = record and
     [policy] unknown_sender = review WHEN decided THEN the failure is recorded and the
-    unknown sender's reason names VP, DMARC and the setting that lets it in for review."""
+    unknown sender's reason names VP, DMARC and why it is refused although the setting is
+    review (a failed authentication is never held for a clerk, DESIGN §4.9)."""
     facts = MessageFacts(
         malformed=False,
         sender_known=False,
@@ -91,7 +92,8 @@ def test_r_forge_forged_sender_under_review_names_the_agency_and_the_setting() -
         True,
         "trường From ghi tên cơ quan VP nhưng không qua được DMARC (R-FORGE), nên coi là "
         "nơi gửi không có trong danh bạ cơ quan; "
-        "theo cấu hình: vào sổ, đánh dấu cần xem xét ([policy] unknown_sender = review)",
+        "từ chối: nơi gửi không thuộc tên miền hành chính gov.vn ([policy] "
+        "administrative_domains) hoặc xác thực nơi gửi không đạt",
     ) in trace
 
 
@@ -112,7 +114,7 @@ def test_r_count_r_virus_r_ref_reasons_keep_codes_verbatim() -> None:
     assert steps(decide(facts, Policy()))[-1] == (
         "active-content",
         True,
-        "có nội dung thực thi: javascript; "
+        "có nội dung thực thi: JavaScript; "
         "theo cấu hình: tạm giữ chờ văn thư quyết định ([policy] active_content = hold)",
     )
     unsigned = MessageFacts(
@@ -166,3 +168,16 @@ def test_every_reason_of_every_branch_is_vietnamese_nfc() -> None:
     assert "trình quét virus phát hiện mã độc: Eicar-Signature" in reasons
     assert "kết quả kém nhất trong các chữ ký số: bị thu hồi" in reasons
     assert "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận" in reasons
+
+
+def test_sender_authentication_not_checked_is_never_called_a_pass() -> None:
+    """GIVEN ``[auth] resolver = off`` (no DNS: nothing was checked) WHEN a message is
+    decided THEN its trace says sender authentication was not checked — not "không có
+    lỗi", which the same facts with checking on still say."""
+    unchecked = MessageFacts(malformed=False, sender_known=True, sender_auth_checked=False)
+    checked = MessageFacts(malformed=False, sender_known=True)
+    step = {s[0]: s[2] for s in steps(decide(unchecked, Policy()))}["sender-authentication"]
+    assert step.startswith("không kiểm tra xác thực nơi gửi")
+    assert "không có lỗi" not in step and "resolver = off" in step
+    passed = {s[0]: s[2] for s in steps(decide(checked, Policy()))}["sender-authentication"]
+    assert "không có lỗi" in passed

@@ -1,4 +1,4 @@
-"""Reply keywords (issue 5 part 5, R-TRACK): table-driven cases and properties."""
+"""Reply keywords (R-TRACK): table-driven cases and properties."""
 
 from __future__ import annotations
 

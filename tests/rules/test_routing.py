@@ -1,4 +1,4 @@
-"""The routing engine on a deployment of ten units and a dozen rules (issue 5, "done when")."""
+"""The routing engine on a deployment of ten units and a dozen rules ("done when")."""
 
 from __future__ import annotations
 

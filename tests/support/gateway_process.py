@@ -130,7 +130,7 @@ class GatewayProcess:
 
     def outbox(self, *, routed: bool = False) -> list[EmailMessage]:
         """Every mail delivered into the local maildir (new/ and cur/); the routed copies to
-        assignees (issue 5: every registered document is routed) only with ``routed``."""
+        assignees (every registered document is routed) only with ``routed``."""
         found = []
         for folder in ("new", "cur"):
             directory = self.outbox_dir / folder

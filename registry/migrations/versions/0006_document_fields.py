@@ -1,4 +1,4 @@
-"""document fields read from the PDF and edXML (issue 4)
+"""document fields read from the PDF and edXML (R-REG, DESIGN §4.3)
 
 Revision ID: 0006
 Revises: 0005

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from gateway.clerk.quarantine import record_quarantined
+from gateway.clerk.quarantine import list_quarantined_on_start, record_quarantined
 from gateway.cli.main import main
 from gateway.config.settings import load
 from gateway.pipeline.worker import Worker
@@ -57,7 +57,7 @@ def answers(components: Components) -> list[tuple[str, str]]:
     with read_session(components.engine) as session:
         rows = session.execute(
             select(col(OutboxMessage.kind), col(OutboxMessage.message_id)).where(
-                col(OutboxMessage.kind) != "routed-copy"  # the copies to assignees (issue 5)
+                col(OutboxMessage.kind) != "routed-copy"  # the copies to assignees (R-TRACK)
             )
         )
         return sorted((kind, mid) for kind, mid in rows)
@@ -139,3 +139,26 @@ def test_reject_answers_the_sender_once_with_the_reason(
     assert components.spool.quarantined() == []
     assert [a for a, _ in audit_actions(components)] == ["quarantine.reject"]
     assert main(["quarantine", "reject", item_id, "--reason", "malware", "-c", c]) == 1
+
+
+def test_an_item_quarantined_while_the_database_was_down_is_listed_at_start(config: Path) -> None:
+    """GIVEN an item parked in quarantine/ whose inbound row could not be written
+    WHEN the service starts (list_quarantined_on_start)
+    THEN the inbound log lists it as quarantined with its reason, once, even if started twice."""
+    components = build(load(config))
+    spool = components.spool
+    item_id = spool.put(official_mail(), ENVELOPE)
+    spool.quarantine(spool.claim_id(item_id), "gave up after 5 failed attempts: database down")
+
+    list_quarantined_on_start(components.engine, spool)
+    list_quarantined_on_start(components.engine, spool)
+
+    with read_session(components.engine) as session:
+        rows = session.execute(
+            select(col(InboundMessage.outcome), col(InboundMessage.note)).where(
+                col(InboundMessage.spool_id) == item_id
+            )
+        ).all()
+    assert [(str(outcome), note) for outcome, note in rows] == [
+        ("quarantined", "quarantined: gave up after 5 failed attempts: database down")
+    ]

@@ -25,12 +25,15 @@ def test_init_writes_a_working_deployment_and_refuses_to_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """GIVEN an empty folder WHEN `gateway init` runs twice
-    THEN the files are written once with the 30 CV54 units; the second run exits 1."""
+    THEN the files are written once with the 30 CV54 units and the province-level
+    placeholders; the second run exits 1."""
     target = tmp_path / "deploy"
     assert main(["init", str(target)]) == 0
     for name in ("gateway.toml", "agencies.yaml", "rules.yaml", "trust/README.txt"):
         assert (target / name).is_file()
-    assert (target / "agencies.yaml").read_text().count("- code:") == 30
+    sample = (target / "agencies.yaml").read_text()
+    assert sample.count("- code:") - sample.count("group: cap-tren") == 30  # CV54's units
+    assert "Ủy ban nhân dân tỉnh Kiên Giang" in sample  # and the province, as placeholders
     assert main(["init", str(target)]) == 1
     assert "không ghi đè" in capsys.readouterr().err
 

@@ -162,7 +162,7 @@ def test_users_cli_add_list_disable(tmp_path: Path) -> None:
     password.write_text(PASSWORD + "\n", encoding="utf-8")
 
     added = run_cli(
-        "users", "add", "chuyenvien", "--role", "officer", "--unit", "PTP",
+        "users", "add", "chuyenvien", "--role", "officer", "--unit", "TP",
         "--password-file", str(password), "-c", config, cwd=tmp_path,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
@@ -183,7 +183,7 @@ def test_users_cli_add_list_disable(tmp_path: Path) -> None:
             "username": "chuyenvien",
             "display_name": "chuyenvien",
             "role": "officer",
-            "unit": "PTP",
+            "unit": "TP",
             "disabled": True,
         }
     ]

@@ -1,4 +1,4 @@
-"""The outgoing relay down for a while (issue 7 item 2): refusing connections, then
+"""The outgoing relay down for a while (R-CHANNEL): refusing connections, then
 answering 451, then accepting. Every receipt is delivered afterwards, exactly once, and
 ``gateway outbox list`` shows in between what waits and why."""
 

@@ -144,7 +144,7 @@ def test_bad_input_gets_a_rejection_with_its_reason(
 
 
 def _assert_rejection_withheld(gateway: GatewayProcess, reason: str) -> None:
-    """The rejection of an unauthenticated stranger is recorded, never mailed (issue 7)."""
+    """The rejection of an unauthenticated stranger is recorded, never mailed (R-CHANNEL)."""
     deadline = time.monotonic() + 10
     inbound: list[dict[str, object]] = []
     while not inbound and time.monotonic() < deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
@@ -208,20 +209,27 @@ def test_no_answer_to_null_sender_or_automatic_mail(
         assert "RFC 3834" in inbound.note
 
 
-def test_unknown_sender_can_be_registered_for_review(
+def test_unknown_sender_of_an_administrative_domain_is_held_for_review(
     engine: Engine, tmp_path: Path, pki: TestPki, signed_pdf: bytes
 ) -> None:
-    """GIVEN policy unknown_sender=review WHEN a stranger sends a signed document
-    THEN it is registered with needs_review and receipted."""
-    raw = official_mail(
-        sender="ai.do@elsewhere.example.com",
+    """GIVEN the default policy (unknown_sender = review, administrative domain gov.vn)
+    WHEN a department outside the directory sends a signed document
+    THEN it is held unknown-sender, unanswered and without a number; released by a clerk,
+    it is registered and receipted."""
+    stranger = "vanthu@snv.kiengiang.gov.vn"
+    raw = official_mail(sender=stranger, attachments=[("cv.pdf", signed_pdf, "application/pdf")])
+    pipeline = make_pipeline(engine, tmp_path, pki)
+    held = pipeline.process("r1", raw, envelope(stranger))
+    assert (held.outcome, held.reasons, held.entries) == ("held", ("unknown-sender",), ())
+    assert count(engine, OutboxMessage) == 0
+    again = official_mail(  # as the clerk's release re-spools it (the held row is gone)
+        sender=stranger,
+        message_id="<released@snv.kiengiang.gov.vn>",
         attachments=[("cv.pdf", signed_pdf, "application/pdf")],
     )
-    pipeline = make_pipeline(engine, tmp_path, pki, unknown_sender="review")
-    result = pipeline.process("r1", raw, envelope("ai.do@elsewhere.example.com"))
-    assert result.entries == ("2026/1",)
-    with read_session(engine) as session:
-        assert session.scalars(select(RegisterEntry)).one().needs_review is True
+    released = pipeline.process("r2", again, replace(envelope(stranger), released_by="vanthu1"))
+    assert released.entries == ("2026/1",)
+    assert [m["X-Document-Status"] for m in outbox(engine)] == ["03"]
 
 
 def test_secret_document_is_kept_apart_and_never_quoted(

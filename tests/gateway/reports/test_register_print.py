@@ -105,7 +105,7 @@ def test_printed_register_has_cover_ten_columns_on_every_page_and_every_entry(
     for number in range(1, DOCUMENTS + 1):
         assert f"{100 + number}/UBND-VP" in body
         assert _summary(number) in body
-        assert "Không có chữ ký số, để tham khảo" in body
+        assert "Không ký số (tham khảo)" in body
     _assert_empty_period_prints_no_entry(config, year, tmp_path, database_url)
 
 
@@ -128,3 +128,56 @@ def _assert_empty_period_prints_no_entry(
     pages = [_words(page.extract_text()) for page in PdfReader(output).pages]
     assert "Không có văn bản đến" in pages[0]
     assert "UBND-VP" not in " ".join(pages)
+
+
+def test_a_register_page_holds_more_than_eight_documents_with_dates_on_one_line() -> None:
+    """GIVEN 40 entries with long issuers, summaries, recipients and notes (as a city
+    registers them) WHEN printed THEN each table page holds more than 8 of them and every
+    date stays on one line (a too-narrow date column wrapped "07/12/202|6" and left 8 rows
+    a page); the cover names the agency and its parent (NĐ 30 Phụ lục IV)."""
+    import io
+    from datetime import date
+
+    from gateway.reports.register_print import PrintedRegister, PrintedRow, _note, render
+    from registry.models import RegisterEntry
+
+    entry = RegisterEntry(
+        inbound_id=1,
+        year=2026,
+        incoming_number=1,
+        received_at=datetime(2026, 12, 7, 8, 0, tzinfo=ZONE),
+        sha256="0" * 64,
+        document_sha256="0" * 64,
+        urgency="thuong_khan",
+        reference_only=True,
+    )
+    rows = tuple(
+        PrintedRow(
+            (
+                "07/12/2026",
+                str(n),
+                "Sở Tài nguyên và Môi trường tỉnh Kiên Giang",
+                f"{100 + n}/STNMT-VP",
+                "05/12/2026",
+                "Công văn - " + _summary(n),
+                "Phòng Tài nguyên và Môi trường; Văn phòng HĐND và UBND",
+                "07/12/2026",
+                "",
+                _note(entry),  # the notes column as the register writes it
+            ),
+            n,
+        )
+        for n in range(1, 41)
+    )
+    register = PrintedRegister(
+        2026, 1, date(2026, 1, 1), date(2026, 12, 7), rows, "UBND thành phố", "UBND tỉnh"
+    )
+    reader = PdfReader(io.BytesIO(render(register)))
+    table_pages = reader.pages[1:-1]
+    assert len(rows) / len(table_pages) > 8
+    for page in table_pages:
+        text = page.extract_text()
+        assert "(1)" in text and "(10)" in text  # the numbered heading on every page
+        assert text.count("07/12/2026") >= 2 * 8, text
+    cover = reader.pages[0].extract_text()
+    assert "UBND TỈNH" in cover and "UBND THÀNH PHỐ" in cover

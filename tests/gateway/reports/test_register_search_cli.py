@@ -1,4 +1,4 @@
-"""`gateway register list --search` over ingested documents (issue 4 part 6): the full-text
+"""`gateway register list --search` over ingested documents (R-REG, DESIGN §4.3): the full-text
 index through the command line, with or without diacritics."""
 
 from __future__ import annotations

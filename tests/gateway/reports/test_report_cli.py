@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -14,11 +15,21 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from gateway.config.settings import load
+from gateway.reports.month_inputs import CalendarLimits, directory_units
 from gateway.reports.monthly import FIGURE_LABELS, TOTAL_LABEL
+from gateway.routing.in_force import calendar_for
+from gateway.wiring import load_directory
 from registry.database import read_session
 from registry.models import RegisterEntry
-from registry.reports.reporting import FIGURE_NAMES, Figures, MonthlyReport, monthly_report
-from tests.registry.test_reporting import ZONE, build_register, recompute
+from registry.reports.reporting import (
+    FIGURE_NAMES,
+    Figures,
+    MonthlyReport,
+    month_bounds,
+    monthly_report,
+)
+from tests.registry.test_reporting import ZONE, _document, build_register, recompute
 from tests.support.gateway_process import run_cli
 
 
@@ -44,21 +55,34 @@ def _figures(values: list[object]) -> Figures:
 def test_r_monthly_xlsx_numbers_equal_the_register(
     tmp_path: Path, database_url: str, engine: Engine
 ) -> None:
-    """GIVEN a two-month register in the deployment's database
+    """GIVEN a two-month register (urgent and paper entries among them) in the deployment's
+    database
     WHEN ``gateway report monthly --month 2026-11 --format xlsx`` runs
     THEN the workbook opens with openpyxl; its unit and agency sheets hold one row per unit
-    or agency with exactly the figures recomputed from the register's entries, and a total
-    row equal to the report's total."""
+    or agency with exactly the figures recomputed from the register's entries on the
+    deployment's working-hours calendar, a zero row for every other unit of the directory
+    (CV54 §3: all 30), and a total row equal to the report's total."""
     build_register(engine)
     root, env = _deploy(tmp_path, database_url)
     output = tmp_path / "thang-11.xlsx"
     said = _report(root, env, "--month", "2026-11", "--format", "xlsx", "--output", str(output))
     assert "đã lập báo cáo tháng 11/2026" in said
+    deployment = load(root / "gateway.toml")
+    limits = CalendarLimits(calendar_for(deployment))
+    directory = [code for code, _ in directory_units(load_directory(deployment))]
+    assert len(directory) == 30
     with read_session(engine) as session:
-        expected = recompute(session, 2026, 11)
-        report = monthly_report(session, 2026, 11, ZONE)
+        expected = recompute(session, 2026, 11, limits=limits)
+        report = monthly_report(session, 2026, 11, ZONE, limits=limits)
     book = load_workbook(output, read_only=True)
-    assert book.sheetnames == ["Theo đơn vị", "Theo cơ quan gửi", "Lý do từ chối"]
+    assert book.sheetnames == [
+        "Theo đơn vị",
+        "Theo cơ quan gửi",
+        "Gửi nhận theo đơn vị",
+        "Lý do từ chối",
+    ]
+    exchange = list(book["Gửi nhận theo đơn vị"].iter_rows(values_only=True))
+    assert [row[0] for row in exchange[2:-1]] == directory  # every unit, nothing issued yet
     for sheet, groups in (
         ("Theo đơn vị", expected.by_unit),
         ("Theo cơ quan gửi", expected.by_agency),
@@ -67,12 +91,13 @@ def test_r_monthly_xlsx_numbers_equal_the_register(
         assert list(rows[1][2 : 2 + len(FIGURE_NAMES)]) == [FIGURE_LABELS[n] for n in FIGURE_NAMES]
         body, total = rows[2:-1], rows[-1]
         found = {(row[0] or ""): _figures(list(row[2 : 2 + len(FIGURE_NAMES)])) for row in body}
-        wanted = {
+        wanted = {code: Figures() for code in directory} | {
             code: Figures(**{n: counts[n] for n in FIGURE_NAMES})
             for code, counts in groups.items()
             if counts
         }
         assert found == wanted
+        assert [row[0] for row in body][:30] == directory
         assert total[1] == TOTAL_LABEL
         if sheet == "Theo cơ quan gửi":
             assert _figures(list(total[2 : 2 + len(FIGURE_NAMES)])) == report.total
@@ -94,8 +119,9 @@ def test_r_monthly_json_csv_and_pdf_agree(
     the PDF's text has the Vietnamese title and the received count."""
     build_register(engine)
     root, env = _deploy(tmp_path, database_url)
+    limits = CalendarLimits(calendar_for(load(root / "gateway.toml")))
     with read_session(engine) as session:
-        report: MonthlyReport = monthly_report(session, 2026, 10, ZONE)
+        report: MonthlyReport = monthly_report(session, 2026, 10, ZONE, limits=limits)
     document = _json_report(root, env)
     assert document["month"] == "2026-10"
     assert document["total"] == {n: getattr(report.total, n) for n in FIGURE_NAMES}
@@ -159,3 +185,57 @@ def test_tracking_book_prints_seven_columns_with_each_lead_and_its_progress(
     assert "(chủ trì)" in table
     assert "Đã giải quyết ngày" in table and "Đang giải quyết" in table
     assert "Chưa giao xử lý" in table
+
+
+def test_r_monthly_xlsx_has_a_chart_unclipped_headings_and_percentages(
+    tmp_path: Path, database_url: str, engine: Engine
+) -> None:
+    """GIVEN the two-month register WHEN November is written as XLSX
+    THEN the unit sheet carries a stacked bar chart whose four series are the outcome
+    columns and whose categories are the unit names; the headings wrap inside a row tall
+    enough to show them (they used to be clipped); the signed share is a number formatted
+    as a percentage, and the CSV writes it with a decimal comma."""
+    build_register(engine)
+    root, env = _deploy(tmp_path, database_url)
+    output = tmp_path / "thang-11.xlsx"
+    _report(root, env, "--month", "2026-11", "--format", "xlsx", "--output", str(output))
+    book = load_workbook(output)
+    sheet = book["Theo đơn vị"]
+    (chart,) = sheet._charts
+    assert chart.type == "bar" and chart.grouping == "stacked"
+    titles = [sheet[s.tx.strRef.f.split("!")[1].replace("$", "")].value for s in chart.series]
+    assert titles == [
+        FIGURE_LABELS[n]
+        for n in ("done_on_time", "done_late", "in_progress_within", "in_progress_overdue")
+    ]
+    categories = chart.series[0].cat.strRef or chart.series[0].cat.numRef
+    assert categories.f.replace("$", "") == f"'Theo đơn vị'!B3:B{sheet.max_row - 1}"
+    assert all(cell.alignment.wrap_text for cell in sheet[2])
+    assert sheet.row_dimensions[2].height >= 45
+    assert sheet.column_dimensions["B"].width >= 36
+    share = sheet.cell(row=sheet.max_row, column=3 + len(FIGURE_NAMES))  # the total row
+    assert share.number_format == "0.0%" and isinstance(share.value, float)
+    assert 0 < share.value < 1
+    text = _report(root, env, "--month", "2026-11", "--format", "csv", "--output", "-")
+    total_row = next(
+        r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if r[0] == TOTAL_LABEL
+    )
+    assert total_row[-1].endswith("%") and "," in total_row[-1] and "." not in total_row[-1]
+
+
+def test_r_monthly_the_month_in_course_is_judged_now_from_the_command_line(
+    tmp_path: Path, database_url: str, engine: Engine
+) -> None:
+    """R-MONTHLY: GIVEN a document received earlier this month, due later this month (after
+    now), not done WHEN ``gateway report monthly`` reports the current month
+    THEN it is "in progress within the deadline", not overdue (the command used to judge
+    the month in course at its end)."""
+    now = datetime.now(UTC)
+    start, end = month_bounds(now.astimezone(ZONE).year, now.astimezone(ZONE).month, ZONE)
+    received = now - min(timedelta(hours=1), (now - start) / 2)
+    _document(engine, "now1", received, due_at=now + (end - now) / 2)
+    root, env = _deploy(tmp_path, database_url)
+    month = now.astimezone(ZONE).strftime("%Y-%m")
+    text = _report(root, env, "--month", month, "--format", "json", "--output", "-")
+    total = json.loads(text)["total"]
+    assert (total["in_progress_within"], total["in_progress_overdue"]) == (1, 0), total

@@ -11,12 +11,13 @@ from email.parser import BytesParser
 import pytest
 
 import templates
+from gateway.outbox.identity import reply_address
 from gateway.routing.routed_copy import (
     Assignee,
     CopiedFile,
     RoutedDocument,
-    reply_address,
     routed_copy_draft,
+    thread_mark,
 )
 from tests.support.pdfs import official_document_pdf
 
@@ -91,7 +92,9 @@ def test_r_assign_routed_copy_headers_reply_token_and_subject() -> None:
     assert mail["Reply-To"] == "vanthu+0123456789abcdef01234567@example.gov.vn"
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["X-Incoming-Number"] == "2026/17"
-    assert mail["Message-ID"] == "<routed-copy.2026-17.5@example.gov.vn>"
+    # Not computable from the register number alone: it carries the token's thread mark.
+    mark = thread_mark("0123456789abcdef01234567")
+    assert mail["Message-ID"] == f"<routed-copy.2026-17.5.{mark}@example.gov.vn>"
     assert str(mail["Subject"]) == (
         "[KHẨN] Văn bản đến số 2026/17 — 54/UBND-VP: "
         "V/v chấn chỉnh, tăng cường việc gửi, nhận văn bản điện tử"

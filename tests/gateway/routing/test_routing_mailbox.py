@@ -1,4 +1,4 @@
-"""A mixed mailbox through the real pipeline, routed by ten units and a dozen rules (issue 5).
+"""A mixed mailbox through the real pipeline, routed by ten units and a dozen rules (R-TRACK).
 
 Real signed PDFs, `gateway ingest` on a deployment made by `gateway init`, on SQLite and
 PostgreSQL; the register is read back through `register list --json`. The commands run as

@@ -1,4 +1,4 @@
-"""Loops, floods and backscatter (issue 7 item 5), in process on SQLite and PostgreSQL:
+"""Loops, floods and backscatter (R-CHANNEL), in process on SQLite and PostgreSQL:
 our own answers coming back, bounces of them, the daily cap, withheld rejections."""
 
 from __future__ import annotations
@@ -114,15 +114,16 @@ def test_our_own_receipt_coming_back_is_not_answered(
 def test_daily_cap_limits_strangers_but_never_directory_agencies(
     engine: Engine, tmp_path: Path, pki: TestPki, signed_pdf: bytes
 ) -> None:
-    """GIVEN [limits] auto_replies_per_day=2 and unknown senders registered for review
-    WHEN a stranger and a directory agency each send 3 documents THEN the stranger gets 2
-    receipts and the third is recorded with a note; the agency gets all 3."""
+    """GIVEN [limits] auto_replies_per_day=2 and a stranger whose domain passes SPF (so its
+    rejections are answered) WHEN the stranger and a directory agency each send 3
+    documents THEN the stranger gets 2 rejections and the third is recorded with a note;
+    the agency gets all 3 receipts."""
     run = pipeline(
         engine,
         tmp_path,
         pki,
-        FakeResolver(),
-        policy=Policy(unknown_sender="review"),
+        FakeResolver(txt={"elsewhere.example.com": [f"v=spf1 ip4:{STRANGER_IP} -all"]}),
+        policy=Policy(unknown_sender="reject"),
         auto_replies_per_day=2,
     )
     pdf = [("cv.pdf", signed_pdf, "application/pdf")]

@@ -1,4 +1,4 @@
-"""The working-hours clock (issue 5 part 6): what is due, and each event fired once —
+"""The working-hours clock (R-TRACK): what is due, and each event fired once —
 also with two clock runners racing on one PostgreSQL database."""
 
 from __future__ import annotations

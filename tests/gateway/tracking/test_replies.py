@@ -1,4 +1,4 @@
-"""Progress by reply (issue 5 part 5, R-TRACK) through the whole pipeline, on SQLite and
+"""Progress by reply (R-TRACK) through the whole pipeline, on SQLite and
 PostgreSQL: a document is registered and routed by the real router (sample rules: the
 lead is Văn phòng), then the assignee — or someone else — replies."""
 

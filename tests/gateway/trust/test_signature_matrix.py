@@ -1,4 +1,4 @@
-"""The signature test matrix (issue 3 item 6), through the whole gateway.
+"""The signature test matrix (R-SIGN), through the whole gateway.
 
 Every case is a real PDF made from the test PKI, mailed over SMTP to ONE running
 ``gateway serve`` (module scope, distinct Message-IDs). Each case asserts the verdicts
@@ -166,7 +166,9 @@ def _encrypted() -> bytes:
     pdf.add_page()
     pdf.set_font("Helvetica", size=12)
     pdf.cell(text="So: 999/UBND-VP")
-    pdf.set_encryption(owner_password="owner-secret", user_password="")
+    # A user password: closed to readers. (Owner-password-only files open for reading:
+    # docs/decisions/owner-password-pdfs.md.)
+    pdf.set_encryption(owner_password="owner-secret", user_password="mo-tep")
     return bytes(pdf.output())
 
 

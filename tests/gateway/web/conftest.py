@@ -47,6 +47,10 @@ USERS = (
     ("quantri", "admin", None),
 )
 UNIT_OF_DOCUMENT = {1: "PTP", 2: "PKT"}
+TEST_UNITS = "".join(
+    f'  - {{code: {code}, name: "{name}", addresses: [], domains: [], signer_organizations: []}}\n'
+    for code, name in (("PTP", "Phòng Tư pháp (thử)"), ("PKT", "Phòng Kinh tế (thử)"))
+)
 
 
 @dataclass
@@ -143,6 +147,8 @@ def console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iterator[
     )
     password_file = root / "password.txt"
     password_file.write_text(PASSWORD + "\n", encoding="utf-8")
+    with (root / "agencies.yaml").open("a", encoding="utf-8") as directory:
+        directory.write(TEST_UNITS)  # `users add --unit` accepts only units that exist
     for name, role, unit in USERS:
         result = gateway.cli(
             "users",

@@ -1,5 +1,5 @@
 """The console in a real browser (headless Chromium through Selenium) against a real
-``gateway serve``: what a clerk and an officer actually see (issue 8, DESIGN §4.6)."""
+``gateway serve``: what a clerk and an officer actually see (DESIGN §4.6)."""
 
 from __future__ import annotations
 

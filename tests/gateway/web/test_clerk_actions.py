@@ -1,4 +1,4 @@
-"""Clerk actions on the document page (issue 8 part 3): assign and reassign with the routed
+"""Clerk actions on the document page (DESIGN §4.6): assign and reassign with the routed
 copy queued in the same transaction, correct a field with the old value kept, add a note."""
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def test_clerk_assigns_a_document_to_a_unit_and_the_routed_copy_is_in_the_outbox
         "vanthu",
         "TP",
     )
-    assert "vanthu: Phân công xử lý TP" in after
+    assert "vanthu: Phân công xử lý Phòng Tư pháp" in after  # the unit by its name
 
 
 def test_clerk_reassigns_the_lead_to_another_unit_with_its_own_copy(

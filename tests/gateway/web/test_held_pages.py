@@ -1,4 +1,4 @@
-"""Held and quarantined mail in the console (issue 8 part 3, DESIGN §4.4): a person decides,
+"""Held and quarantined mail in the console (DESIGN §4.4): a person decides,
 the sender is answered exactly once, and the decision is audited with the person's name."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The register page with htmx in a real browser (headless Chromium, a real
 ``gateway serve``): results follow the search box as one types, saved searches reopen, and
-the vendored script lives within the Content-Security-Policy (issue 8)."""
+the vendored script lives within the Content-Security-Policy (DESIGN §4.6)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """Registering a paper document by hand (NĐ 30 Điều 22.2): the same yearly sequence as
-electronic documents, the scan kept byte for byte, the clerk in the audit trail."""
+electronic documents, the scan kept byte for byte, the clerk in the audit trail. Every
+registration goes through the review step (tests.gateway.web.paper_steps)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -15,6 +17,7 @@ from sqlmodel import col
 from registry.database import read_session
 from registry.models import RegisterEntry
 from tests.gateway.web.inprocess import AGENCY, InProcessConsole, csrf, make_console, session_csrf
+from tests.gateway.web.paper_steps import register_by_hand
 from tests.support.clamd import SIGNATURE_NAME, ClamdProcess, clamd_fixture, pdf_with_eicar
 from tests.support.messages import official_mail
 from tests.support.pdfs import official_document_pdf
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.slow
 SCAN = official_document_pdf(number="12", summary="giấy mời họp giao ban quý IV")
 PAPER = {
     "document_number": "12/GM-STP",
-    "issued_on": "2026-11-18",
+    "issued_on": "18/11/2026",
     "issuer_name": "Sở Tư pháp tỉnh Kiên Giang",
     "document_type": "Giấy mời",
     "summary": "giấy mời họp giao ban quý IV",
@@ -63,13 +66,13 @@ def test_paper_document_takes_the_next_number_of_the_shared_sequence_with_its_sc
     with console.signed_in("vanthu") as client:
         form = client.get("/register/paper")
         assert form.status_code == 200
-        done = client.post(
-            "/register/paper",
-            data={**PAPER, "csrf_token": csrf(form.text)},
+        done = register_by_hand(
+            client,
+            {**PAPER, "csrf_token": csrf(form.text)},
             files={"scan": ("giay-moi-12.pdf", SCAN, "application/pdf")},
         )
         assert done.status_code == 303
-        page_path = done.headers["location"]
+        page_path = done.headers["location"].partition("?")[0]
         year = date.today().year
         assert page_path == f"/register/{year}/2"
         page = client.get(page_path).text
@@ -78,7 +81,7 @@ def test_paper_document_takes_the_next_number_of_the_shared_sequence_with_its_sc
         download = client.get(link.group(1))
     assert download.content == SCAN
     assert "Sở Tư pháp tỉnh Kiên Giang" in page and "giấy mời họp giao ban quý IV" in page
-    assert "<td>clerk</td><td>khớp</td><td>văn bản giấy do vanthu vào sổ</td>" in page
+    assert "<td>Văn thư</td><td>khớp</td><td>văn bản giấy do vanthu vào sổ</td>" in page
     [event] = console.audit("entry.paper")
     assert (event.actor, event.details["number"]) == ("vanthu", f"{year}/2")
     pdf = official_document_pdf(number="56", summary="báo cáo", issued_on=date(2026, 11, 22))
@@ -99,10 +102,8 @@ def test_the_same_paper_document_is_not_registered_twice(console: InProcessConso
     is taken."""
     with console.signed_in("vanthu") as client:
         token = csrf(client.get("/register/paper").text)
-        assert (
-            client.post("/register/paper", data={**PAPER, "csrf_token": token}).status_code == 303
-        )
-        again = client.post("/register/paper", data={**PAPER, "csrf_token": token})
+        assert register_by_hand(client, {**PAPER, "csrf_token": token}).status_code == 303
+        again = register_by_hand(client, {**PAPER, "csrf_token": token})
     assert again.status_code == 422
     assert f"đã vào sổ, số đến 2/{date.today().year}" in again.text
     assert 'value="12/GM-STP"' in again.text
@@ -135,7 +136,7 @@ def test_r_virus_an_infected_scan_is_refused_and_takes_no_number(
     try:
         with console.signed_in("vanthu") as client:
             token = csrf(client.get("/register/paper").text)
-            refused = client.post(
+            refused = client.post(  # refused at review, before anything is kept
                 "/register/paper",
                 data={**PAPER, "csrf_token": token},
                 files={"scan": ("giay-moi-12.pdf", pdf_with_eicar(SCAN), "application/pdf")},
@@ -143,10 +144,11 @@ def test_r_virus_an_infected_scan_is_refused_and_takes_no_number(
             assert refused.status_code == 422
             assert f"Tệp quét có mã độc ({SIGNATURE_NAME}" in refused.text
             assert numbered(console) == []
-            assert not any(p.is_file() for p in archive.root.rglob("*"))
-            clean = client.post(
-                "/register/paper",
-                data={**PAPER, "csrf_token": token},
+            with pytest.raises(OSError):  # the infected scan was kept nowhere
+                archive.read(hashlib.sha256(pdf_with_eicar(SCAN)).hexdigest())
+            clean = register_by_hand(
+                client,
+                {**PAPER, "csrf_token": token},
                 files={"scan": ("giay-moi-12.pdf", SCAN, "application/pdf")},
             )
             assert clean.status_code == 303

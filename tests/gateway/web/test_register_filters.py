@@ -1,4 +1,4 @@
-"""The register page's unit and overdue filters (issue 8), on SQLite and PostgreSQL: the
+"""The register page's unit and overdue filters (DESIGN §4.6), on SQLite and PostgreSQL: the
 page, the XLSX export and the query itself select the same documents."""
 
 from __future__ import annotations

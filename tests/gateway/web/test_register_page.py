@@ -1,4 +1,4 @@
-"""The register page itself (issue 8): its title, the choice of columns, the print forms
+"""The register page itself (DESIGN §4.6): its title, the choice of columns, the print forms
 and the tracking book (sổ theo dõi giải quyết văn bản đến) as a PDF."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The dashboard and the monthly report pages against a real ``gateway serve`` (R-MONTHLY,
-DESIGN §4.6): the chart is server-rendered SVG, the downloads carry the page's numbers,
-and those numbers are the register's."""
+DESIGN §4.6): the chart is server-rendered (names as text, bars as SVG), the downloads carry
+the page's numbers, and those numbers are the register's; every unit of the directory has
+its row."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from gateway.web.report_page import LABEL_CHARS, chart
+from gateway.reports.month_inputs import directory_units
+from gateway.web.report_page import chart
+from gateway.wiring import sample_directory_text
+from registry.directory import parse_directory
 from registry.reports.reporting import FIGURE_NAMES, Figures, ReportRow
 from tests.gateway.web.conftest import Console
 
@@ -45,9 +49,11 @@ def _figure(html: str, table: str, code: str, name: str) -> int:
 def test_r_monthly_page_chart_table_and_xlsx_match_the_register(console: Console) -> None:
     """GIVEN the console's register (documents received this month, routed to PTP and PKT)
     WHEN a leader opens /reports/monthly for this month and downloads XLSX and JSON
-    THEN the page has an SVG chart with a bar per unit and the data table; the received
+    THEN the page has a chart with a bar per unit and the data table; the received
     count equals the register's entries of the month; the XLSX opened with openpyxl and
-    the page's table hold the same numbers as the JSON download."""
+    the page's table hold the same numbers as the JSON download; each of the directory's
+    30 units has its row in both tables and in the chart, zeros included (CV54 §3); the
+    signed share is written with a decimal comma."""
     month = _month(console)
     register = console.gateway.cli_json("register", "list")
     in_month = [e for e in register if str(e["received_at"]).startswith(month)]
@@ -56,7 +62,16 @@ def test_r_monthly_page_chart_table_and_xlsx_match_the_register(console: Console
         data = client.get(f"/reports/monthly.json?month={month}").json()
         xlsx = client.get(f"/reports/monthly.xlsx?month={month}")
     assert page.status_code == 200
-    assert '<svg role="img"' in page.text and "<rect" in page.text
+    assert '<ol class="bars">' in page.text and "<rect" in page.text
+    sample = parse_directory(sample_directory_text(), "sample")
+    directory = [code for code, _ in directory_units(sample)]
+    assert len(directory) == 30
+    assert [r["code"] for r in data["by_agency"]][:30] == directory
+    assert [r["code"] for r in data["by_unit"]][:30] == directory
+    for code in directory:
+        assert f'<li data-code="{code}">' in page.text
+        assert _figure(page.text, "bang-co-quan", code, "received") >= 0
+    assert re.search(r'data-figure="share">\d+,\d%<', page.text)
     assert "Báo cáo tình hình giải quyết văn bản đến" in page.text
     assert data["total"]["received"] == len(in_month)
     units = {row["code"]: row for row in data["by_unit"]}
@@ -141,15 +156,19 @@ def test_register_export_keeps_the_search_the_columns_and_the_scope(console: Con
     )
 
 
-def test_chart_labels_fit_left_of_the_bars_and_keep_the_full_name() -> None:
-    """GIVEN a unit whose name is longer than the chart's label column
-    WHEN the chart is drawn THEN its label is cut with an ellipsis (it used to spill off the
-    left edge) and the full name stays available; a short name is left whole."""
+def test_chart_keeps_every_unit_name_whole() -> None:
+    """GIVEN a unit whose name is long WHEN the chart is drawn THEN its label is the whole
+    name (it used to be cut with an ellipsis), and the bars are percentages of the largest
+    total."""
     long_name = "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân thành phố"
-    figures = Figures(received=3, done_on_time=1, in_progress_within=2)
-    drawn = chart((ReportRow("VP", long_name, figures), ReportRow("TP", "Phòng Tư pháp", figures)))
-    cut, whole = drawn.rows
-    assert cut.label == long_name
-    assert cut.short_label.endswith("…") and len(cut.short_label) <= LABEL_CHARS
-    assert long_name.startswith(cut.short_label[:-1])
-    assert whole.short_label == "Phòng Tư pháp"
+    figures = Figures(received=4, done_on_time=1, in_progress_within=3)
+    drawn = chart(
+        (
+            ReportRow("VP", long_name, figures),
+            ReportRow("TP", "Phòng Tư pháp", Figures(received=2, done_on_time=2)),
+        )
+    )
+    whole, short = drawn.rows
+    assert whole.label == long_name and short.label == "Phòng Tư pháp"
+    assert [(b.x, b.width) for b in whole.bars] == [(0.0, 25.0), (25.0, 75.0)]
+    assert [(b.x, b.width) for b in short.bars] == [(0.0, 50.0)]

@@ -1,4 +1,4 @@
-"""Saved searches of the register page (issue 8): per person, by name, CSRF-protected;
+"""Saved searches of the register page (DESIGN §4.6): per person, by name, CSRF-protected;
 on SQLite and PostgreSQL."""
 
 from __future__ import annotations

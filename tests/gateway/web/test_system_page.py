@@ -1,6 +1,6 @@
-"""``/system`` and ``/health``: an administrator sees where the gateway hurts (issue 8
-part 3 "health: spool depth, outbox waiting and failing, IMAP accounts, clamd, last
-errors"); the world sees only ok / degraded."""
+"""``/system`` and ``/health``: an administrator sees where the gateway hurts
+(DESIGN §4.6: spool depth, outbox waiting and failing, IMAP accounts, clamd, last errors);
+the world sees only ok / degraded."""
 
 from __future__ import annotations
 

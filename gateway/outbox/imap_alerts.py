@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from gateway.imap.health import Alert
 from gateway.outbox import alerts
 from registry.database import write_session
 from registry.drafts import OutboxDraft
@@ -49,9 +48,11 @@ def outbox_alert(
     from_address: str,
     administrator: str,
     sign: Callable[[bytes], bytes] | None = None,
-) -> Alert | None:
-    """The alert callback for the health board; None when no administrator is configured.
-    ``sign`` DKIM-signs the alert as it is queued (``[outgoing] dkim_*``)."""
+) -> Callable[[str, str], None] | None:
+    """The alert callback for the IMAP health board; None when no administrator is
+    configured. ``sign`` DKIM-signs the alert as it is queued (``[outgoing] dkim_*``).
+    A failure to queue raises: the board marks the incident alerted only after the row
+    is committed, so the alert is tried again at the next failure instead of being lost."""
     if not administrator:
         return None
 
@@ -64,10 +65,7 @@ def outbox_alert(
             error=error,
             now=now,
         )
-        try:
-            with write_session(engine) as session:
-                Recorder(session, now=now, sign=sign).add_outbox(None, draft)
-        except Exception:
-            log.exception("IMAP %s: could not queue the alert mail", account)
+        with write_session(engine) as session:
+            Recorder(session, now=now, sign=sign).add_outbox(None, draft)
 
     return alert
