@@ -55,7 +55,7 @@ from gateway.clerk.accounts import Accounts
 from gateway.config.deploy import init_deployment
 from gateway.config.settings import load as load_settings
 from gateway.web.app import create_app
-from registry.accounts import DuplicateUserError, Role
+from registry.console.accounts import DuplicateUserError, Role
 from registry.database import make_engine, read_session, upgrade
 from registry.reports.reporting import monthly_report
 

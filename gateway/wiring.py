@@ -18,19 +18,24 @@ from gateway.outbox.dkim import load_signer
 from gateway.outbox.sender import OutboxSender
 from gateway.outbox.transports import Transport, transport_for
 from gateway.pipeline.analysis import Verifier
-from gateway.pipeline.clamd import ClamdAddress, ClamdScanner
 from gateway.pipeline.flow import Pipeline
 from gateway.pipeline.ocr import ocr_reader
 from gateway.routing.in_force import Router
+from gateway.scan.clamd import ClamdAddress, ClamdScanner
 from gateway.senderauth.dns import SystemResolver
 from gateway.spool.queue import Spool
 from gateway.storage.archive import open_stores
 from gateway.trust.store import load_trust
 from mailparse.limits import Limits
 from mailparse.signatures.verify import verify_pdf
+from registry.agencies.directory import (
+    Directory,
+    DirectoryError,
+    parse_directory,
+    unusual_addresses,
+)
+from registry.agencies.store import LiveDirectory
 from registry.database import make_engine, upgrade
-from registry.directory import Directory, DirectoryError, parse_directory, unusual_addresses
-from registry.directory_store import LiveDirectory
 from rules.decision import Policy
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from registry import accounts as store
-from registry.accounts import Role
+from registry.console import accounts as store
+from registry.console.accounts import Role
 from registry.database import read_session, write_session
 
 log = logging.getLogger(__name__)

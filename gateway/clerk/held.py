@@ -36,9 +36,9 @@ from mailparse.documents.document import DocumentFacts
 from mailparse.errors import MalformedMessageError
 from mailparse.mime import parse
 from mailparse.reasons import Reason
+from registry.agencies.directory import Agency
+from registry.agencies.store import store
 from registry.database import write_session
-from registry.directory import Agency
-from registry.directory_store import store
 from registry.models import (
     AttachmentRecord,
     AuditEvent,

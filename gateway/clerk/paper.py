@@ -29,7 +29,7 @@ from sqlmodel import col
 
 from gateway.clerk.actions import ActionError
 from gateway.errors import ScannerUnavailableError
-from gateway.pipeline.virus_scan import ScanReport
+from gateway.scan.stage import ScanReport
 from gateway.wiring import Components
 from mailparse.documents.document import Secrecy
 from registry.database import write_session

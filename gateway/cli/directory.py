@@ -2,7 +2,7 @@
 [--json]`` (DESIGN §4.9): the agency directory at the scale of a province.
 
 An import merges by code into the database table the running gateways read
-(:mod:`registry.directory_store`); it prints what was added, changed and unchanged, and
+(:mod:`registry.agencies.store`); it prints what was added, changed and unchanged, and
 warns about addresses only a closed network's own domains make acceptable.
 """
 
@@ -19,10 +19,10 @@ from typing import Any
 from gateway.cli.users import operator
 from gateway.config.settings import load
 from gateway.wiring import directory_in_force, open_database
+from registry.agencies.directory import Agency, Directory, unusual_addresses
+from registry.agencies.importing import DirectoryImportError, read_agencies
+from registry.agencies.store import MergeReport, merge, stored_agencies
 from registry.database import read_session, write_session
-from registry.directory import Agency, Directory, unusual_addresses
-from registry.directory_import import DirectoryImportError, read_agencies
-from registry.directory_store import MergeReport, merge, stored_agencies
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 

@@ -27,8 +27,8 @@ from gateway.distribution.decide import Channel, Desk, Order, as_proposed, distr
 from gateway.errors import ConfigError
 from gateway.wiring import build, open_database
 from registry.database import read_session
-from registry.distribution import distribution_of
 from registry.queries import get_entry
+from registry.tracking.distribution import distribution_of
 
 
 def _day(text: str | None) -> date | None:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from gateway.cli import document as cli_document
-from gateway.cli import entry_view, views
 from gateway.cli import report as cli_report
 from gateway.cli.numbers import incoming_number
+from gateway.cli.output import entry_view, views
 from gateway.config.deploy import init_deployment
 from gateway.config.settings import Deployment, load
 from gateway.errors import ConfigError, GatewayError, UsageError
@@ -277,7 +277,7 @@ def _cmd_smtp_user_add(args: argparse.Namespace) -> int:
 
 def _cmd_quarantine(args: argparse.Namespace) -> int:
     from gateway.clerk.quarantine_tools import QuarantineTools
-    from gateway.cli import quarantine_views as qv
+    from gateway.cli.output import quarantine_views as qv
 
     tools = QuarantineTools(build(_deployment(args)))
     action = args.quarantine_command

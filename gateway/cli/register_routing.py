@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.cli import views
+from gateway.cli.output import views
 from gateway.config.settings import load
 from gateway.wiring import open_database
 from registry import queries

@@ -18,7 +18,7 @@ from gateway.config.settings import Deployment, load
 from gateway.errors import ConfigError
 from gateway.routing.in_force import read_rules
 from gateway.wiring import load_directory, open_database
-from registry.accounts import Role
+from registry.console.accounts import Role
 from templates.labels import account_role
 
 ROLE_LABELS = {role: account_role(role).lower() for role in Role}

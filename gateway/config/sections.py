@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.pipeline.clamd import ClamdAddress
+from gateway.scan.clamd import ClamdAddress
 from mailparse.signatures.verdicts import RevocationMode
 from rules.calendar import WorkingCalendar, parse_sessions
 

@@ -1,7 +1,7 @@
 """The leader's decision (R-DISTRIB): then routing goes on exactly as for a rule's assignment.
 
 One transaction: the conditional claim of the entry (``awaiting_distribution`` →
-``assigned``, :func:`registry.distribution.claim_decision`: a decision by one leader is
+``assigned``, :func:`registry.tracking.distribution.claim_decision`: a decision by one leader is
 final, a second one — another console, a mail reply, another gateway instance — routes
 nothing), the assignment rows with their reply tokens
 (:func:`registry.tracking.assignments.new_assignment`), one routed copy per assignment
@@ -33,7 +33,11 @@ from gateway.storage.archive import ByteStore
 from gateway.tracking.reply_actions import find_unit
 from gateway.tracking.status_notice import queue_status_notice
 from registry.database import write_session
-from registry.distribution import (
+from registry.models import EntryStatus, RegisterEntry
+from registry.queries import get_entry
+from registry.recorder import Recorder
+from registry.tracking.assignments import AssignmentDraft, new_assignment
+from registry.tracking.distribution import (
     AlreadyDecidedError,
     Distribution,
     ProposedAssignment,
@@ -42,10 +46,6 @@ from registry.distribution import (
     proposal_of,
     record_decision,
 )
-from registry.models import EntryStatus, RegisterEntry
-from registry.queries import get_entry
-from registry.recorder import Recorder
-from registry.tracking.assignments import AssignmentDraft, new_assignment
 from rules.calendar import WorkingCalendar
 from rules.deadlines import close_of
 from rules.routing_types import Leader, Role, Unit

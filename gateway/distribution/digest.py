@@ -20,9 +20,9 @@ from gateway.distribution import leader_mail
 from gateway.distribution.decide import Desk
 from gateway.distribution.proposal import leader_ref
 from gateway.tracking.clock import this_instance
-from registry import distribution as store
 from registry.database import read_session, write_session
 from registry.recorder import Recorder
+from registry.tracking import distribution as store
 from registry.tracking.clock_events import claim
 from rules.routing_types import Leader
 

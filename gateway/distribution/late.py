@@ -22,10 +22,10 @@ from datetime import datetime
 from gateway.distribution.decide import Desk
 from gateway.tracking.clock import this_instance
 from gateway.tracking.followups import FollowUp, FollowUpMail, build_follow_up
-from registry import distribution as store
 from registry.database import read_session, write_session
 from registry.models import RegisterEntry
 from registry.recorder import Recorder
+from registry.tracking import distribution as store
 from registry.tracking.clock_events import claim, claimed_keys
 from templates import vn_datetime
 

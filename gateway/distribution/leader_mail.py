@@ -24,9 +24,9 @@ import jinja2
 from gateway.outbox.compose import angle, nfc, subject_header
 from gateway.outbox.identity import MailKind, message_id, reply_address
 from gateway.routing.routed_copy import CopiedFile
-from registry.distribution import ProposedAssignment
 from registry.drafts import OutboxDraft
 from registry.models import RegisterEntry
+from registry.tracking.distribution import ProposedAssignment
 from templates import URGENCY_LABELS, role_label, urgency_prefix, vn_datetime
 
 NOTICE_KIND = MailKind.DISTRIBUTION_NOTICE

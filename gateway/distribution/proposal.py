@@ -17,9 +17,9 @@ import jinja2
 
 from gateway.distribution import leader_mail
 from gateway.routing.routed_copy import CopiedFile
-from registry.distribution import LeaderRef, ProposedAssignment, add_proposal
 from registry.models import InboundMessage, RegisterEntry
 from registry.recorder import Recorder
+from registry.tracking.distribution import LeaderRef, ProposedAssignment, add_proposal
 from rules.routing_types import Leader, Routing, Unit
 
 log = logging.getLogger(__name__)

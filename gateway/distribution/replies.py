@@ -43,12 +43,12 @@ from mailparse.dsn import header_values
 from mailparse.errors import MailparseError
 from mailparse.message import ParsedMessage
 from mailparse.mime import parse
-from registry import distribution as store
 from registry.database import read_session, write_session
-from registry.distribution import Distribution
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import EntryStatus, Outcome, RegisterEntry
 from registry.recorder import Recorder
+from registry.tracking import distribution as store
+from registry.tracking.distribution import Distribution
 from rules.leader_reply import LeaderIntent, LeaderWord, read_leader_reply
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,14 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gateway.reports.register_print import FONT, FONT_DIR
-from registry.distribution import Distribution, ProposedAssignment, distribution_of, proposal_of
 from registry.models import AssignmentRecord, AuditEvent, RegisterEntry
 from registry.queries import get_entry
+from registry.tracking.distribution import (
+    Distribution,
+    ProposedAssignment,
+    distribution_of,
+    proposal_of,
+)
 from templates import URGENCY_LABELS, role_label
 
 ASSIGNMENT_STATES = {

@@ -36,7 +36,7 @@ from mailparse.signatures.verdicts import (
     SignatureVerdict,
     TrustStore,
 )
-from registry.directory import Agency, Directory
+from registry.agencies.directory import Agency, Directory
 
 _BROKEN = frozenset({SignatureVerdict.INVALID, SignatureVerdict.MODIFIED, SignatureVerdict.REVOKED})
 

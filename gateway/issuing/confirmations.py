@@ -36,15 +36,15 @@ from gateway.issuing.answers import (
     from_report,
 )
 from gateway.pipeline.context import PipelineContext, StageOutcome
-from gateway.pipeline.virus_scan import Scanner
+from gateway.scan.stage import Scanner
 from gateway.spool.envelope import Envelope
 from mailparse.dsn import DeliveryReport, header_values, parse_report
 from mailparse.edxml_status import EdxmlStatus
 from mailparse.errors import MailparseError
 from mailparse.message import ParsedMessage
 from mailparse.mime import parse
+from registry.agencies.directory import Directory
 from registry.database import read_session, write_session
-from registry.directory import Directory
 from registry.drafts import InboundDraft
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import AuditEvent, Outcome

@@ -45,8 +45,8 @@ from gateway.routing.in_force import calendar_for
 from gateway.storage.archive import ByteStore
 from mailparse.documents.document import Urgency
 from mailparse.signatures.verdicts import TrustStore
+from registry.agencies.directory import Directory
 from registry.database import write_session
-from registry.directory import Directory
 from registry.models import AuditEvent, OutboxMessage, RegisterEntry
 from registry.outgoing.models import OutgoingDocument
 from registry.outgoing.writer import (

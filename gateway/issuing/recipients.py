@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from gateway.issuing.errors import IssueRefusedError, RefusalCode
-from registry.directory import Agency, Directory
+from registry.agencies.directory import Agency, Directory
 
 ALL = frozenset({"all", "tat-ca", "tat ca", "tất cả", "tất-cả"})
 UPPER = "cap-tren"  # the directory group of bodies above the agency (province, ministries)

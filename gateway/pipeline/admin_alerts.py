@@ -2,7 +2,7 @@
 
 The pipeline mails an alert to ``[alerts] administrator`` when one is configured; with the
 default empty address that mail reaches nobody. So each secret-marked or infected message
-also leaves a row (:mod:`registry.alerts`) in the same transaction as its inbound record:
+also leaves a row (:mod:`registry.console.alerts`) in the same transaction as its inbound record:
 ``/system``, ``gateway status`` and an administrator's dashboard show it until it is
 acknowledged. The summary is Vietnamese and quotes nothing of the message.
 """
@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from registry.alerts import AlertKind, add_alert
+from registry.console.alerts import AlertKind, add_alert
 
 
 def record_alerts(

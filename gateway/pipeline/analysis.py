@@ -26,7 +26,7 @@ from mailparse.limits import Limits
 from mailparse.message import Attachment, ParsedMessage
 from mailparse.mime import DEFAULT_LIMITS, parse
 from mailparse.signatures.verdicts import PdfSignatures, SignatureVerdict, TrustStore
-from registry.directory import Agency, Directory
+from registry.agencies.directory import Agency, Directory
 from rules.decision import MessageFacts, PdfFacts
 
 log = logging.getLogger(__name__)

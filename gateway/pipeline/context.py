@@ -20,13 +20,13 @@ if TYPE_CHECKING:
     import jinja2
     from sqlalchemy.engine import Engine
 
-    from gateway.pipeline.virus_scan import Scanner
     from gateway.routing.step import Router
+    from gateway.scan.stage import Scanner
     from gateway.senderauth.dns import Resolver
     from gateway.spool.envelope import Envelope
     from gateway.storage.archive import ByteStore
     from mailparse.limits import Limits
-    from registry.directory import Directory
+    from registry.agencies.directory import Directory
 
 
 class PipelineContext(Protocol):

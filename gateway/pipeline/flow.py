@@ -29,8 +29,8 @@ from gateway.pipeline.duplicates import match_registered, refer_to, settle_outco
 from gateway.pipeline.entries import attachment_drafts, entry_draft, signature_drafts
 from gateway.pipeline.ocr import OcrReader
 from gateway.pipeline.secrecy import conceal, refuse_whole, secrecy_level, secret_alert
-from gateway.pipeline.virus_scan import Scanner, ScanReport, scan_message
 from gateway.routing.step import Router, RoutingPlan, RoutingWriter, plan_routing
+from gateway.scan.stage import Scanner, ScanReport, scan_message
 from gateway.senderauth.dns import Resolver
 from gateway.senderauth.screening import Screening, record_returned, screen, withheld
 from gateway.spool.envelope import Envelope
@@ -39,8 +39,8 @@ from gateway.tracking.replies import take_reply
 from mailparse.limits import Limits
 from mailparse.mime import DEFAULT_LIMITS
 from mailparse.signatures.verdicts import TrustStore
+from registry.agencies.directory import Directory
 from registry.database import read_session, write_session
-from registry.directory import Directory
 from registry.drafts import InboundDraft, OutboxDraft
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import InboundMessage, Outcome

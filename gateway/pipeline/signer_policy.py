@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from mailparse.signatures.verdicts import PdfSignatures, SignatureReport
-from registry.directory import Agency
+from registry.agencies.directory import Agency
 
 
 def name_key(value: str) -> str:

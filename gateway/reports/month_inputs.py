@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 from gateway.config.settings import Deployment
 from gateway.issuing.recipients import UPPER
 from gateway.routing.in_force import calendar_for
+from registry.agencies.directory import Directory
 from registry.database import read_session
-from registry.directory import Directory
 from registry.reports.exchange import exchange_rows
 from registry.reports.limits import URGENT_HOURS
 from registry.reports.reporting import MonthlyReport, month_bounds, monthly_report

@@ -19,7 +19,7 @@ from gateway.imap.health import read_status
 from gateway.spool.queue import Spool
 from gateway.storage.heartbeat import SILENT_AFTER
 from gateway.wiring import open_database
-from registry.alerts import open_alerts
+from registry.console.alerts import open_alerts
 from registry.database import read_session
 from registry.models import OutboxMessage, OutboxStatus
 from registry.storage.instances import instances

@@ -25,7 +25,7 @@ from gateway.senderauth.authenticate import SenderAuth, authenticate
 from gateway.senderauth.backscatter import Loopback, recognise, withhold_reason
 from gateway.senderauth.dns import Resolver
 from gateway.spool.envelope import Envelope
-from registry.directory import Directory
+from registry.agencies.directory import Directory
 from registry.models import OutboxMessage
 from registry.tracking.replies import record_bounce, replies_since
 

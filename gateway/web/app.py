@@ -1,7 +1,7 @@
 """The console's Starlette application: login, logout, health, error pages (DESIGN §4.6).
 
 Built once by :func:`create_app` from the deployment and the engine the service already
-has; pages live in :mod:`gateway.web.pages`. Database work runs in worker threads.
+has; pages live in :mod:`gateway.web.register.pages`. Database work runs in worker threads.
 """
 
 from __future__ import annotations
@@ -25,19 +25,10 @@ from gateway.clerk.accounts import Accounts, LoginOutcome
 from gateway.config.settings import Deployment
 from gateway.reports.recent_problems import install as install_problem_log
 from gateway.storage.archive import open_stores
-from gateway.web import (
-    actions,
-    distribute_pages,
-    held_pages,
-    inbound_pages,
-    pages,
-    paper_page,
-    progress_pages,
-    report_page,
-    rules_pages,
-    saved_search_pages,
-    system_page,
-)
+from gateway.web import distribute_pages, held_pages, inbound_pages, report_page
+from gateway.web.admin import rules as rules_pages
+from gateway.web.admin import system as system_page
+from gateway.web.admin.health import health_report
 from gateway.web.auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -53,9 +44,12 @@ from gateway.web.auth import (
     signed_in,
 )
 from gateway.web.guard import RequestGuard
-from gateway.web.health import health_report
 from gateway.web.outgoing import pages as outgoing_pages
-from gateway.web.register_view import ForbiddenError
+from gateway.web.register import actions, pages
+from gateway.web.register import paper as paper_page
+from gateway.web.register import progress as progress_pages
+from gateway.web.register import saved_searches as saved_search_pages
+from gateway.web.register.view import ForbiddenError
 from gateway.web.rendering import render, template_environment
 from gateway.wiring import Components
 from registry.errors import NotFoundError

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from gateway.clerk.accounts import Accounts, Person, csrf_token_for
-from registry.accounts import Role
+from registry.console.accounts import Role
 
 SESSION_COOKIE = "gw_session"
 LOGIN_CSRF_COOKIE = "gw_login_csrf"

@@ -41,17 +41,17 @@ from gateway.distribution.decide import (
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from gateway.wiring import Components
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.database import read_session
-from registry.distribution import (
+from registry.models import AttachmentRecord, EntryStatus, RegisterEntry
+from registry.queries import get_entry
+from registry.tracking.distribution import (
     Distribution,
     ProposedAssignment,
     awaiting,
     distribution_of,
     proposal_of,
 )
-from registry.models import AttachmentRecord, EntryStatus, RegisterEntry
-from registry.queries import get_entry
 from rules.routing_types import Unit
 
 DECIDERS = frozenset({Role.LEADER, Role.ADMIN})

@@ -34,7 +34,7 @@ from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from gateway.wiring import Components
 from mailparse.reasons import Reason
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.database import read_session
 from registry.models import InboundMessage, Outcome, SignatureResult
 from templates.wording import note_text

@@ -26,7 +26,7 @@ from gateway.clerk.accounts import Person
 from gateway.clerk.restricted import Restriction, active_content, restriction
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.database import read_session
 from registry.models import InboundMessage, OutboxMessage, Outcome, RegisterEntry
 from templates.labels import OUTCOME_LABELS, PROTOCOL_LABELS

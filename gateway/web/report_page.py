@@ -37,13 +37,13 @@ from gateway.reports.monthly import (
     render_report,
     signed_share,
 )
+from gateway.web.admin.system import alert_lines
 from gateway.web.auth import signed_in
-from gateway.web.progress_pages import todo_of
-from gateway.web.register_filters import filtered_query, parse_filters
+from gateway.web.register.filters import filtered_query, parse_filters
+from gateway.web.register.progress import todo_of
 from gateway.web.rendering import render
-from gateway.web.system_page import alert_lines
 from gateway.wiring import Components, load_directory
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.database import read_session
 from registry.reports.exchange import EXCHANGE_NAMES
 from registry.reports.reporting import (

@@ -8,15 +8,6 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 # Every table module, so that target_metadata knows the whole schema (DESIGN §3, §4).
-import registry.alerts
-import registry.cancellations
-import registry.directory_store
-import registry.distribution
-import registry.mail.imap_lease
-import registry.models
-import registry.outgoing.models
-import registry.storage.blobs
-import registry.storage.instances  # noqa: F401 - the names above are unused on purpose
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from registry.accounts import Role, add_user
+from registry.console.accounts import Role, add_user
+from registry.console.saved_searches import SavedSearch, save_search, saved_searches, store_search
 from registry.database import read_session, write_session
-from registry.saved_searches import SavedSearch, save_search, saved_searches, store_search
 
 NAME = "Công văn khẩn của Sở Tài chính"
 

@@ -9,7 +9,7 @@ import pytest
 
 from mailparse.documents.activecontent import ActiveContent
 from mailparse.documents.document import Secrecy
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.models import AssignmentStatus, EntryStatus, Outcome
 from rules.acceptance_words import ACTIVE_CONTENT_NAMES
 from templates import labels

@@ -39,12 +39,12 @@ from gateway.issuing.checks import Examined
 from gateway.issuing.errors import IssueRefusedError
 from gateway.issuing.issue import Issuer, IssueRequest, issuer_for
 from gateway.issuing.recipients import ALL, UPPER, Recipient, resolve, split_specs
-from gateway.web.actions import CLERKS
 from gateway.web.auth import signed_in
 from gateway.web.outgoing.labels import group_label
+from gateway.web.register.actions import CLERKS
 from gateway.web.rendering import render
 from gateway.wiring import Components
-from registry.directory import Agency
+from registry.agencies.directory import Agency
 
 MAX_FILE_BYTES = 30 * 1024 * 1024  # one mail per recipient carries it ([smtp] default)
 MAX_ATTACHMENTS = 10

@@ -23,7 +23,6 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.clerk.accounts import Person
 from gateway.config.settings import Deployment
-from gateway.web.actions import CLERKS
 from gateway.web.auth import signed_in
 from gateway.web.outgoing.labels import (
     GLANCE_LABELS,
@@ -37,6 +36,7 @@ from gateway.web.outgoing.labels import (
     reason_line,
     state_label,
 )
+from gateway.web.register.actions import CLERKS
 from gateway.web.rendering import render
 from registry.database import read_session
 from registry.errors import NotFoundError

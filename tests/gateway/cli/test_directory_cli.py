@@ -14,9 +14,9 @@ from gateway.cli.main import main
 from gateway.config.settings import load
 from gateway.wiring import directory_in_force, open_database
 from mailparse.mime import parse
+from registry.agencies.directory import Agency
+from registry.agencies.store import store
 from registry.database import write_session
-from registry.directory import Agency
-from registry.directory_store import store
 from tests.support.messages import official_mail
 
 SIGNERS = "Ủy ban nhân dân thành phố Rạch Giá;Văn phòng HĐND và UBND thành phố Rạch Giá"

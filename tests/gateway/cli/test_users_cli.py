@@ -19,7 +19,7 @@ from gateway.clerk.accounts import (
     LoginOutcome,
     csrf_token_for,
 )
-from registry.accounts import DuplicateUserError, Role, UserAccount, WebSession
+from registry.console.accounts import DuplicateUserError, Role, UserAccount, WebSession
 from registry.database import read_session
 from registry.models import AuditEvent
 from tests.support.gateway_process import run_cli

@@ -24,10 +24,10 @@ from gateway.distribution.late import chase_late
 from gateway.pipeline.flow import Pipeline
 from gateway.spool.envelope import Envelope
 from registry.database import read_session, write_session
-from registry.distribution import Distribution, distribution_of
 from registry.models import AssignmentRecord, AuditEvent, InboundMessage, OutboxMessage
 from registry.queries import get_entry
 from registry.recorder import Recorder
+from registry.tracking.distribution import Distribution, distribution_of
 from tests.gateway.distribution.conftest import (
     AGENCY,
     CHAIRMAN,
@@ -356,7 +356,7 @@ def test_register_show_json_gains_distribution(
     """GIVEN a decided proposal WHEN the entry is shown as contract JSON
     THEN ``distribution`` has the rules' proposal, who decided, when and the note; a
     document routed at once would show null."""
-    from gateway.cli.views import register_entry
+    from gateway.cli.output.views import register_entry
     from tests.gateway.distribution.conftest import ZONE
 
     pipeline = proposing_pipeline(engine, tmp_path, pki)

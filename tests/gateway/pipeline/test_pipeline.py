@@ -22,8 +22,8 @@ from gateway.storage.archive import Archive
 from gateway.wiring import sample_directory_text
 from mailparse.signatures.verdicts import RevocationMode
 from mailparse.signatures.verify import verify_pdf
+from registry.agencies.directory import parse_directory
 from registry.database import read_session
-from registry.directory import parse_directory
 from registry.models import InboundMessage, OutboxMessage, RegisterEntry, SignatureResult
 from rules.decision import Policy
 from tests.support.messages import official_mail

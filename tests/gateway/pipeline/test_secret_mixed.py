@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from registry.alerts import AdminAlert
+from registry.console.alerts import AdminAlert
 from registry.database import read_session
 from registry.models import InboundMessage, RegisterEntry
 from tests.gateway.pipeline.test_pipeline import AGENCY, count, envelope, make_pipeline, outbox

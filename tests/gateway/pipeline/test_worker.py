@@ -15,8 +15,8 @@ from gateway.storage.archive import Archive
 from gateway.wiring import sample_directory_text
 from mailparse.signatures.verdicts import TrustStore
 from mailparse.signatures.verify import verify_pdf
+from registry.agencies.directory import parse_directory
 from registry.database import make_engine, read_session, upgrade
-from registry.directory import parse_directory
 from registry.queries import list_inbound
 from rules.decision import Policy
 from tests.support.messages import official_mail

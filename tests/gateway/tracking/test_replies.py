@@ -22,15 +22,15 @@ from sqlmodel import col
 
 import templates
 from gateway.config.settings import load
-from gateway.pipeline.clamd import ClamdAddress, ClamdScanner
 from gateway.pipeline.flow import Pipeline
 from gateway.routing.in_force import Router, sample_rules_text
+from gateway.scan.clamd import ClamdAddress, ClamdScanner
 from gateway.spool.envelope import Envelope
 from gateway.storage.archive import Archive
 from gateway.wiring import sample_directory_text
 from mailparse.signatures.verify import verify_pdf
+from registry.agencies.directory import parse_directory
 from registry.database import read_session
-from registry.directory import parse_directory
 from registry.models import (
     AssignmentRecord,
     AuditEvent,

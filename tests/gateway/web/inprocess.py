@@ -27,7 +27,7 @@ from gateway.pipeline.worker import Worker
 from gateway.spool.envelope import Envelope
 from gateway.web.app import create_app
 from gateway.wiring import Components, build
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.database import read_session
 from registry.models import AuditEvent, OutboxMessage, RegisterEntry
 from tests.support.pki import TestPki

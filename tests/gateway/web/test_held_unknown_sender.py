@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from registry.agencies.store import DirectoryAgency
 from registry.database import read_session
-from registry.directory_store import DirectoryAgency
 from registry.models import InboundMessage, Outcome, RegisterEntry
 from tests.gateway.web.inprocess import InProcessConsole, csrf, make_console
 from tests.support.documents import numbered_signed_pdf

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gateway.clerk.accounts import Accounts
-from registry.accounts import Role
+from registry.console.accounts import Role
 from tests.gateway.web.inprocess import (
     AGENCY,
     PASSWORD,

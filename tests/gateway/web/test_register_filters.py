@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from gateway.clerk.accounts import Person
-from gateway.web.register_filters import RegisterFilters, filtered_query
-from registry.accounts import Role
+from gateway.web.register.filters import RegisterFilters, filtered_query
+from registry.console.accounts import Role
 from registry.database import read_session, write_session
 from registry.models import AssignmentStatus, RegisterEntry
 from registry.tracking.assignments import AssignmentDraft, new_assignment

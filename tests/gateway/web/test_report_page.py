@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from gateway.reports.month_inputs import directory_units
 from gateway.web.report_page import chart
 from gateway.wiring import sample_directory_text
-from registry.directory import parse_directory
+from registry.agencies.directory import parse_directory
 from registry.reports.reporting import FIGURE_NAMES, Figures, ReportRow
 from tests.gateway.web.conftest import Console
 

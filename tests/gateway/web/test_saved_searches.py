@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from registry.console.saved_searches import SavedSearch
 from registry.database import read_session
-from registry.saved_searches import SavedSearch
 from tests.gateway.web.inprocess import AGENCY, InProcessConsole, make_console, session_csrf
 from tests.support.documents import numbered_document_pdf
 from tests.support.messages import official_mail

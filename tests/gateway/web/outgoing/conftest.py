@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gateway.clerk.accounts import Accounts
-from registry.accounts import Role
+from registry.console.accounts import Role
 from tests.gateway.web.inprocess import PASSWORD, InProcessConsole, make_console
 from tests.support.pdfs import official_document_pdf
 from tests.support.pki import TestPki

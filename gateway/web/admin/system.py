@@ -24,11 +24,11 @@ from gateway.clerk.accounts import Person
 from gateway.config.settings import Deployment
 from gateway.reports.recent_problems import LoggedProblem, install
 from gateway.reports.status import status_of
+from gateway.web.admin.health import health_of
 from gateway.web.auth import signed_in
-from gateway.web.health import health_of
 from gateway.web.rendering import render
-from registry.accounts import Role
-from registry.alerts import acknowledge, open_alerts
+from registry.console.accounts import Role
+from registry.console.alerts import acknowledge, open_alerts
 from registry.database import read_session, write_session
 from registry.mail.imap_ledger import LedgerStatus
 from registry.models import ImapLedgerEntry, OutboxMessage, OutboxStatus

@@ -36,8 +36,8 @@ from gateway.clerk.paper import (
     stage_scan,
 )
 from gateway.clerk.paper_cancel import cancel_paper
-from gateway.web.actions import CLERKS
 from gateway.web.auth import signed_in
+from gateway.web.register.actions import CLERKS
 from gateway.web.rendering import render
 from gateway.wiring import Components
 from templates import URGENCY_LABELS

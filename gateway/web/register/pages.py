@@ -1,6 +1,6 @@
 """The register pages: the list with filters, search, columns and saved searches, one
 document, its attachments, the printed register and the tracking book (the rules page is
-:mod:`gateway.web.rules_pages`; saving searches is :mod:`gateway.web.saved_search_pages`)."""
+:mod:`gateway.web.admin.rules`; saving searches is :mod:`gateway.web.register.saved_searches`)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from gateway.reports.register_print import render as render_pdf
 from gateway.reports.tracking_print import collect as collect_tracking
 from gateway.reports.tracking_print import render as render_tracking
 from gateway.storage.archive import ByteStore
-from gateway.web.actions import action_forms
 from gateway.web.auth import signed_in
-from gateway.web.register_filters import RegisterFilters, parse_filters
-from gateway.web.register_view import (
+from gateway.web.register.actions import action_forms
+from gateway.web.register.filters import RegisterFilters, parse_filters
+from gateway.web.register.view import (
     DocumentView,
     RegisterPage,
     attachment_of,
@@ -39,12 +39,12 @@ from gateway.web.register_view import (
 )
 from gateway.web.rendering import render
 from mailparse.mime import parse
-from registry.accounts import Role, audit
 from registry.cancellations import EntryCancellation, cancellations_of
+from registry.console.accounts import Role, audit
+from registry.console.saved_searches import Saved, saved_searches
 from registry.database import read_session, write_session
 from registry.errors import NotFoundError
 from registry.queries import get_entry
-from registry.saved_searches import Saved, saved_searches
 
 
 def _engine(request: Request) -> Any:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
-from registry.directory import Agency, Directory
+from registry.agencies.directory import Agency, Directory
 from registry.types import UtcDateTime
 
 log = logging.getLogger(__name__)

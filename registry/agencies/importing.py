@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from registry.directory import Agency, DirectoryError
+from registry.agencies.directory import Agency, DirectoryError
 
 COLUMNS = ("code", "name", "parent", "group", "addresses", "domains", "signer_organizations")
 _LISTS = ("addresses", "domains", "signer_organizations")

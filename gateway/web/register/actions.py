@@ -21,7 +21,7 @@ from gateway.clerk.dates import DateError, parse_day
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from gateway.wiring import Components
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.database import read_session
 from registry.queries import get_entry
 from rules.routing_types import Role as AssigneeRole

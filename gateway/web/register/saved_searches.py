@@ -20,10 +20,10 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.clerk.accounts import Person
 from gateway.web.auth import signed_in
-from gateway.web.pages import register_response
-from gateway.web.register_filters import parse_filters
+from gateway.web.register.filters import parse_filters
+from gateway.web.register.pages import register_response
+from registry.console.saved_searches import MAX_NAME_CHARS, delete_search, store_search
 from registry.database import write_session
-from registry.saved_searches import MAX_NAME_CHARS, delete_search, store_search
 
 NAME_MISSING = "Vui lòng nhập tên cho tìm kiếm cần lưu."
 NAME_TOO_LONG = f"Tên tìm kiếm dài quá {MAX_NAME_CHARS} ký tự, vui lòng đặt tên ngắn hơn."

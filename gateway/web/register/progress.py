@@ -26,11 +26,11 @@ from gateway.distribution.progress import Progress, ProgressError
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from gateway.wiring import Components
-from registry.accounts import Role
+from registry.console.accounts import Role
+from registry.console.todo import OpenWork, assignments_of_entry, open_work
 from registry.database import read_session
-from registry.distribution import awaiting
 from registry.queries import get_entry
-from registry.todo import OpenWork, assignments_of_entry, open_work
+from registry.tracking.distribution import awaiting
 from rules.progress import Intent
 
 ACTORS = frozenset({Role.OFFICER, Role.ADMIN})

@@ -38,7 +38,7 @@ from gateway.routing.in_force import Router
 from gateway.routing.views import routing_text
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.database import read_session
 from registry.models import RegisterEntry
 from rules.routing_types import RoutingFacts

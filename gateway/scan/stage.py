@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gateway.pipeline.analysis import MessageAnalysis
-from gateway.pipeline.clamd import ScanVerdict
+from gateway.scan.clamd import ScanVerdict
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ WHOLE_MESSAGE = "(message)"
 
 
 class Scanner(Protocol):
-    """What the pipeline needs of a scanner (:class:`gateway.pipeline.clamd.ClamdScanner`)."""
+    """What the pipeline needs of a scanner (:class:`gateway.scan.clamd.ClamdScanner`)."""
 
     @property
     def name(self) -> str: ...

@@ -23,7 +23,7 @@ from sqlmodel import col
 from gateway.clerk.accounts import Person
 from gateway.clerk.dates import DateError, parse_day, shown
 from gateway.reports.export import COLUMNS, ExportColumn
-from registry.accounts import Role
+from registry.console.accounts import Role
 from registry.models import (
     OPEN_ASSIGNMENT_STATUSES,
     AssignmentRecord,

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
-from registry.accounts import UserAccount
+from registry.console.accounts import UserAccount
 from registry.database import write_session
 from registry.errors import NotFoundError
 from registry.types import UtcDateTime

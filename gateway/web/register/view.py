@@ -18,13 +18,8 @@ from sqlmodel import col
 
 from gateway.clerk.accounts import Person
 from gateway.reports.export import ExportColumn
-from gateway.web.register_filters import (
-    DEFAULT_ZONE,
-    PAGE_SIZE,
-    RegisterFilters,
-    filtered_query,
-)
-from gateway.web.register_filters import scope as person_scope
+from gateway.web.register.filters import DEFAULT_ZONE, PAGE_SIZE, RegisterFilters, filtered_query
+from gateway.web.register.filters import scope as person_scope
 from registry.cancellations import EntryCancellation, cancellations_of
 from registry.models import (
     AssignmentRecord,

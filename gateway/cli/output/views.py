@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from gateway.pipeline.flow import ProcessResult
 from registry import queries
 from registry.database import read_session
-from registry.distribution import distribution_contract, distributions_of
 from registry.mail import outbox
 from registry.models import RegisterEntry
 from registry.tracking import assignments
+from registry.tracking.distribution import distribution_contract, distributions_of
 
 OUTCOME_VI = {
     "accepted": "đã tiếp nhận",

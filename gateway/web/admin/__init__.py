@@ -1,0 +1,1 @@
+"""Administrators' pages: the system board, health, the routing rules."""
