@@ -12,10 +12,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from imapclient import IMAPClient
 
 from tests.gateway.storage.test_two_instances import shared_database  # noqa: F401 - fixture
 from tests.support.documents import numbered_signed_pdf
-from tests.support.dovecot import Dovecot
+from tests.support.dovecot import HOST, Dovecot
 from tests.support.gateway_process import GatewayProcess
 from tests.support.imap_deploy import PROCESSED, folder_uids, wait_until, watch
 from tests.support.messages import official_mail
@@ -50,6 +51,23 @@ def _mail(number: int, pki: TestPki) -> bytes:
     )
 
 
+def _session(dovecot: Dovecot) -> IMAPClient:
+    """A short session of the test's own (closed by ``with``), none left open for long."""
+    client = IMAPClient(HOST, port=dovecot.port, ssl=False, timeout=30)
+    client.login("vanthu", dovecot.users["vanthu"])
+    return client
+
+
+def _append(dovecot: Dovecot, raw: bytes) -> None:
+    with _session(dovecot) as client:
+        client.append("INBOX", raw)
+
+
+def _uids(dovecot: Dovecot, folder: str) -> list[int]:
+    with _session(dovecot) as client:
+        return folder_uids(client, folder)
+
+
 def test_one_mailbox_two_instances_each_message_registered_once(
     tmp_path: Path,
     pki: TestPki,
@@ -64,9 +82,8 @@ def test_one_mailbox_two_instances_each_message_registered_once(
     try:
         a.start(timeout=120)
         b.start(timeout=120)
-        client = dovecot.client("vanthu")
         for number in range(4):
-            client.append("INBOX", _mail(number, pki))
+            _append(dovecot, _mail(number, pki))
         try:
             wait_until(lambda: len(b.cli_json("inbound", "list")) >= 4, 180, "the first four")
         except AssertionError as exc:
@@ -76,7 +93,7 @@ def test_one_mailbox_two_instances_each_message_registered_once(
         reader, other = (a, b) if polling in a.log_text() else (b, a)
         reader.kill9()  # its lease runs out; the other instance takes the folder over
         for number in range(4, 7):
-            client.append("INBOX", _mail(number, pki))
+            _append(dovecot, _mail(number, pki))
         wait_until(lambda: len(other.cli_json("inbound", "list")) >= 7, 240, "all seven")
         time.sleep(3)  # a duplicate, if any, would arrive now
 
@@ -88,8 +105,8 @@ def test_one_mailbox_two_instances_each_message_registered_once(
         assert {row["outcome"] for row in inbound} == {"accepted"}
         entries = other.cli_json("register", "list")
         assert sorted(e["incoming_number"] for e in entries) == list(range(1, 8))
-        wait_until(lambda: len(folder_uids(client, PROCESSED)) == 7, 120, "the moves")
-        assert folder_uids(client, "INBOX") == []
+        wait_until(lambda: len(_uids(dovecot, PROCESSED)) == 7, 120, "the moves")
+        assert _uids(dovecot, "INBOX") == []
     finally:
         a.stop()
         b.stop()

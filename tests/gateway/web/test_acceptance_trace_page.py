@@ -14,15 +14,25 @@ from sqlalchemy import select
 from gateway.pipeline.worker import Worker
 from registry.database import read_session
 from registry.models import InboundMessage, Outcome, RegisterEntry
+from templates.labels import trace_rule
 from tests.gateway.web.inprocess import AGENCY, InProcessConsole, csrf, make_console
 from tests.support.messages import official_mail
 from tests.support.pki import TestPki
 
 pytestmark = pytest.mark.slow
 
-UNDECIDED = ("signature", "khớp", "kết quả kém nhất trong các chữ ký số: chưa xác định được")
-KNOWN_SENDER = ("unknown-sender", "không khớp", "nơi gửi có trong danh bạ cơ quan")
-RELEASED = ("released", "khớp", "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận")
+# Each step under its Vietnamese name (templates.labels), never the rule's code.
+UNDECIDED = (
+    trace_rule("signature"),
+    "khớp",
+    "kết quả kém nhất trong các chữ ký số: chưa xác định được",
+)
+KNOWN_SENDER = (trace_rule("unknown-sender"), "không khớp", "nơi gửi có trong danh bạ cơ quan")
+RELEASED = (
+    trace_rule("released"),
+    "khớp",
+    "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận",
+)
 
 
 @pytest.fixture
