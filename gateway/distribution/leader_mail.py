@@ -9,7 +9,6 @@ queued twice is delivered once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ import jinja2
 
 from gateway.outbox.compose import angle, nfc, subject_header
 from gateway.outbox.identity import MailKind, message_id, reply_address
-from gateway.routing.routed_copy import CopiedFile
+from gateway.routing.routed_copy import CopiedFile, with_files
 from registry.drafts import OutboxDraft
 from registry.models import RegisterEntry
 from registry.tracking.distribution import ProposedAssignment
@@ -183,28 +182,10 @@ def render(
     msg["Date"] = format_datetime(now.astimezone(ZoneInfo(tz)))
     msg["Message-ID"] = angle(mail.message_id)
     msg["Auto-Submitted"] = "auto-generated"
-    msg["MIME-Version"] = "1.0"
-    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for copied in mail.files:
-        maintype, _, subtype = copied.content_type.partition("/")
-        msg.add_attachment(
-            copied.data,
-            maintype=maintype or "application",
-            subtype=subtype or "octet-stream",
-            filename=copied.filename,
-        )
-    digest = hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
-    alternative = msg.get_payload(0) if mail.files else msg
-    if isinstance(alternative, EmailMessage):
-        alternative.set_boundary(f"=_alt_{digest}")
-    if mail.files:
-        msg.set_boundary(f"=_leader_{digest}")
-    msg["Content-Language"] = "vi"
     return OutboxDraft(
         kind=mail.kind,
         message_id=mail.message_id,
         sender=from_address,
         recipient=mail.to_address,
-        raw=msg.as_bytes(policy=policy.SMTP),
+        raw=with_files(msg, text, html, mail.files, tag="leader"),
     )

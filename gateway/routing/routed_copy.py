@@ -14,6 +14,7 @@ same mail.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import policy
@@ -249,10 +250,19 @@ def compose_routed_copy(
     msg["Message-ID"] = angle(message_id)
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Incoming-Number"] = document.incoming
+    return with_files(msg, text, html, document.files, tag="routed")
+
+
+def with_files(
+    msg: EmailMessage, text: str, html: str, files: Sequence[CopiedFile], *, tag: str
+) -> bytes:
+    """``msg`` (its headers set) with the text and HTML bodies and ``files`` attached byte
+    for byte; the same content gives the same bytes (boundaries derived from the content:
+    "=_" cannot occur inside quoted-printable or base64 bodies)."""
     msg["MIME-Version"] = "1.0"
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for copied in document.files:
+    for copied in files:
         maintype, _, subtype = copied.content_type.partition("/")
         msg.add_attachment(
             copied.data,
@@ -260,13 +270,11 @@ def compose_routed_copy(
             subtype=subtype or "octet-stream",
             filename=copied.filename,
         )
-    # Boundaries derived from the content keep the output deterministic ("=_" cannot occur
-    # inside quoted-printable or base64 bodies).
     digest = hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
-    alternative = msg.get_payload(0) if document.files else msg
+    alternative = msg.get_payload(0) if files else msg
     if isinstance(alternative, EmailMessage):
         alternative.set_boundary(f"=_alt_{digest}")
-    if document.files:
-        msg.set_boundary(f"=_routed_{digest}")
-    msg["Content-Language"] = "vi"
+    if files:
+        msg.set_boundary(f"=_{tag}_{digest}")
+    msg["Content-Language"] = "vi"  # last: building the multipart moves Content-* headers
     return msg.as_bytes(policy=policy.SMTP)
