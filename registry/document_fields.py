@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry.models import AuditEvent, RegisterEntry
+from registry.numbering import register_label
 from registry.queries import get_entry
 
 
@@ -43,7 +44,7 @@ class DocumentDetails:
 
 def document_details(entry: RegisterEntry) -> DocumentDetails:
     return DocumentDetails(
-        incoming=f"{entry.year}/{entry.incoming_number}",
+        incoming=register_label(entry.year, entry.incoming_number),
         document_number=entry.document_number,
         number=entry.number,
         symbol=entry.symbol,

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from registry.numbering import register_label
+
 
 @dataclass(frozen=True)
 class SignatureDraft:
@@ -142,4 +144,4 @@ class RegisteredNumber:
     number: int
 
     def __str__(self) -> str:
-        return f"{self.year}/{self.number}"
+        return register_label(self.year, self.number)

@@ -26,6 +26,7 @@ from sqlmodel import Field, SQLModel, col
 
 from mailparse.documents.text import fold, squash
 from registry.models import NumberCounter, RegisterEntry
+from registry.numbering import register_label
 from registry.types import UtcDateTime
 
 _NOT_KEY = re.compile(r"[\s.,;:]+")
@@ -134,5 +135,5 @@ def linked_numbers(session: Session, inbound_ids: list[int]) -> dict[int, list[s
     )
     found: dict[int, list[str]] = {}
     for inbound_id, year, number in rows:
-        found.setdefault(inbound_id, []).append(f"{year}/{number}")
+        found.setdefault(inbound_id, []).append(register_label(year, number))
     return found

@@ -20,6 +20,7 @@ from registry.models import (
     RegisterEntry,
     SignatureResult,
 )
+from registry.numbering import register_label
 from registry.search import text_filter
 
 
@@ -153,7 +154,7 @@ def entry_numbers_by_inbound(
         .order_by(col(RegisterEntry.id))
     )
     for row in rows:
-        by_owner[row.inbound_id].append(f"{row.year}/{row.incoming_number}")
+        by_owner[row.inbound_id].append(register_label(row.year, row.incoming_number))
     linked = linked_numbers(session, list({*owner, *owner.values()}))  # copies, recalls…
     return {
         message: linked.get(message) or linked.get(source) or by_owner.get(source, [])

@@ -54,6 +54,7 @@ from sqlmodel import col
 
 from mailparse.documents.text import fold
 from registry.models import RegisterEntry
+from registry.numbering import register_label
 
 TRIGRAM = 3  # the shortest word a trigram index can look up
 PROBE_WINDOW = 2_000  # newest entries read first on PostgreSQL (see _newest_matches)
@@ -112,7 +113,7 @@ def entry_search_text(entry: RegisterEntry) -> str:
         entry.signer_name,
         entry.sender_address,
         entry.filename,
-        f"{entry.year}/{entry.incoming_number}",
+        register_label(entry.year, entry.incoming_number),
     )
 
 

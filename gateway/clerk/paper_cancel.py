@@ -20,6 +20,7 @@ from gateway.wiring import Components
 from registry.cancellations import EntryCancellation
 from registry.database import write_session
 from registry.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRecord, InboundMessage
+from registry.numbering import register_label
 from registry.queries import get_entry
 from registry.recorder import Recorder
 
@@ -66,7 +67,7 @@ def cancel_paper(
             "entry.paper_cancelled",
             entry=entry,
             actor=actor,
-            number=f"{year}/{number}",
+            number=register_label(year, number),
             reason=reason,
             document_key=key,
         )

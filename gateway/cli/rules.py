@@ -33,6 +33,7 @@ from gateway.wiring import load_directory, open_database
 from mailparse.signatures.verify import verify_pdf
 from registry.database import read_session
 from registry.models import RegisterEntry
+from registry.numbering import register_label
 from registry.tracking.assignments import assignments_of
 from rules.acceptance import decide
 from rules.decision import Decision, Policy
@@ -181,7 +182,7 @@ def replay(
     )
     stored = assignments_of(session, entries)
     for entry in reversed(entries):
-        number = f"{entry.year}/{entry.incoming_number}"
+        number = register_label(entry.year, entry.incoming_number)
         if not entry.routing_facts:
             results.append({"entry": number, "replayed": False, "changes": []})
             continue

@@ -34,6 +34,7 @@ from gateway.tracking.reply_actions import find_unit
 from gateway.tracking.status_notice import queue_status_notice
 from registry.database import write_session
 from registry.models import EntryStatus, RegisterEntry
+from registry.numbering import register_label
 from registry.queries import get_entry
 from registry.recorder import Recorder
 from registry.tracking.assignments import AssignmentDraft, new_assignment
@@ -156,7 +157,7 @@ def apply_decision(
 ) -> Decided:
     """Apply ``order`` inside the open transaction; DistributionError (nothing written by
     this call when raised before the claim; the caller rolls back otherwise)."""
-    incoming = f"{entry.year}/{entry.incoming_number}"
+    incoming = register_label(entry.year, entry.incoming_number)
     assignments = _assignments(desk, row, order)
     note = " ".join(order.note.split())[:NOTE_CHARS]
     try:

@@ -24,6 +24,7 @@ from gateway.tracking.clock import this_instance
 from gateway.tracking.followups import FollowUp, FollowUpMail, build_follow_up
 from registry.database import read_session, write_session
 from registry.models import RegisterEntry
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from registry.tracking import distribution as store
 from registry.tracking.clock_events import claim, claimed_keys
@@ -74,7 +75,7 @@ def _fire(
             session, key, "distribution-late", now=now, instance=this_instance(), entry_id=entry_id
         ):
             return False
-        incoming = f"{entry.year}/{entry.incoming_number}"
+        incoming = register_label(entry.year, entry.incoming_number)
         limit = vn_datetime(entry.assign_by, desk.zone.key) if entry.assign_by else ""
         if who == "leader":
             mail = FollowUpMail(

@@ -25,6 +25,7 @@ from gateway.outbox.identity import MailKind, message_id, reply_address
 from gateway.routing.routed_copy import CopiedFile, with_files
 from registry.drafts import OutboxDraft
 from registry.models import RegisterEntry
+from registry.numbering import register_label
 from registry.tracking.distribution import ProposedAssignment
 from templates import URGENCY_LABELS, role_label, urgency_prefix, vn_datetime
 
@@ -64,7 +65,7 @@ def digest_message_id(key: str, from_address: str) -> str:
 
 
 def incoming(entry: RegisterEntry) -> str:
-    return f"{entry.year}/{entry.incoming_number}"
+    return register_label(entry.year, entry.incoming_number)
 
 
 def proposal_text(proposal: Sequence[ProposedAssignment], tz: str) -> str:

@@ -16,6 +16,7 @@ from gateway.tracking.reply_actions import Applied, apply_intent
 from gateway.tracking.status_notice import queue_status_notice
 from registry.database import write_session
 from registry.models import AssignmentRecord, RegisterEntry
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from rules.progress import Intent, ReplyIntent
 
@@ -78,7 +79,7 @@ class Progress:
                         returned_mail(
                             to_address=desk.clerk,
                             assignment_id=assignment_id,
-                            incoming=f"{entry.year}/{entry.incoming_number}",
+                            incoming=register_label(entry.year, entry.incoming_number),
                             unit=unit,
                             by=self.actor,
                             reason=applied.returned_reason,

@@ -46,6 +46,7 @@ from mailparse.mime import parse
 from registry.database import read_session, write_session
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import EntryStatus, Outcome, RegisterEntry
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from registry.tracking import distribution as store
 from registry.tracking.distribution import Distribution
@@ -153,7 +154,7 @@ def _decide(desk: Desk, recorder: Recorder, reply: ReceivedReply, answered: Answ
     done: list[str] = []
     for word in said.words:
         for entry in entries:
-            number = f"{entry.year}/{entry.incoming_number}"
+            number = register_label(entry.year, entry.incoming_number)
             if word.incoming is not None and word.incoming != number:
                 continue
             outcome = _one(desk, recorder, entry, word, note=said.note, by=reply.replier)

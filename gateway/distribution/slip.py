@@ -20,6 +20,7 @@ from sqlmodel import col
 
 from gateway.reports.register_print import FONT, FONT_DIR
 from registry.models import AssignmentRecord, AuditEvent, RegisterEntry
+from registry.numbering import register_label
 from registry.queries import get_entry
 from registry.tracking.distribution import (
     Distribution,
@@ -86,7 +87,7 @@ def collect(session: Session, year: int, number: int, zone: tzinfo) -> Slip:
         )
     )
     return Slip(
-        incoming=f"{entry.year}/{entry.incoming_number}",
+        incoming=register_label(entry.year, entry.incoming_number),
         identification=_identification(entry, zone),
         instruction=_instruction(row),
         decided=_decided(row, zone),

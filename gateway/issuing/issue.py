@@ -48,6 +48,7 @@ from mailparse.signatures.verdicts import TrustStore
 from registry.agencies.directory import Directory
 from registry.database import write_session
 from registry.models import AuditEvent, OutboxMessage, RegisterEntry
+from registry.numbering import register_label
 from registry.outgoing.models import OutgoingDocument
 from registry.outgoing.writer import (
     DeliveryDraft,
@@ -98,7 +99,7 @@ class IssueResult:
 
     @property
     def outgoing(self) -> str:
-        return f"{self.year}/{self.outgoing_number}"
+        return register_label(self.year, self.outgoing_number)
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ class Issuer:
                     action="issue.registered",
                     entry_id=entry_id,
                     details={
-                        "outgoing": f"{document.year}/{document.outgoing_number}",
+                        "outgoing": register_label(document.year, document.outgoing_number),
                         "document_number": document.document_number,
                         "recipients": [r.address for r in recipients],
                         "answers": document.answers,
@@ -267,7 +268,7 @@ class Issuer:
                     issued_on=document.issued_on,
                     summary=document.summary,
                     urgency=document.urgency,
-                    outgoing=f"{document.year}/{document.outgoing_number}",
+                    outgoing=register_label(document.year, document.outgoing_number),
                     answers=document.answers,
                     respond_by=document.respond_by,
                     document=files[0],

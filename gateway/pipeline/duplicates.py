@@ -38,6 +38,7 @@ from registry.links import (
     lock_register,
 )
 from registry.models import EntryStatus, InboundMessage, Outcome, RegisterEntry
+from registry.numbering import register_label
 from registry.recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def refer_to(
     )
     if match.kind is LinkKind.RECALL:
         earlier.status = EntryStatus.RECALLED
-    number = f"{earlier.year}/{earlier.incoming_number}"
+    number = register_label(earlier.year, earlier.incoming_number)
     recorder.audit(f"entry.{match.kind}", inbound=inbound, entry=earlier, number=number)
     log.info("%s: %s of entry %s", inbound.spool_id, match.kind, number)
     return RegisteredDocument(

@@ -44,6 +44,7 @@ from registry.database import read_session, write_session
 from registry.drafts import InboundDraft, OutboxDraft
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import InboundMessage, Outcome
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from rules.acceptance import decide
 from rules.decision import Decision, DocumentAction, Policy
@@ -278,7 +279,9 @@ class Pipeline:
             if envelope.protocol == "imap":  # the mailbox copy may move once this commits
                 mark_committed(session, spool_id, MoveRole.PROCESSED)
             if earlier is not None:
-                numbers = [f"{e.year}/{e.incoming_number}" for e in recorder.entries_of(earlier)]
+                numbers = [
+                    register_label(e.year, e.incoming_number) for e in recorder.entries_of(earlier)
+                ]
                 return ProcessResult(spool_id, outcome, (), tuple(numbers), answered=False)
             registered = self._register_documents(
                 recorder, inbound, envelope, analysis, decision, plan=plan
@@ -387,7 +390,7 @@ def _recorded_result(recorder: Recorder, spool_id: str) -> ProcessResult | None:
         spool_id,
         inbound.outcome,
         tuple(inbound.reasons),
-        tuple(f"{e.year}/{e.incoming_number}" for e in entries),
+        tuple(register_label(e.year, e.incoming_number) for e in entries),
         inbound.answered,
         already_done=True,
         restricted=bool(_RESTRICTED_REASONS & set(inbound.reasons)),

@@ -30,6 +30,7 @@ from gateway.outbox.compose import angle, nfc, subject_header
 from gateway.outbox.identity import reply_address
 from registry.drafts import OutboxDraft
 from registry.models import AssignmentRecord, RegisterEntry
+from registry.numbering import register_label
 from templates import urgency_prefix
 
 KIND = "routed-copy"
@@ -100,7 +101,7 @@ class RoutedDocument:
     ) -> RoutedDocument:
         """The routed-copy view of a register entry, with the files to forward."""
         return cls(
-            incoming=f"{entry.year}/{entry.incoming_number}",
+            incoming=register_label(entry.year, entry.incoming_number),
             received_at=entry.received_at,
             document_number=entry.document_number,
             issued_on=entry.issued_on,

@@ -17,6 +17,7 @@ from gateway.outbox.compose import MailContent, compose_mail
 from gateway.outbox.identity import MailKind, message_id
 from registry.drafts import OutboxDraft
 from registry.models import AssignmentRecord, InboundMessage, RegisterEntry
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from templates import urgency_prefix
 
@@ -37,7 +38,7 @@ def queue_withdrawal(
     if withdrawn.id is None:
         raise ValueError("a flushed assignment is required")
     inbound = recorder.session.get_one(InboundMessage, entry.inbound_id)
-    incoming = f"{entry.year}/{entry.incoming_number}"
+    incoming = register_label(entry.year, entry.incoming_number)
     context = {
         "unit_name": withdrawn.unit_name or withdrawn.unit_code,
         "incoming": incoming,

@@ -43,6 +43,7 @@ from gateway.tracking.followups import (
     unassigned_mail,
 )
 from registry.database import read_session, write_session
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from registry.tracking.clock_events import (
     OpenAssignment,
@@ -180,14 +181,14 @@ class Clock:
                 unassigned_mail(
                     to_address=clerk,
                     entry_id=e.id,
-                    incoming=f"{e.year}/{e.incoming_number}",
+                    incoming=register_label(e.year, e.incoming_number),
                     assign_by=vn_datetime(e.assign_by, tz),
                 )
             ]
         a = event.assignment
         if a is None:
             return []
-        incoming = f"{a.year}/{a.incoming_number}"
+        incoming = register_label(a.year, a.incoming_number)
         unit_name = a.unit_name or a.unit_code
         due_at = vn_datetime(a.due_at, tz)
         if event.kind is ClockKind.REMINDER:

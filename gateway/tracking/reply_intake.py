@@ -32,6 +32,7 @@ from registry.database import write_session
 from registry.drafts import InboundDraft
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import AssignmentRecord, InboundMessage, Outcome, RegisterEntry
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from registry.tracking.clock_events import claim
 from rules.progress import read_intent
@@ -141,7 +142,7 @@ class _Handling:
 
     @property
     def incoming(self) -> str:
-        return f"{self.entry.year}/{self.entry.incoming_number}"
+        return register_label(self.entry.year, self.entry.incoming_number)
 
     def audit(self, action: str, **details: object) -> None:
         self.recorder.audit(

@@ -23,6 +23,7 @@ from gateway.outbox.compose import MailContent, compose_mail
 from gateway.outbox.identity import MailKind, message_id
 from registry.drafts import OutboxDraft
 from registry.models import EntryStatus, InboundMessage, OutboxMessage, RegisterEntry
+from registry.numbering import register_label
 from registry.recorder import Recorder
 from templates import urgency_prefix
 
@@ -85,7 +86,7 @@ def queue_status_notice(
     ).first()
     if recipient is None or queued is not None:
         return None
-    incoming = f"{entry.year}/{entry.incoming_number}"
+    incoming = register_label(entry.year, entry.incoming_number)
     context = {
         "agency_name": entry.sender_agency_name,
         "incoming": incoming,

@@ -45,6 +45,7 @@ from gateway.web.register.actions import CLERKS
 from gateway.web.rendering import render
 from gateway.wiring import Components
 from registry.agencies.directory import Agency
+from registry.numbering import register_label
 
 MAX_FILE_BYTES = 30 * 1024 * 1024  # one mail per recipient carries it ([smtp] default)
 MAX_ATTACHMENTS = 10
@@ -121,7 +122,7 @@ def _answers(text: str) -> str | None:
         raise FormError("Văn bản đến được trả lời: hãy ghi số đến/năm, ví dụ 15/2026.")
     a, b = int(first), int(second)
     year, number = (b, a) if 1900 <= b <= 2999 and not 1900 <= a <= 2999 else (a, b)
-    return f"{year}/{number}"
+    return register_label(year, number)
 
 
 def _specs(form: FormData) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from registry.models import (
     RegisterEntry,
     SignatureResult,
 )
+from registry.numbering import register_label
 from registry.queries import signatures_of
 from registry.search import COUNT_CAP
 
@@ -148,7 +149,7 @@ def document_types(session: Session) -> list[str]:
 
 def document_view(session: Session, person: Person, entry: RegisterEntry) -> DocumentView:
     if not may_see(session, person, entry):
-        raise ForbiddenError(f"{entry.year}/{entry.incoming_number}")
+        raise ForbiddenError(register_label(entry.year, entry.incoming_number))
     return DocumentView(
         entry=entry,
         inbound=session.get(InboundMessage, entry.inbound_id),
