@@ -9,18 +9,9 @@ from typing import Any
 import pytest
 
 from tests.gateway.web.conftest import PASSWORD, Console
+from tests.support.browser import follow
 
 pytestmark = pytest.mark.slow
-
-
-def _follow(driver: Any, element: Any) -> None:
-    """Click a link or a submit button and wait until the page it leads to replaced this one
-    (finding elements before that would find the old page's, which then go stale)."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(element))
 
 
 def _login(driver: Any, console: Console, username: str) -> None:
@@ -30,7 +21,7 @@ def _login(driver: Any, console: Console, username: str) -> None:
     assert driver.current_url.endswith("/login")  # redirected: no session yet
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    _follow(driver, driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
     assert driver.find_element(By.TAG_NAME, "h1").text == "Sổ đăng ký văn bản đến"
 
 
@@ -60,7 +51,7 @@ def test_clerk_finds_chan_chinh_without_diacritics_and_opens_it(
     rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 1
     assert "chấn chỉnh" in rows[0].text
-    _follow(browser, rows[0].find_element(By.TAG_NAME, "a"))
+    follow(browser, rows[0].find_element(By.TAG_NAME, "a"))
 
     assert browser.find_element(By.TAG_NAME, "h1").text == f"Văn bản đến số 1/{console.year}"
     assert browser.find_element(By.ID, "so-ky-hieu").text == "54/UBND-VP"
@@ -95,7 +86,7 @@ def test_logout_in_the_browser_ends_the_session(console: Console, browser: Any) 
     from selenium.webdriver.common.by import By
 
     _login(browser, console, "lanhdao")
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "form.logout button"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.logout button"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Đăng nhập"
     browser.get(f"{console.url}/register")
     assert browser.current_url.endswith("/login")
@@ -119,10 +110,10 @@ def test_clerk_finds_chan_chinh_assigns_it_to_a_unit_and_the_routed_copy_is_deli
     assert copies_to_tp() == []
     _login(browser, console, "vanthu")
     _search(browser, "chan chinh")
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "tbody tr a"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "tbody tr a"))
     Select(browser.find_element(By.ID, "giao-don-vi")).select_by_value("TP")
     Select(browser.find_element(By.ID, "giao-vai-tro")).select_by_value("cooperate")
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button"))
     section = browser.find_element(By.ID, "phan-cong").find_element(By.XPATH, "..")
     assert "Phối hợp: Phòng Tư pháp" in section.text
     deadline = time.monotonic() + 30

@@ -23,6 +23,7 @@ from tests.gateway.web.conftest import (
 )
 from tests.gateway.web.test_clerk_day import pdf_with_javascript
 from tests.gateway.web.visible import ISO_DATE, codes_in, visible_text
+from tests.support.browser import follow
 from tests.support.gateway_process import GatewayProcess
 from tests.support.messages import official_mail
 from tests.support.pki import TestPki
@@ -81,21 +82,13 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
-def _follow(driver: Any, element: Any) -> None:
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(element))
-
-
 def _login(driver: Any, console: Console) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(f"{console.url}/login")
     driver.find_element(By.ID, "username").send_keys("vanthu")
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    _follow(driver, driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
 
 
 def _read_as_clerk(driver: Any, folder: Path, name: str) -> str:
@@ -145,14 +138,14 @@ def test_a_clerk_enters_a_paper_document_reviews_and_confirms_it(
     secrecy = Select(browser.find_element(By.ID, "do-mat"))
     assert [o.text for o in secrecy.options] == ["Không mật", "Mật", "Tối mật", "Tuyệt mật"]
     _read_as_clerk(browser, shots, "01-giay-nhap")
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "form.paper button[type=submit]"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.paper button[type=submit]"))
 
     text = _read_as_clerk(browser, shots, "02-giay-xac-nhan")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Xác nhận vào sổ văn bản giấy"
     for value in ("18/11/2026", "Nguyễn Văn An", "Thượng khẩn", "Không mật"):
         assert value in text
     confirm = browser.find_element(By.XPATH, "//button[text()='Xác nhận và cấp số đến']")
-    _follow(browser, confirm)
+    follow(browser, confirm)
 
     text = _read_as_clerk(browser, shots, "03-giay-da-vao-so")
     heading = browser.find_element(By.TAG_NAME, "h1").text
@@ -162,7 +155,7 @@ def test_a_clerk_enters_a_paper_document_reviews_and_confirms_it(
     reason = browser.find_element(By.ID, "ly-do-huy")
     browser.execute_script("arguments[0].scrollIntoView()", reason)
     reason.send_keys("vào sổ nhầm: văn bản đã nhận qua thư điện tử")
-    _follow(browser, reason.find_element(By.XPATH, "following-sibling::button"))
+    follow(browser, reason.find_element(By.XPATH, "following-sibling::button"))
     browser.execute_script("document.getElementById('lich-su').scrollIntoView()")
     text = _read_as_clerk(browser, shots, "06-giay-da-huy")
     assert "Đã hủy" in text and "Hủy văn bản giấy vào sổ nhầm: vào sổ nhầm" in text
@@ -183,11 +176,11 @@ def test_a_clerk_sees_every_inbound_message_and_decides_the_held_one(
     from selenium.webdriver.common.by import By
 
     _login(browser, day)
-    _follow(browser, browser.find_element(By.LINK_TEXT, "Thư đến"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "Thư đến"))
     text = _read_as_clerk(browser, shots, "04-thu-den")
     for words in ("Đã tiếp nhận", "Biên nhận (03)", "Tạm giữ chờ quyết định", "JavaScript"):
         assert words in text
-    _follow(browser, browser.find_element(By.LINK_TEXT, "Xem và quyết định"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "Xem và quyết định"))
     text = _read_as_clerk(browser, shots, "05-thu-tam-giu")
     assert "JavaScript" in text
     assert not browser.find_elements(By.XPATH, "//dt[text()='Mật']")

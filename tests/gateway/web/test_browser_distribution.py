@@ -18,7 +18,8 @@ from tests.gateway.distribution.conftest import (
     wait_for,
 )
 from tests.gateway.web.conftest import PASSWORD, Console
-from tests.gateway.web.test_browser import _follow, _login
+from tests.gateway.web.test_browser import _login
+from tests.support.browser import follow, wait_until_replaced
 from tests.support.pki import TestPki
 from tests.support.sink import free_port
 
@@ -76,20 +77,20 @@ def test_r_distrib_leader_changes_the_lead_adds_an_instruction_and_routing_follo
     console, gateway = leader_console, leader_console.gateway
     year = console.year
     _login(browser, console, "phochutich")
-    _follow(browser, browser.find_element(By.LINK_TEXT, "Phân công"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "Phân công"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Văn bản chờ phân công"
     items = browser.find_elements(By.CSS_SELECTOR, "#hang-cho > li")
     assert [i.get_attribute("id") for i in items] == [f"cho-{year}-1", f"cho-{year}-2"]
     assert "Hạn cho ý kiến phân công" in items[0].text
     assert "Đề xuất: Chủ trì Phòng Tài chính – Kế hoạch" in items[0].text
-    _follow(browser, items[0].find_element(By.PARTIAL_LINK_TEXT, "thay đổi phân công"))
+    follow(browser, items[0].find_element(By.PARTIAL_LINK_TEXT, "thay đổi phân công"))
 
     assert browser.find_element(By.TAG_NAME, "h1").text == f"Phân công văn bản đến số 1/{year}"
     assert "dự toán ngân sách" in browser.find_element(By.ID, "trich-yeu").text
     browser.save_screenshot(str(tmp_path / "decision.png"))
     Select(browser.find_element(By.ID, "chu-tri")).select_by_value("TP")
     browser.find_element(By.ID, "y-kien").send_keys(INSTRUCTION)
-    _follow(browser, browser.find_element(By.ID, "phan-cong"))
+    follow(browser, browser.find_element(By.ID, "phan-cong"))
 
     assert (
         browser.find_element(By.ID, "da-phan-cong").text == f"Đã phân công văn bản đến số {year}/1."
@@ -128,8 +129,6 @@ def test_r_distrib_on_a_phone_the_leader_accepts_with_the_keyboard(
     and TCKH gets its routed copy."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     console, gateway = leader_console, leader_console.gateway
     year = console.year
@@ -147,7 +146,7 @@ def test_r_distrib_on_a_phone_the_leader_accepts_with_the_keyboard(
         browser.switch_to.active_element.send_keys(Keys.TAB)
     assert browser.switch_to.active_element == accept
     accept.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(accept))
+    wait_until_replaced(browser, accept)
     assert (
         browser.find_element(By.ID, "da-phan-cong").text == f"Đã phân công văn bản đến số {year}/2."
     )

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.gateway.web.conftest import PASSWORD, Console
+from tests.support.browser import follow
 
 pytestmark = pytest.mark.slow
 
@@ -23,21 +24,13 @@ def _wait(driver: Any, condition: Any) -> None:
     WebDriverWait(driver, 15).until(condition)
 
 
-def _click_and_load(driver: Any, element: Any) -> None:
-    """Click something that loads a new page and wait until it replaced this one."""
-    from selenium.webdriver.support import expected_conditions
-
-    element.click()
-    _wait(driver, expected_conditions.staleness_of(element))
-
-
 def _login(driver: Any, console: Console, username: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(f"{console.url}/login")
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form.login button"))
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "form.login button"))
     assert driver.find_element(By.TAG_NAME, "h1").text == "Sổ đăng ký văn bản đến"
     _wait(driver, lambda d: d.execute_script("return typeof htmx") == "object")
 
@@ -98,19 +91,17 @@ def test_a_saved_search_is_saved_listed_and_reopened(console: Console, browser: 
     browser.find_element(By.ID, "q").send_keys("chan chinh")
     _wait(browser, lambda d: d.execute_script(ROWS) == 1)
     browser.find_element(By.ID, "save-name").send_keys("Chấn chỉnh văn bản")
-    _click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.save-search button"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.save-search button"))
     assert _query(browser.current_url) == {"q": ["chan chinh"]}  # stored without the noise
 
-    _click_and_load(
-        browser, browser.find_element(By.CSS_SELECTOR, "header nav a[href='/register']")
-    )
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "header nav a[href='/register']"))
     assert browser.execute_script(ROWS) == 2
     saved = browser.find_element(By.LINK_TEXT, "Chấn chỉnh văn bản")
-    _click_and_load(browser, saved)
+    follow(browser, saved)
     assert browser.execute_script(ROWS) == 1
     assert browser.find_element(By.ID, "q").get_attribute("value") == "chan chinh"
     assert "chấn chỉnh" in browser.find_element(By.CSS_SELECTOR, "#results tbody tr").text
 
     delete = browser.find_element(By.CSS_SELECTOR, "ul.saved-searches button")
-    _click_and_load(browser, delete)
+    follow(browser, delete)
     assert browser.find_elements(By.LINK_TEXT, "Chấn chỉnh văn bản") == []

@@ -14,6 +14,7 @@ import pytest
 
 from tests.gateway.web.conftest import PASSWORD, _wait_for_console
 from tests.gateway.web.outgoing.conftest import CITY, city_document
+from tests.support.browser import follow
 from tests.support.gateway_process import GatewayProcess
 from tests.support.pki import TestPki
 from tests.support.sink import free_port
@@ -54,14 +55,6 @@ def city_console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iter
         gateway.stop()
 
 
-def _follow(driver: Any, element: Any) -> None:
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(element))
-
-
 def _csp_problems(driver: Any) -> list[str]:
     return [
         entry["message"]
@@ -91,21 +84,21 @@ def test_r_issue_a_clerk_issues_in_the_browser_and_the_list_shows_the_recipients
     browser.get(f"{city_console}/login")
     browser.find_element(By.ID, "username").send_keys("vanthu")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
-    _follow(browser, browser.find_element(By.LINK_TEXT, "Văn bản đi"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "Văn bản đi"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Sổ đăng ký văn bản đi"
-    _follow(browser, browser.find_element(By.LINK_TEXT, "Phát hành văn bản mới"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "Phát hành văn bản mới"))
     browser.find_element(By.ID, "pdf").send_keys(str(pdf))
     browser.find_element(By.CSS_SELECTOR, 'input[name="to"][value="phuong-xa"]').click()
     browser.find_element(By.ID, "to-QLDT").click()
     browser.save_screenshot(str(shots / "1-form.png"))
-    _follow(browser, browser.find_element(By.CSS_SELECTOR, "form.issue-form button"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.issue-form button"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Kiểm tra trước khi phát hành"
     assert browser.find_element(By.ID, "so-ky-hieu").text == "15/UBND-VP"
     recipients = browser.find_elements(By.CSS_SELECTOR, "#danh-sach-noi-nhan li")
     assert len(recipients) == 13
     browser.save_screenshot(str(shots / "2-preview.png"))
-    _follow(browser, browser.find_element(By.ID, "phat-hanh"))
+    follow(browser, browser.find_element(By.ID, "phat-hanh"))
     heading = browser.find_element(By.TAG_NAME, "h1").text
     assert heading.startswith("Văn bản đi số 1/")
     assert "13 nơi nhận" in browser.find_element(By.ID, "da-phat-hanh").text
@@ -113,7 +106,7 @@ def test_r_issue_a_clerk_issues_in_the_browser_and_the_list_shows_the_recipients
     assert len(states) == 13
     assert set(states) <= {"Đang chờ gửi", "Đã gửi, chờ xác nhận"}
     browser.save_screenshot(str(shots / "3-document.png"))
-    _follow(browser, browser.find_element(By.LINK_TEXT, "← Sổ văn bản đi"))
+    follow(browser, browser.find_element(By.LINK_TEXT, "← Sổ văn bản đi"))
     (row,) = browser.find_elements(By.CSS_SELECTOR, "table.outgoing tbody tr")
     assert "15/UBND-VP" in row.text and "13 nơi nhận" in row.text
     assert "Đang chờ 13" in row.text
