@@ -30,6 +30,8 @@ SURE_CONFIDENCE = 70.0  # mean Tesseract word confidence (0–100) below this: u
 # lower resolution, decided from the box BEFORE rendering (FIELD-NOTES: a blank 14 400-pt
 # page at 300 dpi is 60 000 × 60 000 pixels, 3.5 GB allocated at once).
 MAX_PAGE_PIXELS = 24_000_000
+# Tesseract page segmentation modes: a page read top to bottom; text found anywhere.
+SINGLE_COLUMN, SPARSE_TEXT = "4", "11"
 
 
 class OcrStatus(StrEnum):
@@ -84,8 +86,16 @@ class OcrReader:
         status = OcrStatus.READ if mean >= SURE_CONFIDENCE else OcrStatus.UNSURE
         return OcrResult(status, "\n".join(texts), round(mean, 1), len(images))
 
-    def _tesseract(self, png: bytes, timeout: float) -> tuple[str, list[float]] | None:
-        command = [self.tesseract, "stdin", "stdout", "-l", self.language, "--psm", "4", "tsv"]
+    def read_image(self, png: bytes, timeout: float) -> list[str]:
+        """The lines of text in one small image (a stamp), found anywhere in it; no lines
+        when tesseract fails or overruns ``timeout``."""
+        page = self._tesseract(png, timeout, SPARSE_TEXT)
+        return page[0].splitlines() if page is not None else []
+
+    def _tesseract(
+        self, png: bytes, timeout: float, layout: str = SINGLE_COLUMN
+    ) -> tuple[str, list[float]] | None:
+        command = [self.tesseract, "stdin", "stdout", "-l", self.language, "--psm", layout, "tsv"]
         try:
             done = subprocess.run(  # fixed argv, no shell
                 command, input=png, capture_output=True, timeout=timeout, check=False

@@ -1,20 +1,23 @@
 """Reading what one document says: its text layer, else OCR; cross-checked with the mail.
 
-The facts come from the PDF's own text (:mod:`mailparse.documents.facts`). A scan without a text
-layer is read with OCR (:mod:`gateway.pipeline.ocr`, when configured) and the OCR text goes through
-the same extraction. The result is then cross-checked with the edXML envelope, the mail
-subject and the signer certificates (:func:`mailparse.documents.crosscheck.cross_check`): the
-document's values win, disagreements are kept, gaps are filled (so a scan OCR cannot read
-is registered with the fields of the edXML and the mail, and marked for review).
+The facts come from the PDF's own text (:mod:`mailparse.documents.facts`). A scan without
+a text layer is read with OCR (:mod:`gateway.pipeline.ocr`, when configured) and the OCR
+text goes through the same extraction; with a text layer, the head of the first page is
+also searched for a secrecy stamp drawn as an image (:mod:`gateway.pipeline.stamp_images`).
+The result is then cross-checked with the edXML envelope, the mail subject and the signer
+certificates (:func:`mailparse.documents.crosscheck.cross_check`): the document's values
+win, disagreements are kept, gaps are filled (so a scan OCR cannot read is registered with
+the fields of the edXML and the mail, and marked for review).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from gateway.pipeline.ocr import MIN_TEXT_LETTERS, OcrReader, OcrResult, OcrStatus
+from gateway.pipeline.stamp_images import image_secrecy
 from mailparse.documents.crosscheck import cross_check
 from mailparse.documents.document import DocumentFacts
 from mailparse.documents.facts import facts_from_text
@@ -86,6 +89,11 @@ def read_document(
                 source, text = TextSource.OCR, result.text
     own = facts_from_text(text, pdf.pages) if source is not TextSource.NONE else None
     own = own or DocumentFacts(pages=pdf.pages)
+    if source is TextSource.TEXT and own.secrecy is None and ocr is not None:
+        drawn = image_secrecy(data, ocr)  # a stamp drawn as a picture over the text layer
+        if drawn is not None:
+            log.info("%s: a secrecy stamp drawn as an image", log_id)
+            own = replace(own, secrecy=drawn)
     others = [("edxml", edxml.facts())] if edxml is not None else []
     others.append(("subject", subject))
     signers = [s.signer for s in signatures.signatures if s.signer] if signatures else []

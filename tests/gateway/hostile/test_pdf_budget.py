@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gateway.pipeline.examine import OVER_TIME, DocumentWork, Examination
-from gateway.pipeline.ocr import OcrReader, ocr_reader, render_scale
+from gateway.pipeline.ocr import OcrReader, render_scale
 from gateway.trust.verifier import ProcessVerifier
 from mailparse.documents.document import DocumentFacts
 from mailparse.signatures.verdicts import TrustStore
@@ -46,14 +46,6 @@ def _work(
         edxml=None,
         log_id="test",
     )
-
-
-@pytest.fixture(scope="module")
-def reader() -> OcrReader:
-    found = ocr_reader()
-    if found is None:
-        pytest.skip("tesseract with Vietnamese data is not installed (scripts/test installs it)")
-    return found
 
 
 @pytest.fixture

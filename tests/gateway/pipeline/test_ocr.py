@@ -7,7 +7,6 @@ tesseract-ocr-vie are installed by scripts/test.
 
 from __future__ import annotations
 
-import os
 import smtplib
 import time
 from datetime import date
@@ -33,17 +32,6 @@ EDXML = Path(__file__).resolve().parents[2] / "data" / "edxml" / "new_54_ubnd_vp
 AGENCY = "vanthu@vp.rachgia.example.gov.vn"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def reader() -> OcrReader:
-    found = ocr_reader()
-    if found is None:
-        missing = "tesseract with Vietnamese data is not installed (scripts/test installs it)"
-        if os.environ.get("GATEWAY_TEST_REQUIRE_OCR"):
-            pytest.fail(f"GATEWAY_TEST_REQUIRE_OCR is set but {missing}")
-        pytest.skip(missing)
-    return found
 
 
 def test_scans_have_no_text_layer() -> None:
