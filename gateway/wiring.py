@@ -103,7 +103,7 @@ def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Component
     data_dir = deployment.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_database(deployment)
-    router = Router(deployment)  # an invalid rules file stops start-up (exit 2)
+    router = Router(deployment, engine)  # an invalid rules file stops start-up (exit 2)
     archive, restricted = open_stores(
         storage=settings.gateway.storage,
         database_url=deployment.database_url,

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from gateway.clerk.accounts import Accounts
 from gateway.config.settings import Deployment, load
 from gateway.errors import ConfigError
-from gateway.routing.in_force import read_rules
+from gateway.routing.in_force import Router
 from gateway.wiring import load_directory, open_database
 from registry.console.accounts import Role
 from templates.labels import account_role
@@ -45,14 +47,15 @@ def read_password(path: Path | None) -> str:
     return first
 
 
-def unknown_unit(deployment: Deployment, code: str | None) -> str:
+def unknown_unit(deployment: Deployment, engine: Engine, code: str | None) -> str:
     """Why ``code`` is not a unit of this deployment (Vietnamese); "" when it is one.
 
-    Units are the routing rules' units (what assignments name) and the directory's codes.
+    Units are the routing rules' units in force (what assignments name) and the
+    directory's codes.
     """
     if not code:
         return ""
-    known = set(read_rules(deployment).units_by_code)
+    known = set(Router(deployment, engine).units)
     known |= {agency.code for agency in load_directory(deployment).agencies}
     if code in known:
         return ""
@@ -62,15 +65,13 @@ def unknown_unit(deployment: Deployment, code: str | None) -> str:
     )
 
 
-def _accounts(args: argparse.Namespace) -> Accounts:
-    return Accounts(open_database(load(args.config)))
-
-
 def cmd_users(args: argparse.Namespace) -> int:
-    accounts = _accounts(args)
+    deployment = load(args.config)
+    engine = open_database(deployment)
+    accounts = Accounts(engine)
     action = args.users_command
     if action == "add":
-        unknown = unknown_unit(load(args.config), args.unit)
+        unknown = unknown_unit(deployment, engine, args.unit)
         if unknown:
             print(f"Lỗi: {unknown}", file=sys.stderr)
             return 2

@@ -1,44 +1,35 @@
 """The routing rules as administrators tune them: how often each rule fired, a dry run of
 an edited file, and saving a file into force with the change in the audit trail.
 
-A file that does not validate is never written: :func:`save_rules` validates first, then
-replaces ``rules.yaml`` atomically (temporary file, fsync, rename) and reloads the running
-:class:`~gateway.routing.Router`.
+Rules that do not validate are never saved: :func:`save_rules` validates first, then
+stores them as the newest rules in the database — in force on every instance at its next
+document (:mod:`gateway.routing.in_force`) — and writes this instance's ``rules.yaml``
+atomically (temporary file, fsync, rename).
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from gateway.config.settings import Deployment
-from gateway.errors import GatewayError
-from gateway.routing.in_force import Router, calendar_for, rules_path, sample_rules_text
-from gateway.storage.durable import replace_file
-from registry.database import write_session
+from gateway.routing.in_force import (
+    SAVE_ACTION,
+    Router,
+    rules_path,
+    sample_rules_text,
+)
 from registry.models import AuditEvent
-from registry.recorder import Recorder
 from registry.reports.rule_hits import rule_hit_counts
 from rules.calendar import WorkingCalendar
 from rules.routing import route
 from rules.routing_types import Routing, RoutingFacts
 from rules.rulesfile import RuleSet, load_rules
-
-SAVE_ACTION = "rules.save"
-DIFF_CHARS = 20_000
-
-
-class RulesNotReloadedError(GatewayError):
-    """The file was written but the running router refused it (changed meanwhile?)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +69,10 @@ def rule_stats(session: Any, rules: RuleSet) -> list[RuleStat]:
     return stats
 
 
-def current_text(deployment: Deployment) -> str:
-    """The rules file in force (the shipped sample when the deployment has none)."""
+def current_text(deployment: Deployment, router: Router | None) -> str:
+    """The rules text in force (the rules file, or the shipped sample, without a router)."""
+    if router is not None:
+        return router.text
     path = rules_path(deployment)
     return path.read_text(encoding="utf-8") if path.is_file() else sample_rules_text()
 
@@ -96,34 +89,11 @@ def router_with(
     return lambda facts, now: route(facts, rules, calendar, now)
 
 
-def calendar_of(router: Router | None, deployment: Deployment) -> WorkingCalendar:
-    return router.calendar if router is not None else calendar_for(deployment)
-
-
-def save_rules(
-    deployment: Deployment, engine: Engine, router: Router | None, text: str, actor: str
-) -> RuleSet:
-    """Validate ``text``, put it into force and audit the change; RulesError when invalid."""
+def save_rules(router: Router, text: str, actor: str) -> RuleSet:
+    """Validate ``text``, put it into force on every instance and audit the change;
+    RulesError when invalid."""
     rules = validate(text)
-    before = current_text(deployment)
-    old_version = hashlib.sha256(before.encode("utf-8")).hexdigest()[:12]  # as load_rules
-    path = rules_path(deployment)
-    _write_atomically(path, text)
-    if router is not None and not router.reload():
-        raise RulesNotReloadedError(f"{path}: written but not reloaded; see the log")
-    diff = "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), text.splitlines(keepends=True), "trước", "sau"
-        )
-    )
-    with write_session(engine) as session:
-        Recorder(session).audit(
-            SAVE_ACTION,
-            actor=actor,
-            old_version=old_version,
-            new_version=rules.version,
-            diff=diff[:DIFF_CHARS],
-        )
+    router.save(text, rules, actor)
     return rules
 
 
@@ -145,7 +115,3 @@ def history(session: Any, limit: int = 20) -> list[RulesChange]:
         )
         for e in events
     ]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    replace_file(path, text.encode("utf-8"))

@@ -26,7 +26,6 @@ from gateway.config.settings import Deployment
 from gateway.routing.console import (
     RulesChange,
     RuleStat,
-    calendar_of,
     current_text,
     history,
     router_with,
@@ -77,9 +76,18 @@ class RulesView:
     changes: list[RulesChange]
 
 
-def _router(request: Request) -> Router | None:
+def _router(request: Request) -> Router:
+    """The service's router; a console without the service keeps one of its own (the
+    rules in force are in the database either way)."""
     components = request.app.state.components
-    return None if components is None else components.router
+    if components is not None and components.router is not None:
+        router: Router = components.router
+        return router
+    own: Router | None = getattr(request.app.state, "own_router", None)
+    if own is None:
+        own = Router(_deployment(request), request.app.state.engine)
+        request.app.state.own_router = own
+    return own
 
 
 def _view(request: Request, rules: RuleSet) -> RulesView:
@@ -95,8 +103,7 @@ def _view(request: Request, rules: RuleSet) -> RulesView:
 
 
 def _rules_in_force(request: Request) -> RuleSet:
-    router = _router(request)
-    return router.rules if router is not None else validate(current_text(_deployment(request)))
+    return _router(request).rules
 
 
 def _deployment(request: Request) -> Deployment:
@@ -105,7 +112,7 @@ def _deployment(request: Request) -> Deployment:
 
 
 async def _page(request: Request, text: str, outcome: Outcome, status: int = 200) -> Response:
-    view = await run_in_threadpool(_view, request, _rules_in_force(request))
+    view = await run_in_threadpool(lambda: _view(request, _rules_in_force(request)))
     return render(
         request, "rules_console.html", status, view=view, rules_text=text, outcome=outcome
     )
@@ -113,7 +120,7 @@ async def _page(request: Request, text: str, outcome: Outcome, status: int = 200
 
 @signed_in(roles={Role.ADMIN})
 async def rules_page(request: Request, person: Person) -> Response:
-    text = await run_in_threadpool(current_text, _deployment(request))
+    text = await run_in_threadpool(lambda: current_text(_deployment(request), _router(request)))
     return await _page(request, text, Outcome())
 
 
@@ -127,10 +134,7 @@ async def rules_post(request: Request, person: Person) -> Response:
     except RulesError as exc:  # never put into force; every problem with its line
         return await _page(request, text, Outcome(errors=tuple(str(exc).splitlines())), 422)
     if action == "save":
-        deployment, engine = _deployment(request), request.app.state.engine
-        saved = await run_in_threadpool(
-            save_rules, deployment, engine, _router(request), text, person.username
-        )
+        saved = await run_in_threadpool(lambda: save_rules(_router(request), text, person.username))
         return await _page(request, text, Outcome(saved=saved.version))
     if action == "replay":
         return await _page(request, text, await run_in_threadpool(_replay, request, rules))
@@ -139,7 +143,7 @@ async def rules_post(request: Request, person: Person) -> Response:
 
 
 def _replay(request: Request, rules: RuleSet) -> Outcome:
-    routing = router_with(rules, calendar_of(_router(request), _deployment(request)))
+    routing = router_with(rules, _router(request).calendar)
     with read_session(request.app.state.engine) as session:
         rows = replay(session, routing, RECENT)
     return Outcome(heading=f"Xét lại {len(rows)} văn bản gần nhất", replayed=tuple(rows))
@@ -147,7 +151,7 @@ def _replay(request: Request, rules: RuleSet) -> Outcome:
 
 async def _dry_run(request: Request, form: FormData, rules: RuleSet) -> Outcome:
     deployment = _deployment(request)
-    routing = router_with(rules, calendar_of(_router(request), deployment))
+    routing = router_with(rules, _router(request).calendar)
     upload = form.get("eml")
     if isinstance(upload, UploadFile) and upload.filename:
         try:
