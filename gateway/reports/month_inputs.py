@@ -7,13 +7,14 @@ DESIGN §2); the definitions are in :mod:`registry.reports.limits`. :func:`compu
 one way the CLI and the console build a report: judged at min(now, the month's end), with a
 row for every unit of the directory (CV54 §3), and each unit's electronic exchange with us
 (:mod:`registry.reports.exchange`: what we issued to it and what became of it, the median
-working hours to its confirmation, what it sent us).
+working hours to its confirmation, what it sent us), and whether our own documents were
+issued in time (:mod:`registry.reports.issue_time`, R-ISSUE).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.engine import Engine
 
@@ -23,6 +24,7 @@ from gateway.routing.in_force import calendar_for
 from registry.agencies.directory import Directory
 from registry.database import read_session
 from registry.reports.exchange import exchange_rows
+from registry.reports.issue_time import issue_timeliness
 from registry.reports.limits import URGENT_HOURS
 from registry.reports.reporting import MonthlyReport, month_bounds, monthly_report
 from rules.calendar import WorkingCalendar
@@ -46,6 +48,14 @@ class CalendarLimits:
         if not urgent:
             return ordinary
         return min(ordinary, self.calendar.add_working_hours(received_at, URGENT_HOURS))
+
+    def issue_by(self, issued_on: date, urgent: bool) -> datetime:
+        """R-ISSUE (:mod:`registry.reports.issue_time`): the end of the day's work for an
+        urgent document, else the end of the next working morning."""
+        zone = self.calendar.zone
+        if urgent:
+            return self.calendar.end_of_working_day(datetime.combine(issued_on, time.min, zone))
+        return self.calendar.end_of_morning(datetime.combine(issued_on, time.max, zone))
 
 
 def directory_units(directory: Directory | None) -> tuple[tuple[str, str], ...]:
@@ -95,4 +105,17 @@ def compute(
             by_agency=report.by_agency,
             hours=calendar.working_hours_between,
         )
-    return replace(report, exchange=rows, exchange_total=total)
+        issuing = issue_timeliness(
+            session, start, min(now, end), CalendarLimits(calendar).issue_by
+        )
+    late = tuple(  # local times, as every file of the report shows them
+        replace(
+            item,
+            issued_at=item.issued_at.astimezone(deployment.zone),
+            limit=item.limit.astimezone(deployment.zone),
+        )
+        for item in issuing.late
+    )
+    return replace(
+        report, exchange=rows, exchange_total=total, issuing=replace(issuing, late=late)
+    )

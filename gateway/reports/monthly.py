@@ -29,6 +29,7 @@ from registry.reports.reporting import (
     MonthlyReport,
     ReportRow,
 )
+from registry.reports.values import IssueTimeliness, LateIssue
 from templates import reason_text
 
 TITLE = "Báo cáo tình hình giải quyết văn bản đến"
@@ -56,6 +57,14 @@ EXCHANGE_LABELS = {
     "unanswered": "Chưa trả lời",
     "sent_to_us": "Văn bản điện tử đơn vị gửi đến",
 }
+ISSUE_TITLE = "Phát hành văn bản đi (trong ngày, chậm nhất sáng ngày làm việc kế tiếp)"
+ISSUE_LABELS = {
+    "issued": "Văn bản đã phát hành",
+    "in_time": "Phát hành đúng hạn",
+    "late": "Phát hành muộn",
+    "undated": "Không đọc được ngày văn bản (không xét)",
+}
+LATE_HEADING = ("Số, ký hiệu", "Ngày văn bản", "Phát hành lúc", "Hạn phát hành")
 # The chart's stacked segments (the console's, gateway.web.report_page): what became of each
 # document counted in the month.
 OUTCOMES = ("done_on_time", "done_late", "in_progress_within", "in_progress_overdue")
@@ -126,6 +135,27 @@ def _exchange(report: MonthlyReport) -> list[ExchangeRow]:
     return [*report.exchange, *((report.exchange_total,) if report.exchange_total else ())]
 
 
+def issue_figures(issuing: IssueTimeliness) -> list[tuple[str, int]]:
+    """R-ISSUE's figures, labelled (the files and the console)."""
+    counts = {
+        "issued": issuing.issued,
+        "in_time": issuing.in_time,
+        "late": len(issuing.late),
+        "undated": issuing.undated,
+    }
+    return [(ISSUE_LABELS[name], value) for name, value in counts.items()]
+
+
+def late_cells(item: LateIssue) -> tuple[str, str, str, str]:
+    """A late document's number, date, issue time and limit (local times, dd/mm/yyyy)."""
+    return (
+        item.document_number,
+        item.issued_on.strftime("%d/%m/%Y"),
+        item.issued_at.strftime("%H:%M %d/%m/%Y"),
+        item.limit.strftime("%H:%M %d/%m/%Y"),
+    )
+
+
 def _text_cells(row: ReportRow | None, figures: Figures) -> list[str | int | float]:
     """A row's cells for text files (CSV, PDF): the share written "93,5%"."""
     return [*_cells(row, figures)[:-1], percent_text(signed_share(figures))]
@@ -178,6 +208,31 @@ def _chart(sheet: Worksheet, rows: int, month: str) -> None:
     sheet.add_chart(chart, f"B{rows + 5}")
 
 
+def _exchange_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
+    sheet.append([f"{EXCHANGE_TITLE} — tháng {report.month:02d}/{report.year}"])
+    sheet.append(_exchange_heading())
+    for unit in _exchange(report):
+        sheet.append(_exchange_cells(unit))
+    column = 3 + EXCHANGE_NAMES.index("median_hours")
+    for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
+        cell.number_format = "0.0"
+    _lay_out(sheet, {1: 14, 2: 40})
+
+
+def _issuing_sheet(sheet: Worksheet, report: MonthlyReport, issuing: IssueTimeliness) -> None:
+    sheet.append([f"{ISSUE_TITLE} — tháng {report.month:02d}/{report.year}"])
+    for label, value in issue_figures(issuing):
+        sheet.append([label, value])
+    if issuing.late:
+        sheet.append([])
+        sheet.append(list(LATE_HEADING))
+        for late in issuing.late:
+            sheet.append(list(late_cells(late)))
+    sheet["A1"].font = Font(bold=True)
+    for index, width in enumerate((40, 16, 20, 20), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
 def to_xlsx(report: MonthlyReport) -> bytes:
     book = Workbook()
     book.remove(book.active)
@@ -195,15 +250,9 @@ def to_xlsx(report: MonthlyReport) -> bytes:
         if rows and sheet_title == "Theo đơn vị":
             _chart(sheet, len(rows), f"{report.month:02d}/{report.year}")
     if report.exchange:
-        sheet = book.create_sheet("Gửi nhận theo đơn vị")
-        sheet.append([f"{EXCHANGE_TITLE} — tháng {report.month:02d}/{report.year}"])
-        sheet.append(_exchange_heading())
-        for unit in _exchange(report):
-            sheet.append(_exchange_cells(unit))
-        column = 3 + EXCHANGE_NAMES.index("median_hours")
-        for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
-            cell.number_format = "0.0"
-        _lay_out(sheet, {1: 14, 2: 40})
+        _exchange_sheet(book.create_sheet("Gửi nhận theo đơn vị"), report)
+    if report.issuing is not None:
+        _issuing_sheet(book.create_sheet("Phát hành văn bản đi"), report, report.issuing)
     reasons = book.create_sheet("Lý do từ chối")
     reasons.append(["Mã lý do", "Lý do", "Số thư"])
     for item in report.rejections:
@@ -234,6 +283,11 @@ def to_csv(report: MonthlyReport) -> str:
         writer.writerow([EXCHANGE_TITLE, *_exchange_heading()])
         for unit in _exchange(report):
             writer.writerow([EXCHANGE_TITLE, *_exchange_cells(unit, text=True)])
+    if report.issuing is not None:
+        for label, value in issue_figures(report.issuing):
+            writer.writerow([ISSUE_TITLE, label, value])
+        for late in report.issuing.late:
+            writer.writerow([ISSUE_LABELS["late"], *late_cells(late)])
     return out.getvalue()
 
 
@@ -249,8 +303,28 @@ def to_json(report: MonthlyReport) -> str:
         "rejections": [asdict(r) for r in report.rejections],
         "exchange": [asdict(r) for r in report.exchange],
         "exchange_total": asdict(report.exchange_total) if report.exchange_total else None,
+        "issuing": _issuing_json(report.issuing),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _issuing_json(issuing: IssueTimeliness | None) -> dict[str, object] | None:
+    if issuing is None:
+        return None
+    return {
+        "issued": issuing.issued,
+        "in_time": issuing.in_time,
+        "undated": issuing.undated,
+        "late": [
+            {
+                "document_number": item.document_number,
+                "issued_on": item.issued_on.isoformat(),
+                "issued_at": item.issued_at.isoformat(),
+                "limit": item.limit.isoformat(),
+            }
+            for item in issuing.late
+        ],
+    }
 
 
 def to_pdf(report: MonthlyReport) -> bytes:
@@ -273,6 +347,16 @@ def to_pdf(report: MonthlyReport) -> bytes:
         exchange = (tuple(str(c) for c in _exchange_cells(r, text=True)) for r in _exchange(report))
         exchange_widths = (24, 70, *(26,) * len(EXCHANGE_NAMES))
         draw_table(pdf, tuple(_exchange_heading()), exchange_widths, exchange, new_page=False)
+        pdf.ln(6)
+    if report.issuing is not None:
+        pdf.set_font(FONT, "B", 11)
+        pdf.cell(0, 8, ISSUE_TITLE, new_x="LMARGIN", new_y="NEXT")
+        figures = ((label, str(value)) for label, value in issue_figures(report.issuing))
+        draw_table(pdf, ("Chỉ tiêu", "Số văn bản"), (200, 30), figures, new_page=False)
+        if report.issuing.late:
+            pdf.ln(3)
+            lates = (late_cells(late) for late in report.issuing.late)
+            draw_table(pdf, LATE_HEADING, (80, 40, 50, 50), lates, new_page=False)
         pdf.ln(6)
     if report.rejections:
         pdf.set_font(FONT, "B", 11)

@@ -6,6 +6,7 @@ The definitions of the figures are in :mod:`registry.reports.reporting`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,27 @@ EXCHANGE_NAMES = tuple(f.name for f in fields(ExchangeRow))[2:]
 
 
 @dataclass(frozen=True)
+class LateIssue:
+    """A document we issued after its limit (R-ISSUE)."""
+
+    document_number: str  # "12/UBND-VP"
+    issued_on: date  # the date on the document
+    issued_at: datetime  # when the gateway issued it (UTC)
+    limit: datetime  # when it should have been issued at the latest (UTC)
+
+
+@dataclass(frozen=True)
+class IssueTimeliness:
+    """Our documents issued in the month against R-ISSUE (definitions:
+    :mod:`registry.reports.issue_time`)."""
+
+    issued: int = 0
+    in_time: int = 0
+    late: tuple[LateIssue, ...] = ()
+    undated: int = 0  # the document's date could not be read: not judged
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     year: int
     month: int
@@ -90,6 +112,7 @@ class MonthlyReport:
     # Each unit's electronic exchange with us (CV54 §3), when the caller asked for it.
     exchange: tuple[ExchangeRow, ...] = ()
     exchange_total: ExchangeRow | None = None
+    issuing: IssueTimeliness | None = None  # R-ISSUE, when the caller asked for it
 
     @property
     def label(self) -> str:

@@ -79,6 +79,7 @@ def test_r_monthly_xlsx_numbers_equal_the_register(
         "Theo đơn vị",
         "Theo cơ quan gửi",
         "Gửi nhận theo đơn vị",
+        "Phát hành văn bản đi",
         "Lý do từ chối",
     ]
     exchange = list(book["Gửi nhận theo đơn vị"].iter_rows(values_only=True))
