@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import time
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -245,7 +248,21 @@ def test_deep_nesting_is_cut_off_with_a_defect() -> None:
     assert "nesting-too-deep" in parsed.defects
 
 
-def test_a_200_kb_message_parses_in_a_few_milliseconds() -> None:
+def _fastest(work: Callable[[], object], times: int = 5) -> float:
+    """The fastest of ``times`` runs of ``work``, in seconds (the least disturbed by a
+    loaded machine)."""
+    best = float("inf")
+    for _ in range(times):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_a_200_kb_message_parses_about_as_fast_as_the_standard_parser_reads_it() -> None:
+    """GIVEN a 200 KB message (a six-page PDF and a long text attachment)
+    WHEN parsed THEN it takes at most a few times what the standard library's parser alone
+    takes on the same bytes in the same run (no wall-clock limit: machines are shared)."""
     pdf = official_document_pdf(body_paragraphs=["Nội dung dài. " * 40] * 6, pages=6)
     padding = ("Phụ lục.\n" * 20_000).encode()
     raw = official_mail(
@@ -253,10 +270,9 @@ def test_a_200_kb_message_parses_in_a_few_milliseconds() -> None:
     )
     assert len(raw) > 200_000
     parse(raw)
-    started = time.perf_counter()
-    for _ in range(5):
-        parse(raw)
-    assert (time.perf_counter() - started) / 5 < 0.05
+    ours = _fastest(lambda: parse(raw))
+    standard = _fastest(lambda: BytesParser(policy=policy.default).parsebytes(raw).as_bytes())
+    assert ours < 4 * standard + 0.005, (ours, standard)
 
 
 # --- property: parse never lets anything but MalformedMessageError escape -------------------

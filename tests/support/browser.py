@@ -43,3 +43,27 @@ def follow(driver: Any, element: Any, timeout: float = 30) -> None:
     """Click a link or a submit button and wait until the page it leads to replaced this one."""
     element.click()
     wait_until_replaced(driver, element, timeout)
+
+
+def settled_texts(driver: Any, selector: str, timeout: float = 30) -> list[str]:
+    """The texts of the elements ``selector`` finds, once the page stopped replacing them
+    (the same texts twice, 0.3 s apart): a search box that updates its results as one
+    types may swap the table again just after the results page arrived."""
+    import time
+
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    previous: list[str] | None = None
+    while True:
+        try:
+            texts = [e.text for e in driver.find_elements(By.CSS_SELECTOR, selector)]
+        except StaleElementReferenceException:
+            texts = None
+        if texts is not None and texts == previous:
+            return texts
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{selector}: still changing after {timeout} s")
+        previous = texts
+        time.sleep(0.3)
