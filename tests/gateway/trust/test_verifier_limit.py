@@ -22,7 +22,7 @@ def test_a_stuck_document_is_indeterminate_and_the_process_replaced() -> None:
         stuck = list(getattr(verifier, "_pools")[0]._processes.values())  # noqa: B009
         start = time.monotonic()
         result = verifier(b"SLOW document", TrustStore(), AT)
-        assert 0.9 < time.monotonic() - start < 5
+        assert 0.9 < time.monotonic() - start < 30  # bounded: a hang would never return
         assert result.worst is SignatureVerdict.INDETERMINATE
         assert "longer than 1 s" in result.signatures[0].details[0]
         for process in stuck:
