@@ -1,5 +1,6 @@
-"""``gateway directory import FILE.csv|FILE.yaml [--dry-run]`` and ``gateway directory list
-[--json]`` (DESIGN §4.9): the agency directory at the scale of a province.
+"""``gateway directory import FILE.csv|FILE.yaml [--dry-run]``, ``gateway directory list
+[--json]`` and ``gateway directory remove CODE`` (DESIGN §4.9): the agency directory at the
+scale of a province.
 
 An import merges by code into the database table the running gateways read
 (:mod:`registry.agencies.store`); it prints what was added, changed and unchanged, and
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gateway.clerk.directory_edits import NoStoredAgencyError, remove
 from gateway.cli.users import operator
 from gateway.config.settings import load
 from gateway.wiring import directory_in_force, open_database
@@ -93,6 +95,34 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_remove(args: argparse.Namespace) -> int:
+    """Take one agency's row out of the database (the console's button does the same);
+    the agencies.yaml entry of that code, if any, is in force again."""
+    deployment = load(args.config)
+    engine = open_database(deployment)
+    try:
+        live = directory_in_force(deployment, engine)
+        removed = remove(engine, args.code, live.file_directory, actor=operator())
+    except NoStoredAgencyError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        engine.dispose()
+    print(
+        f"Đã xóa cơ quan {removed.removed.code} ({removed.removed.name}) "
+        "khỏi danh bạ trong cơ sở dữ liệu."
+    )
+    if removed.back_from_file is not None:
+        print(
+            f"Mục cùng mã trong tệp agencies.yaml ({removed.back_from_file.name}) "
+            "có hiệu lực trở lại."
+        )
+    else:
+        print("Tệp agencies.yaml không có mã này: cổng không còn nhận ra cơ quan này.")
+    return EXIT_OK
+
+
 def _row(agency: Agency, stored: bool) -> dict[str, Any]:
     return {
         **agency.model_dump(mode="json"),
@@ -115,3 +145,5 @@ def add_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]) -
     importing.add_argument("file", type=Path, metavar="FILE.csv|FILE.yaml")
     importing.add_argument("--dry-run", action="store_true", help="report, change nothing")
     command(directory, "list", _cmd_list, "the directory in force", json_flag=True)
+    removing = command(directory, "remove", _cmd_remove, "take an agency's row out of the database")
+    removing.add_argument("code", metavar="CODE", help="the agency's code (mã định danh)")

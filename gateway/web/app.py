@@ -26,6 +26,7 @@ from gateway.config.settings import Deployment
 from gateway.reports.recent_problems import install as install_problem_log
 from gateway.storage.archive import open_stores
 from gateway.web import distribute_pages, held_pages, inbound_pages, report_page
+from gateway.web.admin import directory as directory_pages
 from gateway.web.admin import rules as rules_pages
 from gateway.web.admin import system as system_page
 from gateway.web.admin.health import health_report
@@ -209,6 +210,7 @@ def create_app(
             *outgoing_pages.routes(),
             *saved_search_pages.routes(),
             *system_page.routes(),
+            *directory_pages.routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         exception_handlers={

@@ -76,7 +76,8 @@ def stored_agencies(session: Session) -> list[Agency]:
 
 
 def stored_version(session: Session) -> tuple[int, datetime | None]:
-    """Changes when any row is added or updated: cheap enough to ask once per message."""
+    """Changes when any row is added, updated or removed (the count drops): cheap enough
+    to ask once per message."""
     count, latest = session.execute(
         select(func.count(), func.max(col(DirectoryAgency.updated_at)))
     ).one()
@@ -137,6 +138,17 @@ def store(session: Session, agency: Agency, *, actor: str, source: str, now: dat
     session.add(row)
 
 
+def remove(session: Session, code: str) -> bool:
+    """Delete the row of ``code``; False when there was none. The file's agency of that
+    code, if any, is in force again (the row count drops, so every LiveDirectory notices)."""
+    row = session.get(DirectoryAgency, code)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()  # gone for the rest of the transaction too
+    return True
+
+
 def _value(agency: Agency, name: str) -> Any:
     value = getattr(agency, name)
     return tuple(sorted(value)) if isinstance(value, tuple) else value
@@ -175,6 +187,11 @@ class LiveDirectory(Directory):
             except SQLAlchemyError as exc:
                 log.warning("directory table unreadable, using the last one read: %s", exc)
             return self._current
+
+    @property
+    def file_directory(self) -> Directory:
+        """The directory of ``agencies.yaml`` alone, beneath the table's rows."""
+        return self._base
 
     def identify(self, address: str | None) -> Agency | None:
         return self.refresh().identify(address)
