@@ -43,6 +43,7 @@ BENCHES: dict[str, tuple[str, ...]] = {
     "console": (),
     "rule_hits": (),
     "hostile": (),
+    "issue": (),
 }
 
 

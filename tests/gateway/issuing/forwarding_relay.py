@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -48,8 +49,11 @@ def tampered(raw: bytes) -> bytes:
 
 
 class _Handler:
-    def __init__(self, routes: dict[str, Route]) -> None:
+    def __init__(
+        self, routes: dict[str, Route], on_forwarded: Callable[[str, bytes], None]
+    ) -> None:
         self._routes = routes
+        self._on_forwarded = on_forwarded
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -72,6 +76,7 @@ class _Handler:
             except (OSError, smtplib.SMTPException):
                 log.warning("relay: forwarding to %s failed", rcpt)
                 return "451 4.4.1 Next hop not reachable, try later"
+            self._on_forwarded(rcpt, copy)
         return "250 2.0.0 OK"
 
     async def handle_exception(self, error: Exception) -> str:
@@ -84,11 +89,18 @@ def _forward(port: int, mail_from: str, rcpt: str, raw: bytes) -> None:
 
 
 class ForwardingRelay:
-    """``routes``: recipient address (lower case) → where its copy goes."""
+    """``routes``: recipient address (lower case) → where its copy goes; ``on_forwarded``
+    is given each recipient whose copy was handed on, with the copy (the issuing bench
+    times them)."""
 
-    def __init__(self, routes: dict[str, Route]) -> None:
+    def __init__(
+        self,
+        routes: dict[str, Route],
+        on_forwarded: Callable[[str, bytes], None] = lambda _rcpt, _raw: None,
+    ) -> None:
         self.port = free_port()
-        self._controller = Controller(_Handler(routes), hostname=HOST, port=self.port)
+        handler = _Handler(routes, on_forwarded)
+        self._controller = Controller(handler, hostname=HOST, port=self.port)
 
     @property
     def url(self) -> str:
