@@ -28,6 +28,7 @@ from defusedxml.ElementTree import fromstring
 
 from mailparse.documents.document import DocumentFacts, Urgency
 from mailparse.documents.text import nfc, squash
+from mailparse.xml_nodes import first, local_name
 
 MAX_EDXML_BYTES = 20 * 1024 * 1024
 _VV = re.compile(r"^[Vv]/[Vv]\s*:?\s*")  # "V/v …": the register keeps the trích yếu without it
@@ -139,7 +140,7 @@ def read_edxml(data: bytes, *, max_bytes: int = MAX_EDXML_BYTES) -> EdxmlDocumen
         return EdxmlFailure("edXML with a DTD, entities or external references refused")
     except (ParseError, ValueError, UnicodeError):
         return EdxmlFailure("edXML is not well-formed XML")
-    header = _find(root, "MessageHeader")
+    header = first(root, "MessageHeader")
     if header is None:
         return EdxmlFailure("edXML without MessageHeader")
     try:
@@ -149,22 +150,22 @@ def read_edxml(data: bytes, *, max_bytes: int = MAX_EDXML_BYTES) -> EdxmlDocumen
 
 
 def _document(root: Element, header: Element) -> EdxmlDocument:
-    business = _find(root, "Bussiness")
-    business = business if business is not None else _find(root, "Business")
-    doc_type = _find(header, "DocumentType")
+    business = first(root, "Bussiness")
+    business = business if business is not None else first(root, "Business")
+    doc_type = first(header, "DocumentType")
     type_name = _text(doc_type, "TypeName") if doc_type is not None else None
     if doc_type is not None and type_name is None and len(doc_type) == 0:
         type_name = _clean(doc_type.text)
     refs: list[DocumentRef] = []
     if business is not None:
         ids = [_text(business, "DocumentId")]
-        replaced = (e for e in business.iter() if _local(e.tag) == "ReplacementInfo")
+        replaced = (e for e in business.iter() if local_name(e.tag) == "ReplacementInfo")
         ids += [_text(e, "DocumentId") for e in replaced]
         refs = [_ref(i) for i in ids if i]
     kind = _int(_text(business, "BussinessDocType"))
     return EdxmlDocument(
-        sender=_organ(_find(header, "From")),
-        recipients=tuple(_organ(e) for e in header if _local(e.tag) == "To"),
+        sender=_organ(first(header, "From")),
+        recipients=tuple(_organ(e) for e in header if local_name(e.tag) == "To"),
         document_id=_text(header, "DocumentId"),
         code_number=_text(header, "Code", "CodeNumber"),
         code_notation=_text(header, "Code", "CodeNotation"),
@@ -187,23 +188,12 @@ def _document(root: Element, header: Element) -> EdxmlDocument:
 _BUSINESS = dict(enumerate(BusinessType))
 
 
-def _local(tag: object) -> str:
-    return str(tag).rpartition("}")[2].rpartition(":")[2]
-
-
-def _find(parent: Element, name: str) -> Element | None:
-    for e in parent.iter():
-        if _local(e.tag) == name:
-            return e
-    return None
-
-
 def _text(parent: Element | None, *path: str) -> str | None:
     node = parent
     for name in path:
         if node is None:
             return None
-        node = next((c for c in node if _local(c.tag) == name), None)
+        node = next((c for c in node if local_name(c.tag) == name), None)
     return _clean(node.text) if node is not None else None
 
 

@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from mailparse.documents.text import nfc, squash
+from mailparse.xml_nodes import child, first, node_text
 
 MAX_STATUS_BYTES = 1024 * 1024
 _CODE = re.compile(r"\d{2}")
@@ -45,51 +45,31 @@ def read_status(data: bytes) -> EdxmlStatus | None:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DefusedXmlException, ParseError, ValueError, UnicodeError):
         return None
-    response = _find(root, "ResponseFor")
-    code = _text(_find(root, "StatusCode"))
+    response = first(root, "ResponseFor")
+    code = node_text(first(root, "StatusCode"))
     if response is None or code is None or not _CODE.fullmatch(code):
         return None
-    sender = _find(root, "From")
-    document_id = _text(_child(response, "DocumentId"))
+    sender = first(root, "From")
+    document_id = node_text(child(response, "DocumentId"))
     return EdxmlStatus(
-        organ_id=_text(_child(sender, "OrganId")),
-        organ_name=_text(_child(sender, "OrganName")),
+        organ_id=node_text(child(sender, "OrganId")),
+        organ_name=node_text(child(sender, "OrganName")),
         document_id=document_id,
-        document_number=_code(_child(response, "Code")) or _number_of(document_id),
+        document_number=_code(child(response, "Code")) or _number_of(document_id),
         status_code=code,
-        description=_text(_find(root, "Description")),
-        staff=_staff(_find(root, "StaffInfo")),
-        timestamp=_text(_find(root, "Timestamp")),
+        description=node_text(first(root, "Description")),
+        staff=_staff(first(root, "StaffInfo")),
+        timestamp=node_text(first(root, "Timestamp")),
     )
-
-
-def _local(tag: object) -> str:
-    return str(tag).rpartition("}")[2].rpartition(":")[2]
-
-
-def _find(parent: Element, name: str) -> Element | None:
-    return next((e for e in parent.iter() if _local(e.tag) == name), None)
-
-
-def _child(parent: Element | None, name: str) -> Element | None:
-    if parent is None:
-        return None
-    return next((c for c in parent if _local(c.tag) == name), None)
-
-
-def _text(node: Element | None) -> str | None:
-    if node is None or node.text is None:
-        return None
-    return squash(nfc(node.text)) or None
 
 
 def _code(node: Element | None) -> str | None:
     if node is None:
         return None
-    number, notation = _text(_child(node, "CodeNumber")), _text(_child(node, "CodeNotation"))
+    number, notation = node_text(child(node, "CodeNumber")), node_text(child(node, "CodeNotation"))
     if number or notation:
         return f"{number}/{notation}" if number and notation else number or notation
-    return _text(node)
+    return node_text(node)
 
 
 def _number_of(document_id: str | None) -> str | None:
@@ -100,5 +80,5 @@ def _number_of(document_id: str | None) -> str | None:
 def _staff(node: Element | None) -> str | None:
     if node is None:
         return None
-    names = [_text(c) for c in node.iter() if c is not node and _text(c)]
-    return " ".join(n for n in names if n) or _text(node)
+    names = [node_text(c) for c in node.iter() if c is not node and node_text(c)]
+    return " ".join(n for n in names if n) or node_text(node)

@@ -23,6 +23,8 @@ from email.message import Message
 from email_validator import EmailNotValidError, validate_email
 
 from mailparse.documents.text import decode_bytes, decode_header_text, html_to_text, nfc
+from mailparse.edxml import looks_like_edxml
+from mailparse.edxml_files import embedded_files
 from mailparse.errors import MalformedMessageError
 from mailparse.filenames import sanitised
 from mailparse.limits import MAX_ADDRESS_CHARS, MAX_ADDRESS_HEADER_CHARS, Limits
@@ -73,6 +75,7 @@ def parse(
     defects: list[str] = ["byte-order-mark-before-headers"] if bom else []
     sender = _sender(msg, defects, local_domains)
     body_text, attachments = _contents(msg, defects, limits)
+    attachments += _inside_edxml(attachments, defects, limits)
     if sender is None and "From" not in msg and not body_text.strip() and not attachments:
         raise MalformedMessageError("message has neither a sender nor any content")
     references = _header(msg, "References")
@@ -285,6 +288,37 @@ def _contents(msg: Message, defects: list[str], limits: Limits) -> tuple[str, li
     if plain is not None:
         return plain.replace("\r\n", "\n"), attachments
     return (html_to_text(markup) if markup is not None else ""), attachments
+
+
+def _inside_edxml(
+    attachments: list[Attachment], defects: list[str], limits: Limits
+) -> list[Attachment]:
+    """The files an edXML package of the message carries inside itself and the mail does
+    not also carry as parts (:mod:`mailparse.edxml_files`), as attachments."""
+    present = {a.sha256 for a in attachments}
+    added: list[Attachment] = []
+    packages = [a for a in attachments if looks_like_edxml(a.filename, a.content_type, a.data)]
+    for package in packages:
+        for file in embedded_files(package.data):
+            sha256 = hashlib.sha256(file.data).hexdigest()
+            if sha256 in present:
+                continue
+            if len(attachments) + len(added) >= limits.max_parts:
+                defects.append("too-many-parts")
+                return added
+            present.add(sha256)
+            safe, original = sanitised(file.name)
+            added.append(
+                Attachment(
+                    filename=safe,
+                    content_type=file.content_type,
+                    size=len(file.data),
+                    sha256=sha256,
+                    data=file.data,
+                    original_filename=original,
+                )
+            )
+    return added
 
 
 def _content_type(part: Message, defects: list[str]) -> str:

@@ -193,7 +193,7 @@ def edxml_for(
             urgency=document.urgency,
             pages=facts.pages,
             files=tuple(
-                FileRef(content_id(message_id, i), f.filename, f.content_type)
+                FileRef(content_id(message_id, i), f.filename, f.content_type, f.data)
                 for i, f in enumerate(files, start=1)
             ),
             sent_at=sent_at,

@@ -8,14 +8,19 @@ The shape other systems write (FIELD-NOTES, "edXML as other systems write it"): 
 ``OtherInfo`` (``Priority`` 0–4, ``PageAmount``); ``TraceHeaderList`` with a
 ``TraceHeader`` and ``Bussiness/BussinessDocType`` 0 (a new document, spelled as the
 standard's implementations spell it); ``edXMLBody/edXMLManifest/Reference`` naming each
-file of the mail by ``cid:`` (the files travel as MIME parts of the same mail with those
-Content-IDs, byte for byte, instead of a second, base64 copy inside the XML).
+file by ``cid:``, and the files themselves in ``AttachmentEncoded/Attachment`` (base64 in
+``ContentTransferEncoded``), so that a receiving e-office system that imports the package
+alone has the documents. The files also travel as MIME parts of the same mail with those
+Content-IDs, byte for byte (a receiving gateway reads them there; the copies inside the
+package are the same bytes, :mod:`mailparse.edxml_files`).
 :mod:`mailparse.edxml` reads it back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import textwrap
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
@@ -37,6 +42,7 @@ class FileRef:
     content_id: str  # without angle brackets
     name: str
     content_type: str
+    data: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,14 @@ def write_edxml(envelope: EdxmlEnvelope) -> bytes:
         ref.set("href", f"cid:{file.content_id}")
         _add(ref, "AttachmentName", file.name)
         _add(ref, "ContentType", file.content_type)
+    encoded = _add(root, "AttachmentEncoded")
+    for file in envelope.files:
+        attachment = _add(encoded, "Attachment")
+        _add(attachment, "ContentId", file.content_id)
+        _add(attachment, "AttachmentName", file.name)
+        _add(attachment, "ContentType", file.content_type)
+        lines = textwrap.wrap(base64.b64encode(file.data).decode("ascii"), 76)
+        _add(attachment, "ContentTransferEncoded", "\n".join(lines))
     body: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
     return body
 

@@ -20,6 +20,7 @@ from gateway.issuing.issue import Issuer, IssueRequest
 from gateway.outbox.dkim import DkimSigner
 from gateway.senderauth.dns import dkim_dnsfunc
 from gateway.wiring import Components
+from mailparse.edxml_files import embedded_files
 from mailparse.edxml import EdxmlDocument, read_edxml
 from registry.database import read_session
 from registry.mail.outbox import claim_due
@@ -102,6 +103,8 @@ def test_a_signed_document_is_registered_and_queued_once_per_recipient(
     assert envelope.due_on == date(2026, 12, 31)
     assert envelope.page_amount == 1
     assert envelope.document_id == "VP,2026/11/20,12/UBND-VP"
+    inside = {f.name: f.data for f in embedded_files(files["edxml.edxml"])}
+    assert inside == {"cv-12.pdf": pdf, "phụ lục.zip": appendix}  # an e-office system's copy
     body = mail.get_body(("plain",))
     assert body is not None
     text = body.get_content()
