@@ -4,9 +4,10 @@ Other systems put the document's files in the package, base64-encoded
 (``AttachmentEncoded/Attachment``: ``ContentId``, ``AttachmentName``, ``ContentType``,
 ``ContentTransferEncoded``, referenced from ``edXMLBody/edXMLManifest/Reference`` by
 ``cid:`` — FIELD-NOTES, "edXML as other systems write it"); a mail from such a system may
-carry the PDF only there. :func:`mailparse.mime.parse` adds each such file that is not
-already a part of the mail to the message's attachments, so that every stage reads, verifies,
-registers and serves it like any other.
+carry the PDF only there. When a mail carries no file but the package,
+:func:`mailparse.mime.parse` adds each such file to the message's attachments, so that every
+stage reads, verifies, registers and serves it like any other; a mail with files of its own
+is read from those (our own issued mail carries both, the same bytes).
 
 Never raises: a package that is not well-formed, declares a DTD or entities, or holds a
 file that is not valid base64 carries nothing (that file) — the edXML itself is judged

@@ -293,11 +293,16 @@ def _contents(msg: Message, defects: list[str], limits: Limits) -> tuple[str, li
 def _inside_edxml(
     attachments: list[Attachment], defects: list[str], limits: Limits
 ) -> list[Attachment]:
-    """The files an edXML package of the message carries inside itself and the mail does
-    not also carry as parts (:mod:`mailparse.edxml_files`), as attachments."""
+    """The files an edXML package of the message carries inside itself, as attachments,
+    when the mail carries no file of its own besides the package (:mod:`mailparse.
+    edxml_files`). A mail with its own files is read from them alone: copies inside the
+    package that differ from them (altered on the way, or by the sender) never become a
+    second document."""
+    packages = [a for a in attachments if looks_like_edxml(a.filename, a.content_type, a.data)]
+    if len(packages) != len(attachments):
+        return []
     present = {a.sha256 for a in attachments}
     added: list[Attachment] = []
-    packages = [a for a in attachments if looks_like_edxml(a.filename, a.content_type, a.data)]
     for package in packages:
         for file in embedded_files(package.data):
             sha256 = hashlib.sha256(file.data).hexdigest()

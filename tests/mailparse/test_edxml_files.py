@@ -33,12 +33,16 @@ def test_a_document_only_inside_the_package_is_an_attachment_of_the_mail() -> No
     assert parsed.attachments[2].content_type == "application/zip"
 
 
-def test_a_file_both_inside_the_package_and_a_part_of_the_mail_is_read_once() -> None:
+def test_a_mail_with_files_of_its_own_is_read_from_them_alone() -> None:
     """GIVEN the PDF as a part of the mail and inside the package (as our own gateway
-    issues) WHEN parsed THEN it is one attachment."""
+    issues), or a part that differs from the package's copy (altered on the way)
+    WHEN parsed THEN the mail's own part is the one document."""
     package = vendor_package([("2491-STC-BCTC.pdf", "application/pdf", PDF)])
     parsed = parse(_mail(package, ("2491.pdf", PDF, "application/pdf")))
     assert [a.filename for a in parsed.attachments] == ["goi-tin.edxml", "2491.pdf"]
+    altered = PDF.replace(b"2491", b"2492", 1)
+    parsed = parse(_mail(package, ("2491.pdf", altered, "application/pdf")))
+    assert [(a.filename, a.data) for a in parsed.attachments[1:]] == [("2491.pdf", altered)]
 
 
 def test_a_broken_package_carries_nothing_and_raises_nothing() -> None:
