@@ -19,6 +19,7 @@ from registry.agencies.directory import Agency
 from registry.agencies.store import remove, store, stored_version
 from registry.database import read_session, write_session
 from registry.models import AuditEvent
+from tests.gateway.cli.test_directory_cli import run
 
 VP_ADDRESS = "vanthu@vp.rachgia.example.gov.vn"  # the sample file's VP
 NEW = Agency(
@@ -33,12 +34,6 @@ def config(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("GATEWAY_GATEWAY__DATABASE_URL", database_url)
     assert main(["init", str(tmp_path / "d")]) == 0
     return tmp_path / "d" / "gateway.toml"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def sources(capsys: pytest.CaptureFixture[str], config: Path) -> dict[str, str]:

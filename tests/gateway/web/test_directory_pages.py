@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 import smtplib
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from sqlmodel import col
 
 from registry.database import make_engine, read_session
 from registry.models import AuditEvent
+from tests.gateway.clerk.test_unknown_senders import wait_until
 from tests.support.documents import numbered_signed_pdf
 from tests.support.gateway_process import GatewayProcess
 from tests.support.messages import official_mail
@@ -77,15 +77,6 @@ def _healthy(url: str) -> bool:
         return httpx.get(f"{url}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def wait_until(read: Callable[[], Any], done: Callable[[Any], bool], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if done(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 @contextmanager
