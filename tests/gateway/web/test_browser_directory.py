@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.gateway.web.conftest import PASSWORD, Console
-from tests.support.browser import follow
+from tests.support.browser import follow, settled_texts
 
 pytestmark = pytest.mark.slow
 
@@ -35,9 +35,10 @@ def test_clerk_finds_the_department_of_finance_from_the_menu_also_on_a_phone(
 
     browser.find_element(By.ID, "q").send_keys("so tai chinh", Keys.ENTER)
     WebDriverWait(browser, 15).until(lambda d: "q=" in d.current_url)
+    texts = settled_texts(browser, "table.directory tbody tr")
+    assert len(texts) == 1
+    assert "Sở Tài chính tỉnh Kiên Giang" in texts[0] and "Tệp cấu hình" in texts[0]
     rows = browser.find_elements(By.CSS_SELECTOR, "table.directory tbody tr")
-    assert len(rows) == 1
-    assert "Sở Tài chính tỉnh Kiên Giang" in rows[0].text and "Tệp cấu hình" in rows[0].text
     assert browser.find_element(By.ID, "so-co-quan").text.startswith("Tìm thấy 1 trong")
 
     browser.set_window_size(390, 844)
