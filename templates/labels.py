@@ -23,6 +23,7 @@ __all__ = [
     "ASSIGNMENT_ROLE_LABELS",
     "ASSIGNMENT_STATUS_LABELS",
     "FIELD_LABELS",
+    "GROUP_LABELS",
     "OUTCOME_LABELS",
     "PROTOCOL_LABELS",
     "SECRECY_LABELS",
@@ -32,6 +33,7 @@ __all__ = [
     "account_role",
     "action",
     "field",
+    "group",
     "label",
     "trace_rule",
 ]
@@ -209,6 +211,16 @@ TRACE_RULE_LABELS = _frozen(
 )
 
 
+# Directory groups (agencies.yaml ``group``): whom a document can be issued to at once.
+GROUP_LABELS = _frozen(
+    {
+        "phong-ban": "Các phòng, ban, đơn vị thuộc thành phố",
+        "phuong-xa": "Các phường, xã",
+        "cap-tren": "Cơ quan cấp trên",
+    }
+)
+
+
 def label(table: Mapping[str, str], code: str | None) -> str:
     """The label of ``code`` in ``table``; empty for None; an unknown code as given."""
     if code is None:
@@ -230,3 +242,8 @@ def field(code: str) -> str:
 
 def trace_rule(code: str) -> str:
     return label(TRACE_RULE_LABELS, code)
+
+
+def group(code: str) -> str:
+    """A directory group's name; a group an administrator made up: "Nhóm <its name>"."""
+    return GROUP_LABELS.get(code, f"Nhóm {code}" if code else "Đơn vị khác")

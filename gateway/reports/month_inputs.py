@@ -105,9 +105,7 @@ def compute(
             by_agency=report.by_agency,
             hours=calendar.working_hours_between,
         )
-        issuing = issue_timeliness(
-            session, start, min(now, end), CalendarLimits(calendar).issue_by
-        )
+        issuing = issue_timeliness(session, start, min(now, end), CalendarLimits(calendar).issue_by)
     late = tuple(  # local times, as every file of the report shows them
         replace(
             item,
@@ -116,6 +114,4 @@ def compute(
         )
         for item in issuing.late
     )
-    return replace(
-        report, exchange=rows, exchange_total=total, issuing=replace(issuing, late=late)
-    )
+    return replace(report, exchange=rows, exchange_total=total, issuing=replace(issuing, late=late))

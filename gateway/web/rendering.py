@@ -67,6 +67,7 @@ def template_environment(folder: Path) -> jinja2.Environment:
         assignment_status=lambda key: labels.label(labels.ASSIGNMENT_STATUS_LABELS, key),
         action_label=labels.action,
         field_label=labels.field,
+        group_label=labels.group,
         history_value=history_value,
         problem_text=wording.problem_text,
         rules_error_text=wording.rules_error_text,

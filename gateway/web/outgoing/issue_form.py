@@ -40,12 +40,12 @@ from gateway.issuing.errors import IssueRefusedError
 from gateway.issuing.issue import Issuer, IssueRequest, issuer_for
 from gateway.issuing.recipients import ALL, UPPER, Recipient, resolve, split_specs
 from gateway.web.auth import signed_in
-from gateway.web.outgoing.labels import group_label
 from gateway.web.register.actions import CLERKS
 from gateway.web.rendering import render
 from gateway.wiring import Components
 from registry.agencies.directory import Agency
 from registry.numbering import register_label
+from templates.labels import group as group_label
 
 MAX_FILE_BYTES = 30 * 1024 * 1024  # one mail per recipient carries it ([smtp] default)
 MAX_ATTACHMENTS = 10

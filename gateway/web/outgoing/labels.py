@@ -40,11 +40,6 @@ STATUS_CODE_LABELS = {
     "05": "Đang xử lý",
     "06": "Đã hoàn thành",
 }
-GROUP_LABELS = {
-    "phong-ban": "Các phòng, ban, đơn vị thuộc thành phố",
-    "phuong-xa": "Các phường, xã",
-    "cap-tren": "Cơ quan cấp trên",
-}
 
 
 class Glance(StrEnum):
@@ -83,10 +78,6 @@ def glance_of(status: str) -> Glance:
 
 def state_label(status: str) -> str:
     return STATE_LABELS[DeliveryStatus(status)] if status in _STATES else "Chưa rõ"
-
-
-def group_label(group: str) -> str:
-    return GROUP_LABELS.get(group, f"Nhóm {group}" if group else "Đơn vị khác")
 
 
 @dataclass(frozen=True)

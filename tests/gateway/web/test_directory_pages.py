@@ -121,8 +121,8 @@ def test_a_clerk_reads_and_searches_the_directory_but_cannot_change_it(
 ) -> None:
     """GIVEN the sample directory (agencies.yaml) of a running gateway
     WHEN a clerk opens /directory and types "so tai chinh" (no diacritics)
-    THEN the Sở Tài chính is listed from the configuration file, the others are not, with
-    a count line and labelled cells for phones;
+    THEN the Sở Tài chính is listed from the configuration file with its group's name,
+    the others are not, with a count line and labelled cells for phones;
     WHEN the clerk posts an edit or a new agency (with a valid CSRF token)
     THEN 403 and nothing is written; a leader reads, an administrator sees the edit form."""
     with signed_in(gateway, "vanthu") as clerk:
@@ -136,6 +136,7 @@ def test_a_clerk_reads_and_searches_the_directory_but_cannot_change_it(
         assert "Sở Nội vụ tỉnh Kiên Giang" not in found.text
         assert f"Tìm thấy 1 trong {total} cơ quan" in found.text
         assert 'data-label="Nguồn">Tệp cấu hình' in found.text
+        assert 'data-label="Nhóm">Cơ quan cấp trên' in found.text  # the group's name, no code
         by_domain = clerk.get("/directory", params={"q": "stc.kiengiang"})
         assert "Sở Tài chính tỉnh Kiên Giang" in by_domain.text
         one = clerk.get(f"/directory/{FILE_CODE}")
