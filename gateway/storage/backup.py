@@ -13,7 +13,8 @@ What goes in, in this order, and why the order makes it consistent:
    before the database commit that names them: everything the snapshot refers to is
    there. Later files are harmless extras.
 4. the configuration folder (``gateway.toml``, directory, rules, trust/, CRLs, …) without
-   the data folder.
+   the data folder, and the files the configuration names outside that folder
+   (:mod:`gateway.storage.external_files`, under ``external/``).
 
 ``MANIFEST.json`` lists every file with its sha256 and size; ``SHA256SUMS`` is the same list
 for ``sha256sum -c``. The backup folder is created mode 0700: it holds the restricted
@@ -35,6 +36,7 @@ from typing import Any
 
 from gateway.config.settings import Deployment
 from gateway.errors import GatewayError
+from gateway.storage.external_files import copy_out
 from gateway.storage.pgtools import pg_dump
 
 MANIFEST = "MANIFEST.json"
@@ -69,7 +71,8 @@ def backup(deployment: Deployment, target: Path) -> BackupSummary:
     for store in ("archive", "restricted"):
         _copy_tree(data / store, target / "data" / store)
     _copy_config(deployment, target / "config", skip=target.resolve())
-    files = write_manifest(target, kind, deployment)
+    external = copy_out(deployment, target)
+    files = write_manifest(target, kind, deployment, external)
     return BackupSummary(target, kind, len(files), sum(f["size"] for f in files.values()))
 
 
@@ -150,7 +153,9 @@ def _copy_config(deployment: Deployment, target: Path, *, skip: Path) -> None:
                 shutil.copy2(path, destination)
 
 
-def write_manifest(target: Path, kind: str, deployment: Deployment) -> dict[str, Any]:
+def write_manifest(
+    target: Path, kind: str, deployment: Deployment, external: dict[str, str] | None = None
+) -> dict[str, Any]:
     files = {
         str(path.relative_to(target)): {"sha256": sha256_of(path), "size": path.stat().st_size}
         for path in sorted(target.rglob("*"))
@@ -163,6 +168,7 @@ def write_manifest(target: Path, kind: str, deployment: Deployment) -> dict[str,
         "database": kind,
         "config_file": deployment.config_file.name if deployment.config_file else None,
         "data_dir": deployment.settings.gateway.data_dir,
+        "external": external or {},  # absolute path → its copy in the backup
         "files": files,
     }
     (target / MANIFEST).write_text(

@@ -1,7 +1,9 @@
 """``gateway restore DIR --into NEWDIR [--force]``: a deployment from a backup made by
 :mod:`gateway.storage.backup`, checked against its manifest before anything is written.
 
-NEWDIR receives the configuration folder as it was; the data folder goes where that
+NEWDIR receives the configuration folder as it was; the files the configuration named
+outside that folder go back where they were unless something is there already
+(:mod:`gateway.storage.external_files`); the data folder goes where that
 configuration's ``[gateway] data_dir`` points when it is relative (``var`` by default),
 else into ``NEWDIR/var`` (the administrator then points ``data_dir`` there). A SQLite
 register becomes ``<data>/gateway.db``; a PostgreSQL one is restored with ``pg_restore``
@@ -19,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from gateway.storage.backup import PG_FILE, SQLITE_FILE, BackupError, read_manifest, verify
+from gateway.storage.external_files import put_back
 from gateway.storage.pgtools import pg_restore
 from registry.database import make_engine
 
@@ -46,6 +49,7 @@ def restore(
         raise BackupError("bản sao lưu PostgreSQL: cần --database-url của một cơ sở dữ liệu trống")
     into.mkdir(parents=True, exist_ok=True, mode=0o750)
     shutil.copytree(source / "config", into, dirs_exist_ok=True)
+    _, aside = put_back(source, into, manifest.get("external", {}))
     configured = Path(manifest.get("data_dir") or "var")
     data = into / ("var" if configured.is_absolute() else configured)
     note = (
@@ -65,6 +69,12 @@ def restore(
         _restore_postgresql(database_url, source / PG_FILE, force=force)
         pointed = "đặt [gateway] database_url trỏ tới cơ sở dữ liệu vừa khôi phục"
         note = f"{note}; {pointed}" if note else pointed
+    if aside:
+        kept = (
+            f"các tệp {', '.join(aside)} đã có sẵn trên máy này nên không bị ghi đè; "
+            f"bản trong sao lưu nằm ở {into / 'external'}"
+        )
+        note = f"{note}; {kept}" if note else kept
     config_name = manifest.get("config_file")
     return RestoreSummary(into, into / config_name if config_name else None, data, kind, note)
 
