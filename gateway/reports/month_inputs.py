@@ -7,8 +7,9 @@ DESIGN §2); the definitions are in :mod:`registry.reports.limits`. :func:`compu
 one way the CLI and the console build a report: judged at min(now, the month's end), with a
 row for every unit of the directory (CV54 §3), and each unit's electronic exchange with us
 (:mod:`registry.reports.exchange`: what we issued to it and what became of it, the median
-working hours to its confirmation, what it sent us), and whether our own documents were
-issued in time (:mod:`registry.reports.issue_time`, R-ISSUE).
+working hours to its confirmation, what it sent us), whether our own documents were issued
+in time (:mod:`registry.reports.issue_time`, R-ISSUE), and each leader's distributions
+(:mod:`registry.reports.leaders`, R-DISTRIB).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from registry.agencies.directory import Directory
 from registry.database import read_session
 from registry.reports.exchange import exchange_rows
 from registry.reports.issue_time import issue_timeliness
+from registry.reports.leaders import leader_rows
 from registry.reports.limits import URGENT_HOURS
 from registry.reports.reporting import MonthlyReport, month_bounds, monthly_report
 from rules.calendar import WorkingCalendar
@@ -105,7 +107,9 @@ def compute(
             by_agency=report.by_agency,
             hours=calendar.working_hours_between,
         )
-        issuing = issue_timeliness(session, start, min(now, end), CalendarLimits(calendar).issue_by)
+        limits = CalendarLimits(calendar)
+        issuing = issue_timeliness(session, start, min(now, end), limits.issue_by)
+        leaders = leader_rows(session, start, end, min(now, end), limits)
     late = tuple(  # local times, as every file of the report shows them
         replace(
             item,
@@ -114,4 +118,10 @@ def compute(
         )
         for item in issuing.late
     )
-    return replace(report, exchange=rows, exchange_total=total, issuing=replace(issuing, late=late))
+    return replace(
+        report,
+        exchange=rows,
+        exchange_total=total,
+        issuing=replace(issuing, late=late),
+        leaders=leaders,
+    )

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from gateway.reports.monthly_sections import Section, sections
 from gateway.reports.register_print import FONT, draw_table, new_pdf
 from gateway.reports.safe_cells import formulas_as_text
 from registry.reports.exchange import EXCHANGE_NAMES, ExchangeRow
@@ -29,7 +30,7 @@ from registry.reports.reporting import (
     MonthlyReport,
     ReportRow,
 )
-from registry.reports.values import IssueTimeliness, LateIssue
+from registry.reports.values import IssueTimeliness
 from templates import reason_text
 
 TITLE = "Báo cáo tình hình giải quyết văn bản đến"
@@ -57,14 +58,6 @@ EXCHANGE_LABELS = {
     "unanswered": "Chưa trả lời",
     "sent_to_us": "Văn bản điện tử đơn vị gửi đến",
 }
-ISSUE_TITLE = "Phát hành văn bản đi (trong ngày, chậm nhất sáng ngày làm việc kế tiếp)"
-ISSUE_LABELS = {
-    "issued": "Văn bản đã phát hành",
-    "in_time": "Phát hành đúng hạn",
-    "late": "Phát hành muộn",
-    "undated": "Không đọc được ngày văn bản (không xét)",
-}
-LATE_HEADING = ("Số, ký hiệu", "Ngày văn bản", "Phát hành lúc", "Hạn phát hành")
 # The chart's stacked segments (the console's, gateway.web.report_page): what became of each
 # document counted in the month.
 OUTCOMES = ("done_on_time", "done_late", "in_progress_within", "in_progress_overdue")
@@ -135,27 +128,6 @@ def _exchange(report: MonthlyReport) -> list[ExchangeRow]:
     return [*report.exchange, *((report.exchange_total,) if report.exchange_total else ())]
 
 
-def issue_figures(issuing: IssueTimeliness) -> list[tuple[str, int]]:
-    """R-ISSUE's figures, labelled (the files and the console)."""
-    counts = {
-        "issued": issuing.issued,
-        "in_time": issuing.in_time,
-        "late": len(issuing.late),
-        "undated": issuing.undated,
-    }
-    return [(ISSUE_LABELS[name], value) for name, value in counts.items()]
-
-
-def late_cells(item: LateIssue) -> tuple[str, str, str, str]:
-    """A late document's number, date, issue time and limit (local times, dd/mm/yyyy)."""
-    return (
-        item.document_number,
-        item.issued_on.strftime("%d/%m/%Y"),
-        item.issued_at.strftime("%H:%M %d/%m/%Y"),
-        item.limit.strftime("%H:%M %d/%m/%Y"),
-    )
-
-
 def _text_cells(row: ReportRow | None, figures: Figures) -> list[str | int | float]:
     """A row's cells for text files (CSV, PDF): the share written "93,5%"."""
     return [*_cells(row, figures)[:-1], percent_text(signed_share(figures))]
@@ -219,18 +191,17 @@ def _exchange_sheet(sheet: Worksheet, report: MonthlyReport) -> None:
     _lay_out(sheet, {1: 14, 2: 40})
 
 
-def _issuing_sheet(sheet: Worksheet, report: MonthlyReport, issuing: IssueTimeliness) -> None:
-    sheet.append([f"{ISSUE_TITLE} — tháng {report.month:02d}/{report.year}"])
-    for label, value in issue_figures(issuing):
-        sheet.append([label, value])
-    if issuing.late:
+def _section_sheet(sheet: Worksheet, report: MonthlyReport, section: Section) -> None:
+    sheet.append([f"{section.title} — tháng {report.month:02d}/{report.year}"])
+    for table in section.tables:
         sheet.append([])
-        sheet.append(list(LATE_HEADING))
-        for late in issuing.late:
-            sheet.append(list(late_cells(late)))
+        sheet.append(list(table.heading))
+        for row in table.rows:
+            sheet.append(list(row))
     sheet["A1"].font = Font(bold=True)
-    for index, width in enumerate((40, 16, 20, 20), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.column_dimensions["A"].width = 40
+    for index in range(2, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 20
 
 
 def to_xlsx(report: MonthlyReport) -> bytes:
@@ -251,8 +222,8 @@ def to_xlsx(report: MonthlyReport) -> bytes:
             _chart(sheet, len(rows), f"{report.month:02d}/{report.year}")
     if report.exchange:
         _exchange_sheet(book.create_sheet("Gửi nhận theo đơn vị"), report)
-    if report.issuing is not None:
-        _issuing_sheet(book.create_sheet("Phát hành văn bản đi"), report, report.issuing)
+    for section in sections(report):
+        _section_sheet(book.create_sheet(section.sheet), report, section)
     reasons = book.create_sheet("Lý do từ chối")
     reasons.append(["Mã lý do", "Lý do", "Số thư"])
     for item in report.rejections:
@@ -283,11 +254,11 @@ def to_csv(report: MonthlyReport) -> str:
         writer.writerow([EXCHANGE_TITLE, *_exchange_heading()])
         for unit in _exchange(report):
             writer.writerow([EXCHANGE_TITLE, *_exchange_cells(unit, text=True)])
-    if report.issuing is not None:
-        for label, value in issue_figures(report.issuing):
-            writer.writerow([ISSUE_TITLE, label, value])
-        for late in report.issuing.late:
-            writer.writerow([ISSUE_LABELS["late"], *late_cells(late)])
+    for section in sections(report):
+        for table in section.tables:
+            writer.writerow([section.title, *table.heading])
+            for cells in table.rows:
+                writer.writerow([section.title, *cells])
     return out.getvalue()
 
 
@@ -304,6 +275,7 @@ def to_json(report: MonthlyReport) -> str:
         "exchange": [asdict(r) for r in report.exchange],
         "exchange_total": asdict(report.exchange_total) if report.exchange_total else None,
         "issuing": _issuing_json(report.issuing),
+        "leaders": [asdict(row) for row in report.leaders],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -348,16 +320,14 @@ def to_pdf(report: MonthlyReport) -> bytes:
         exchange_widths = (24, 70, *(26,) * len(EXCHANGE_NAMES))
         draw_table(pdf, tuple(_exchange_heading()), exchange_widths, exchange, new_page=False)
         pdf.ln(6)
-    if report.issuing is not None:
+    for section in sections(report):
         pdf.set_font(FONT, "B", 11)
-        pdf.cell(0, 8, ISSUE_TITLE, new_x="LMARGIN", new_y="NEXT")
-        figures = ((label, str(value)) for label, value in issue_figures(report.issuing))
-        draw_table(pdf, ("Chỉ tiêu", "Số văn bản"), (200, 30), figures, new_page=False)
-        if report.issuing.late:
+        pdf.cell(0, 8, section.title, new_x="LMARGIN", new_y="NEXT")
+        for table in section.tables:
+            cells = (tuple(str(c) for c in row) for row in table.rows)
+            draw_table(pdf, table.heading, table.widths, cells, new_page=False)
             pdf.ln(3)
-            lates = (late_cells(late) for late in report.issuing.late)
-            draw_table(pdf, LATE_HEADING, (80, 40, 50, 50), lates, new_page=False)
-        pdf.ln(6)
+        pdf.ln(3)
     if report.rejections:
         pdf.set_font(FONT, "B", 11)
         pdf.cell(0, 8, "Từ chối tiếp nhận theo lý do", new_x="LMARGIN", new_y="NEXT")

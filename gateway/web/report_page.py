@@ -27,20 +27,17 @@ from gateway.reports.monthly import (
     EXCHANGE_LABELS,
     EXCHANGE_TITLE,
     FIGURE_LABELS,
-    ISSUE_TITLE,
-    LATE_HEADING,
     MEDIA_TYPES,
     OUTCOMES,
     ReportFormat,
     file_name,
     hours_text,
-    issue_figures,
-    late_cells,
     parse_month,
     percent_text,
     render_report,
     signed_share,
 )
+from gateway.reports.monthly_sections import sections
 from gateway.web.admin.system import alert_lines
 from gateway.web.auth import signed_in
 from gateway.web.register.filters import filtered_query, parse_filters
@@ -197,10 +194,7 @@ async def monthly(request: Request, person: Person) -> Response:
         exchange_title=EXCHANGE_TITLE,
         exchange_names=EXCHANGE_NAMES,
         exchange_labels=EXCHANGE_LABELS,
-        issue_title=ISSUE_TITLE,
-        issue_figures=issue_figures,
-        late_heading=LATE_HEADING,
-        late_cells=late_cells,
+        sections=sections(report),
         hours=hours_text,
         formats=[f.value for f in ReportFormat if f is not ReportFormat.JSON],
     )

@@ -102,6 +102,21 @@ class IssueTimeliness:
 
 
 @dataclass(frozen=True)
+class LeaderRow:
+    """One leader's distributions in the month (definitions: :mod:`registry.reports.leaders`)."""
+
+    leader: str  # the leader's name as the rules name them
+    proposed: int = 0
+    decided_in_time: int = 0
+    decided_late: int = 0
+    waiting: int = 0
+    waiting_overdue: int = 0
+
+
+LEADER_FIGURES = tuple(f.name for f in fields(LeaderRow))[1:]
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     year: int
     month: int
@@ -113,6 +128,7 @@ class MonthlyReport:
     exchange: tuple[ExchangeRow, ...] = ()
     exchange_total: ExchangeRow | None = None
     issuing: IssueTimeliness | None = None  # R-ISSUE, when the caller asked for it
+    leaders: tuple[LeaderRow, ...] = ()  # R-DISTRIB: each leader's decisions
 
     @property
     def label(self) -> str:

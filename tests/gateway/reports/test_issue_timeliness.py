@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 
 from gateway.config.settings import load
 from gateway.reports.month_inputs import compute
-from gateway.reports.monthly import ISSUE_LABELS, to_csv, to_json, to_pdf, to_xlsx
+from gateway.reports.monthly import to_csv, to_json, to_pdf, to_xlsx
+from gateway.reports.monthly_sections import ISSUE_LABELS, ISSUE_TITLE
 from mailparse.documents.pdftext import read_pdf
 from registry.database import write_session
 from registry.outgoing.writer import OutgoingDraft, add_document
@@ -87,7 +88,8 @@ def test_r_issue_the_month_counts_documents_issued_in_time_and_lists_the_late_on
 
     lines = list(csv.reader(io.StringIO(to_csv(report))))
     urgent = ["4/UBND-VP", "04/12/2026", "09:00 07/12/2026", "17:00 04/12/2026"]
-    assert [ISSUE_LABELS["late"], *urgent] in lines
+    assert [ISSUE_TITLE, *urgent] in lines
+    assert [ISSUE_TITLE, ISSUE_LABELS["late"], "2"] in lines
     document = json.loads(to_json(report))["issuing"]
     assert (document["issued"], document["in_time"], len(document["late"])) == (5, 2, 2)
     text = " ".join(read_pdf(to_pdf(report), max_pages=5).text.split())
