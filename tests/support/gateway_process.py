@@ -122,6 +122,16 @@ class GatewayProcess:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return run_cli(*args, "-c", str(self.config), cwd=self.root, env=self.env)
 
+    def add_user(self, name: str, role: str, password: str, *extra: str) -> None:
+        """A console account made with ``gateway users add`` (the password through a file)."""
+        password_file = self.root / f"password-{name}.txt"
+        password_file.write_text(password + "\n", encoding="utf-8")
+        added = self.cli(
+            "users", "add", name, "--role", role, "--password-file", str(password_file), *extra
+        )
+        if added.returncode != 0:
+            raise RuntimeError(f"gateway users add {name} failed: {added.stderr}")
+
     def cli_json(self, *args: str) -> Any:
         result = self.cli(*args, "--json")
         if result.returncode != 0:

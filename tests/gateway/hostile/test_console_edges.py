@@ -33,12 +33,7 @@ def console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iterator[
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
         },
     )
-    password_file = root / "password.txt"
-    password_file.write_text(PASSWORD + "\n", encoding="utf-8")
-    added = gateway.cli(
-        "users", "add", "vanthu", "--role", "clerk", "--password-file", str(password_file)
-    )
-    assert added.returncode == 0, added.stderr
+    gateway.add_user("vanthu", "clerk", PASSWORD)
     gateway.start()
     url = f"http://127.0.0.1:{port}"
     try:

@@ -16,6 +16,7 @@ import smtplib
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -120,10 +121,7 @@ def test_two_instances_one_killed_every_message_registered_and_answered_once(
     with SinkRelay() as sink:
         a = _instance(tmp_path / "a", pki, shared_database, sink.url)
         b = _instance(tmp_path / "b", pki, shared_database, sink.url)
-        password = tmp_path / "password.txt"
-        password.write_text(PASSWORD + "\n", encoding="utf-8")
-        added = b.cli("users", "add", "vanthu", "--role", "clerk", "--password-file", str(password))
-        assert added.returncode == 0, added.stderr
+        b.add_user("vanthu", "clerk", PASSWORD)
         a.start(timeout=120)
         b.start(timeout=120)
         try:
@@ -160,20 +158,20 @@ def test_two_instances_one_killed_every_message_registered_and_answered_once(
             assert _answers(sink) == Counter(dict.fromkeys(accepted, 1))
             assert received_by_a, "the stream must have reached instance A before the kill"
 
-            client = _console_login(f"http://{b.env['GATEWAY_WEB__LISTEN']}")
             by_message = {e["message_id"]: e for e in entries}
-            for message_id in received_by_a:
-                entry = by_message[message_id]
-                page = client.get(f"/register/{entry['year']}/{entry['incoming_number']}")
-                assert page.status_code == 200, page.text
-                link = re.search(r'href="(/register/\d+/\d+/attachments/\d+)"', page.text)
-                assert link is not None, page.text
-                served = client.get(link[1])
-                assert served.status_code == 200
-                assert (
-                    hashlib.sha256(served.content).digest()
-                    == hashlib.sha256(accepted[message_id]).digest()
-                )
+            with closing(_console_login(f"http://{b.env['GATEWAY_WEB__LISTEN']}")) as client:
+                for message_id in received_by_a:
+                    entry = by_message[message_id]
+                    page = client.get(f"/register/{entry['year']}/{entry['incoming_number']}")
+                    assert page.status_code == 200, page.text
+                    link = re.search(r'href="(/register/\d+/\d+/attachments/\d+)"', page.text)
+                    assert link is not None, page.text
+                    served = client.get(link[1])
+                    assert served.status_code == 200
+                    assert (
+                        hashlib.sha256(served.content).digest()
+                        == hashlib.sha256(accepted[message_id]).digest()
+                    )
 
             status = b.cli_json("status")
             names = {i["name"] for i in status["instances"]}

@@ -33,12 +33,7 @@ def leader_console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> It
     root = tmp_path_factory.mktemp("distribution") / "deploy"
     web_port = free_port()
     gateway = proposing_gateway(root, pki, {"GATEWAY_WEB__LISTEN": f"127.0.0.1:{web_port}"})
-    password_file = root / "password.txt"
-    password_file.write_text(PASSWORD + "\n", encoding="utf-8")
-    result = gateway.cli(
-        "users", "add", "phochutich", "--role", "leader", "--password-file", str(password_file)
-    )
-    assert result.returncode == 0, result.stderr
+    gateway.add_user("phochutich", "leader", PASSWORD)
     gateway.start()
     try:
         send(gateway, signed_mail(pki, "81", "dự toán ngân sách xây dựng trường học"))

@@ -53,13 +53,8 @@ def gateway(tmp_path: Path, pki: TestPki, database_url: str) -> Iterator[Gateway
             "GATEWAY_WEB__LISTEN": f"127.0.0.1:{free_port()}",
         },
     )
-    password_file = tmp_path / "password.txt"
-    password_file.write_text(PASSWORD + "\n", encoding="utf-8")
     for name, role in USERS:
-        made = process.cli(
-            "users", "add", name, "--role", role, "--password-file", str(password_file)
-        )
-        assert made.returncode == 0, made.stderr
+        process.add_user(name, role, PASSWORD)
     process.start(timeout=120)
     try:
         wait_until(lambda: _healthy(console_url(process)), bool)

@@ -40,12 +40,7 @@ def city_console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iter
             "GATEWAY_AUTH__RESOLVER": "off",
         },
     )
-    password_file = root / "password.txt"
-    password_file.write_text(PASSWORD + "\n", encoding="utf-8")
-    result = gateway.cli(
-        "users", "add", "vanthu", "--role", "clerk", "--password-file", str(password_file)
-    )
-    assert result.returncode == 0, result.stderr
+    gateway.add_user("vanthu", "clerk", PASSWORD)
     gateway.start()
     try:
         url = f"http://127.0.0.1:{web_port}"
