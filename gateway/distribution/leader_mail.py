@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from gateway.outbox.compose import angle, nfc, subject_header
-from gateway.outbox.identity import MailKind, message_id, reply_address
+from gateway.outbox.identity import MailKind, mark_automatic, message_id, reply_address
 from gateway.routing.routed_copy import CopiedFile, with_files
 from registry.drafts import OutboxDraft
 from registry.models import RegisterEntry
@@ -182,7 +182,7 @@ def render(
     msg["Subject"] = subject_header(mail.subject)
     msg["Date"] = format_datetime(now.astimezone(ZoneInfo(tz)))
     msg["Message-ID"] = angle(mail.message_id)
-    msg["Auto-Submitted"] = "auto-generated"
+    mark_automatic(msg, MailKind(mail.kind))
     return OutboxDraft(
         kind=mail.kind,
         message_id=mail.message_id,

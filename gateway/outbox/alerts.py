@@ -13,7 +13,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from gateway.outbox.identity import MailKind, incident_key, message_id
+from gateway.outbox.identity import MailKind, incident_key, mark_automatic, message_id
 from registry.drafts import OutboxDraft
 
 ALERT_KIND = MailKind.ALERT
@@ -39,7 +39,7 @@ def compose_alert(
     msg["Subject"] = subject
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id
-    msg["Auto-Submitted"] = "auto-generated"
+    mark_automatic(msg, ALERT_KIND)
     msg.set_content(body)
     return OutboxDraft(
         kind=ALERT_KIND,

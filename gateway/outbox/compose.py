@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from gateway.outbox.identity import MailKind, mark_automatic
 from rules.decision import CountMismatch
 from templates import urgency_prefix
 
@@ -139,6 +140,7 @@ def compose_answer(content: AnswerContent, env: jinja2.Environment) -> bytes:
             in_reply_to=content.in_reply_to,
             references=content.references,
             headers=tuple(headers),
+            kind=MailKind(content.kind),
             boundary_tag="answer",
         )
     )
@@ -155,9 +157,9 @@ class MailContent:
     composed_at: datetime  # aware; the Date header, in its own offset
     text: str
     html: str
+    kind: MailKind  # what it is: marks Auto-Submitted (DESIGN §4.4)
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
-    auto_submitted: str = "auto-replied"  # or "auto-generated" (DESIGN §4.4)
     headers: tuple[tuple[str, str], ...] = ()  # X-Document-Status and the like, in order
     boundary_tag: str = "mail"
 
@@ -176,7 +178,7 @@ def compose_mail(content: MailContent) -> bytes:
     references = _thread(content.references, content.in_reply_to)
     if references:
         msg["References"] = " ".join(references)
-    msg["Auto-Submitted"] = content.auto_submitted
+    mark_automatic(msg, content.kind)
     for name, value in content.headers:
         msg[name] = value
     msg["MIME-Version"] = "1.0"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from email.message import Message
 from enum import StrEnum
 
 
@@ -58,6 +59,14 @@ AUTO_SUBMITTED: Mapping[MailKind, str | None] = {
     )
     for kind in MailKind
 }
+
+
+def mark_automatic(msg: Message, kind: MailKind) -> None:
+    """Set ``Auto-Submitted`` as :data:`AUTO_SUBMITTED` says for ``kind`` (RFC 3834);
+    every composer calls this instead of writing the header's value itself."""
+    value = AUTO_SUBMITTED[kind]
+    if value is not None:
+        msg["Auto-Submitted"] = value
 
 
 def domain_of(from_address: str) -> str:

@@ -27,7 +27,7 @@ import jinja2
 
 from gateway.outbox.answers import answer_message_id
 from gateway.outbox.compose import angle, nfc, subject_header
-from gateway.outbox.identity import reply_address
+from gateway.outbox.identity import MailKind, mark_automatic, reply_address
 from registry.drafts import OutboxDraft
 from registry.models import AssignmentRecord, RegisterEntry
 from registry.numbering import register_label
@@ -249,7 +249,7 @@ def compose_routed_copy(
     msg["Subject"] = subject_header(routed_copy_subject(document))
     msg["Date"] = format_datetime(composed_at.astimezone(ZoneInfo(timezone)))
     msg["Message-ID"] = angle(message_id)
-    msg["Auto-Submitted"] = "auto-generated"
+    mark_automatic(msg, MailKind.ROUTED_COPY)
     msg["X-Incoming-Number"] = document.incoming
     return with_files(msg, text, html, document.files, tag="routed")
 

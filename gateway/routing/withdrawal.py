@@ -61,7 +61,7 @@ def queue_withdrawal(
             text=env.get_template("withdrawal.txt.j2").render(context),
             html=env.get_template("withdrawal.html.j2").render(context),
             in_reply_to=withdrawn.routed_message_id,
-            auto_submitted="auto-generated",
+            kind=MailKind.WITHDRAWAL,
             headers=(("X-Incoming-Number", incoming),),
             boundary_tag="withdrawal",
         )

@@ -20,6 +20,7 @@ import jinja2
 
 from gateway.outbox.alerts import alert_message_id
 from gateway.outbox.compose import MailContent, compose_mail
+from gateway.outbox.identity import MailKind
 from registry.drafts import OutboxDraft
 
 
@@ -77,7 +78,7 @@ def build_follow_up(
             text=env.get_template("follow_up.txt.j2").render(context),
             html=env.get_template("follow_up.html.j2").render(context),
             in_reply_to=mail.in_reply_to,
-            auto_submitted="auto-replied" if mail.kind is FollowUp.HELP else "auto-generated",
+            kind=MailKind(mail.kind.value),
             headers=tuple(headers),
             boundary_tag=mail.kind.value,
         )

@@ -110,6 +110,7 @@ def queue_status_notice(
             html=env.get_template("status_notice.html.j2").render(context),
             in_reply_to=inbound.message_id,
             headers=(("X-Document-Status", code), ("X-Incoming-Number", incoming)),
+            kind=MailKind.STATUS,
             boundary_tag="status",
         )
     )

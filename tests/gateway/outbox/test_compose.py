@@ -20,6 +20,7 @@ from gateway.outbox.compose import (
     RegisteredDocument,
     compose_answer,
 )
+from gateway.outbox.identity import AUTO_SUBMITTED, MailKind, mark_automatic
 from templates import environment, urgency_prefix
 
 SUBJECT = "Về việc triển khai gửi, nhận văn bản điện tử"
@@ -279,3 +280,30 @@ LONG_SUBJECT = (
     "Về việc triển khai gửi, nhận văn bản điện tử giữa các cơ quan hành chính nhà nước"
     " trên địa bàn thành phố Rạch Giá, tỉnh Kiên Giang năm 2026"
 )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"), [(RECEIPT, "auto-replied"), (REJECTION, "auto-replied")]
+)
+def test_answers_are_marked_as_identity_says(content: AnswerContent, expected: str) -> None:
+    """GIVEN a receipt or a rejection WHEN composed THEN ``Auto-Submitted`` is the value the
+    one table of mail kinds gives (RFC 3834: answers are auto-replied)."""
+    assert AUTO_SUBMITTED[MailKind(content.kind)] == expected
+    parsed = email.message_from_bytes(compose_answer(content, environment()))
+    assert parsed["Auto-Submitted"] == expected
+
+
+def test_an_issued_document_is_never_marked_automatic() -> None:
+    """GIVEN the kinds of mail we send WHEN marked THEN only an issued document (a person's
+    act, which the receiving gateway must answer) carries no ``Auto-Submitted``; a routed
+    copy and an alert are auto-generated (DESIGN §4.4)."""
+    marks: dict[MailKind, str | None] = {}
+    for kind in MailKind:
+        msg = EmailMessage()
+        mark_automatic(msg, kind)
+        marks[kind] = msg["Auto-Submitted"]
+    assert marks[MailKind.ISSUE] is None
+    assert marks[MailKind.ROUTED_COPY] == "auto-generated"
+    assert marks[MailKind.ALERT] == "auto-generated"
+    assert marks[MailKind.STATUS] == "auto-replied"
+    assert all(marks[k] for k in MailKind if k is not MailKind.ISSUE)
