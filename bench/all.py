@@ -6,7 +6,7 @@ Runs each bench of :data:`BENCHES` as its own process (``python bench/NAME.py``)
 full size, or with ``--smoke`` at a tiny size (seconds each: what CI runs, at the end of
 ``scripts/test``). A bench passes when it exits 0 — each fails loudly on its own checks
 (wrong receipts, different search answers, unexpected verdicts) — and writes its headline
-figures (``--figures``, :mod:`bench.figures`), which are printed as one table with the
+figures (``--figures``, :mod:`bench.support.figures`), which are printed as one table with the
 machine and the date. Exit 1 when any bench failed; its output is shown then.
 
 PostgreSQL benches use ``GATEWAY_TEST_POSTGRES_URL`` when it names a server, else each
@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
-from bench import figures  # noqa: E402
+from bench.support import figures  # noqa: E402
 
 # Each bench, and the arguments of its full (on-demand) run; --smoke sets its own sizes.
 BENCHES: dict[str, tuple[str, ...]] = {

@@ -47,10 +47,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
-from bench import figures
-from bench.figures import Figures
 from bench.search import ROOT, database, ms, postgres_server
-from bench.search_corpus import load
+from bench.support import figures
+from bench.support.figures import Figures
+from bench.support.search_corpus import load
 from gateway.clerk.accounts import Accounts
 from gateway.config.deploy import init_deployment
 from gateway.config.settings import load as load_settings

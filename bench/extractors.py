@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import figures
-from bench.figures import Figures
+from bench.support import figures
+from bench.support.figures import Figures
 from mailparse.documents.facts import facts_from_text
 from mailparse.documents.pdftext import read_pdf
 from mailparse.documents.text import nfc, squash

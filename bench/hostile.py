@@ -36,8 +36,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import figures  # noqa: E402
-from bench.proctree import descendants, vm_hwm_kib, vm_rss_kib  # noqa: E402
+from bench.support import figures  # noqa: E402
+from bench.support.proctree import descendants, vm_hwm_kib, vm_rss_kib  # noqa: E402
 from tests.gateway.hostile.pdfbombs import huge_blank_scan, slow_text_pdf  # noqa: E402
 from tests.support.gateway_process import GatewayProcess  # noqa: E402
 from tests.support.messages import official_mail  # noqa: E402

@@ -26,8 +26,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import figures  # noqa: E402
-from bench.signed_mail import prepare_documents  # noqa: E402
+from bench.support import figures  # noqa: E402
+from bench.support.signed_mail import prepare_documents  # noqa: E402
 from tests.support.dovecot import Dovecot  # noqa: E402
 from tests.support.gateway_process import GatewayProcess  # noqa: E402
 from tests.support.imap_deploy import (  # noqa: E402

@@ -51,39 +51,39 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import figures  # noqa: E402
-from bench.ingest_report import print_table  # noqa: E402
-from bench.proctree import (  # noqa: E402
+from bench.support import figures  # noqa: E402
+from bench.support.ingest_baselines import (  # noqa: E402
+    Baseline,
+    run_bare_sink,
+    run_pyhanko_alone,
+    run_validation,
+)
+from bench.support.ingest_large import run_large  # noqa: E402
+from bench.support.ingest_report import print_table  # noqa: E402
+from bench.support.proctree import (  # noqa: E402
     descendants,
-    reset_peak,
     tree_cpu,
     vm_hwm_kib,
-    vm_rss_kib,
 )
-from bench.signed_mail import Document, padded_mail, prepare_documents  # noqa: E402
-from bench.smtp_load import BenchmarkError, TimedSink, send_messages  # noqa: E402
-from bench.verify import pyhanko_alone_timed  # noqa: E402
-from gateway.trust.verifier import LocalVerifier  # noqa: E402
-from mailparse.signatures.verdicts import SignatureVerdict  # noqa: E402
+from bench.support.signed_mail import Document, prepare_documents  # noqa: E402
+from bench.support.smtp_load import (  # noqa: E402
+    START_SECONDS,
+    BenchmarkError,
+    TimedSink,
+    check_receipts,
+    send_messages,
+)
 from tests.support.gateway_process import GatewayProcess  # noqa: E402
 from tests.support.pki import TestPki, make_pki  # noqa: E402
-from tests.support.sink import ReceivedMessage, SinkRelay  # noqa: E402
 
-GATEWAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the timezone `gateway init` writes
 DEFAULT_N = 300
-START_SECONDS = 120.0  # a loaded machine starts Python slowly
 
 
 # --------------------------------------------------------------------------- runs
@@ -119,41 +119,6 @@ def _percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
     return ordered[rank - 1]
-
-
-def check_receipts(received: Sequence[ReceivedMessage], documents: Sequence[Document]) -> int:
-    """Raise unless there is one 03 receipt per document, numbered YEAR/1..YEAR/N.
-
-    Returns how many extra copies (same Message-ID) arrived: relay delivery is at least once.
-    """
-    answers: dict[str, EmailMessage] = {}
-    for message in received:
-        parsed = BytesParser(policy=policy.default).parsebytes(message.raw)
-        assert isinstance(parsed, EmailMessage)
-        answers.setdefault(str(parsed["Message-ID"]), parsed)
-    problems: list[str] = []
-    statuses = sorted({str(a["X-Document-Status"]) for a in answers.values()})
-    if statuses != ["03"]:
-        reasons = sorted({str(a["X-Reject-Reasons"]) for a in answers.values()})
-        problems.append(f"X-Document-Status values {statuses} (reject reasons: {reasons})")
-    numbers: list[str] = []
-    for answer in answers.values():
-        numbers += [n.strip() for n in str(answer["X-Incoming-Number"] or "").split(",")]
-    year = datetime.now(GATEWAY_ZONE).year
-    expected = [f"{year}/{n}" for n in range(1, len(documents) + 1)]
-    if sorted(numbers) != sorted(expected):
-        missing = sorted(set(expected) - set(numbers))[:10]
-        extra = sorted(set(numbers) - set(expected))[:10]
-        problems.append(
-            f"X-Incoming-Number: {len(numbers)} numbers, {len(set(numbers))} distinct; "
-            f"missing {missing}, unexpected {extra}"
-        )
-    replied_to = sorted(str(a["In-Reply-To"]) for a in answers.values())
-    if replied_to != sorted(d.message_id for d in documents):
-        problems.append("In-Reply-To values are not exactly the Message-IDs sent")
-    if problems:
-        raise BenchmarkError("receipts are wrong:\n  " + "\n  ".join(problems))
-    return len(received) - len(answers)
 
 
 def _log_counts(text: str) -> tuple[int, int]:
@@ -225,109 +190,6 @@ def run_end_to_end(
         log_errors=errors,
         deployment=str(gateway.root),
     )
-
-
-@dataclass
-class Baseline:
-    count: int
-    seconds: float
-    per_second: float
-    cpu_seconds: float | None = None
-
-
-def run_bare_sink(documents: Sequence[Document]) -> Baseline:
-    with SinkRelay() as sink:
-        times = send_messages(sink.port, [d.raw for d in documents])
-        received = sink.wait_for(len(documents), timeout=60.0)
-    if [m.raw for m in received] != [d.raw for d in documents]:
-        raise BenchmarkError("the bare sink did not receive the messages as sent")
-    seconds = times.last_reply - times.first_mail
-    return Baseline(len(documents), seconds, len(documents) / seconds)
-
-
-def run_pyhanko_alone(pki: TestPki, documents: Sequence[Document]) -> Baseline:
-    """Plain pyHanko, one process of its own, on the same PDFs (bench/verify.py)."""
-    pdfs = [d.pdf for d in documents]
-    seconds, cpu = pyhanko_alone_timed(pdfs, pki.trust_store(), datetime.now(UTC))
-    return Baseline(len(documents), seconds, len(documents) / seconds, cpu)
-
-
-def run_validation(pki: TestPki, documents: Sequence[Document]) -> Baseline:
-    """The gateway's own verifier (every check, with its chain cache), in this process."""
-    trust = pki.trust_store()
-    verify = LocalVerifier()
-    verify(documents[0].pdf, trust, datetime.now(UTC))  # warm-up, as pyHanko alone has
-    started = time.perf_counter()
-    verdicts = [verify(d.pdf, trust, datetime.now(UTC)) for d in documents]
-    seconds = time.perf_counter() - started
-    for document, result in zip(documents, verdicts, strict=True):
-        found = [s.verdict for s in result.signatures]
-        if found != [SignatureVerdict.VALID, SignatureVerdict.VALID]:
-            raise BenchmarkError(f"document {document.number}: signatures {found}")
-    return Baseline(len(documents), seconds, len(documents) / seconds)
-
-
-@dataclass
-class LargeMessage:
-    message_mib: float
-    seconds: float  # first MAIL FROM → its receipt
-    rss_before_kib: int
-    peak_kib: int  # VmHWM of the gateway process while the message was processed
-    children_rss_before_kib: int
-    children_peak_kib: int
-    peak_was_reset: bool  # False: the peak may include the start-up's
-    growth_per_message: float  # (peaks − RSS before, process and children) / message bytes
-
-
-def run_large(workdir: Path, pki: TestPki, megabytes: float) -> LargeMessage:
-    """One message of ``megabytes`` into a fresh deployment; the gateway's memory growth."""
-    small, second = prepare_documents(pki, 2, 0)
-    raw = padded_mail(second.number, second.message_id, second.pdf, int(megabytes * 1024))
-    document = Document(second.number, second.message_id, second.pdf, raw)
-    sink = TimedSink()
-    sink.start()
-    gateway = GatewayProcess(
-        workdir / "deploy-large", pki.root_pem(), env={"GATEWAY_OUTGOING__RELAY": sink.url}
-    )
-    try:
-        gateway.start(timeout=START_SECONDS)
-        assert gateway.process is not None
-        pid = gateway.process.pid
-        # A small message first: the first one pays the imports and caches of a process.
-        send_messages(gateway.port, [small.raw])
-        sink.wait_for_answers(1, timeout=300.0)
-        time.sleep(1.0)
-        children = descendants(pid)
-        reset = all(reset_peak(p) for p in (pid, *children))
-        before = vm_rss_kib(pid) or 0
-        children_before = sum(vm_rss_kib(c) or 0 for c in children)
-        times = send_messages(gateway.port, [document.raw])
-        try:
-            sink.wait_for_answers(2, timeout=600.0)
-        except TimeoutError as exc:
-            tail = "\n".join(gateway.log_text().splitlines()[-30:])
-            raise BenchmarkError(f"large message: {exc}; gateway log ends with:\n{tail}") from exc
-        seconds = sink.arrivals[1] - times.first_mail
-        peak = vm_hwm_kib(pid) or 0
-        children_peak = sum(vm_hwm_kib(c) or 0 for c in children)
-    finally:
-        gateway.stop()
-        sink.stop()
-    check_receipts(sink.answers, [small, document])
-    growth = max(0, peak - before) + max(0, children_peak - children_before)
-    return LargeMessage(
-        message_mib=len(document.raw) / 2**20,
-        seconds=seconds,
-        rss_before_kib=before,
-        peak_kib=peak,
-        children_rss_before_kib=children_before,
-        children_peak_kib=children_peak,
-        peak_was_reset=reset,
-        growth_per_message=growth * 1024 / len(document.raw),
-    )
-
-
-# --------------------------------------------------------------------------- report
 
 
 # --------------------------------------------------------------------------- main

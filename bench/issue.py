@@ -53,7 +53,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import figures  # noqa: E402
+from bench.support import figures  # noqa: E402
 from tests.gateway.issuing.conftest import CITY, city_document  # noqa: E402
 from tests.gateway.issuing.forwarding_relay import ForwardingRelay, Route  # noqa: E402
 from tests.support.gateway_process import GatewayProcess  # noqa: E402

@@ -36,10 +36,10 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from bench import figures
-from bench.figures import Figures
 from bench.search import _nothing, database, ms, postgres_server, timed
-from bench.search_corpus import RARE, TOPICS, load
+from bench.support import figures
+from bench.support.figures import Figures
+from bench.support.search_corpus import RARE, TOPICS, load
 from gateway.routing.console import RuleStat, rule_stats
 from gateway.routing.in_force import sample_rules_text
 from registry.database import make_engine, read_session, upgrade

@@ -45,9 +45,9 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from bench import figures
-from bench.figures import Figures
-from bench.search_corpus import load
+from bench.support import figures
+from bench.support.figures import Figures
+from bench.support.search_corpus import load
 from mailparse.documents.text import fold
 from registry.database import make_engine, read_session, upgrade
 from registry.models import RegisterEntry

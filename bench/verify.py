@@ -45,7 +45,7 @@ from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 
-from bench import figures
+from bench.support import figures
 from gateway.trust.verifier import LocalVerifier, ProcessVerifier
 from mailparse.signatures.verdicts import SignatureVerdict, TrustStore
 from mailparse.signatures.verify import verify_pdf

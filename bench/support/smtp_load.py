@@ -9,8 +9,13 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from zoneinfo import ZoneInfo
 
-from bench.signed_mail import GATEWAY_ADDRESS, SENDER
+from bench.support.signed_mail import GATEWAY_ADDRESS, SENDER, Document
 from tests.support.sink import HOST, ReceivedMessage, SinkRelay
 
 HELO = "bench.vp.rachgia.example.gov.vn"
@@ -136,3 +141,42 @@ class TimedSink(SinkRelay):
                     )
                 self._cond.wait(remaining)
             return list(self.answers)
+
+
+GATEWAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the timezone `gateway init` writes
+START_SECONDS = 120.0  # a loaded machine starts Python slowly
+
+
+def check_receipts(received: Sequence[ReceivedMessage], documents: Sequence[Document]) -> int:
+    """Raise unless there is one 03 receipt per document, numbered YEAR/1..YEAR/N.
+
+    Returns how many extra copies (same Message-ID) arrived: relay delivery is at least once.
+    """
+    answers: dict[str, EmailMessage] = {}
+    for message in received:
+        parsed = BytesParser(policy=policy.default).parsebytes(message.raw)
+        assert isinstance(parsed, EmailMessage)
+        answers.setdefault(str(parsed["Message-ID"]), parsed)
+    problems: list[str] = []
+    statuses = sorted({str(a["X-Document-Status"]) for a in answers.values()})
+    if statuses != ["03"]:
+        reasons = sorted({str(a["X-Reject-Reasons"]) for a in answers.values()})
+        problems.append(f"X-Document-Status values {statuses} (reject reasons: {reasons})")
+    numbers: list[str] = []
+    for answer in answers.values():
+        numbers += [n.strip() for n in str(answer["X-Incoming-Number"] or "").split(",")]
+    year = datetime.now(GATEWAY_ZONE).year
+    expected = [f"{year}/{n}" for n in range(1, len(documents) + 1)]
+    if sorted(numbers) != sorted(expected):
+        missing = sorted(set(expected) - set(numbers))[:10]
+        extra = sorted(set(numbers) - set(expected))[:10]
+        problems.append(
+            f"X-Incoming-Number: {len(numbers)} numbers, {len(set(numbers))} distinct; "
+            f"missing {missing}, unexpected {extra}"
+        )
+    replied_to = sorted(str(a["In-Reply-To"]) for a in answers.values())
+    if replied_to != sorted(d.message_id for d in documents):
+        problems.append("In-Reply-To values are not exactly the Message-IDs sent")
+    if problems:
+        raise BenchmarkError("receipts are wrong:\n  " + "\n  ".join(problems))
+    return len(received) - len(answers)
