@@ -95,6 +95,9 @@ def read_session(engine: Engine) -> Iterator[Session]:
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    # versions/ holds a folder per ten revisions (v0001_0010, v0011_0020, …): no room of
+    # the house over ~15 modules (DESIGN §2); Alembic finds them in the sub-folders.
+    config.set_main_option("recursive_version_locations", "true")
     return config
 
 

@@ -55,4 +55,4 @@ def test_the_wheel_carries_every_data_file(tmp_path: Path) -> None:
     assert expected, "the packages have data files (templates, samples, CA roots)"
     assert sorted(expected - names) == []
     assert "gateway/data/vn-ca/rootca-chuyen-dung-chinh-phu-g2.pem" in names
-    assert any(n.startswith("registry/migrations/versions/0017") for n in names)
+    assert any(n.startswith("registry/migrations/versions/v0001_0010/0001") for n in names)
