@@ -15,19 +15,18 @@ import email.errors
 import email.utils
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 
-from email_validator import EmailNotValidError, validate_email
-
-from mailparse.documents.text import decode_bytes, decode_header_text, html_to_text, nfc
+from mailparse.addresses import on_local_domain, validated
+from mailparse.documents.text import decode_bytes, decode_header_text, html_to_text
 from mailparse.edxml import looks_like_edxml
 from mailparse.edxml_files import embedded_files
-from mailparse.errors import MalformedMessageError
+from mailparse.errors import MailparseError, MalformedMessageError
 from mailparse.filenames import sanitised
-from mailparse.limits import MAX_ADDRESS_CHARS, MAX_ADDRESS_HEADER_CHARS, Limits
+from mailparse.limits import MAX_ADDRESS_HEADER_CHARS, Limits
 from mailparse.message import Address, Attachment, ParsedMessage
 
 # A header line as RFC 5322 §2.2 defines it: printable ASCII name, colon.
@@ -50,6 +49,27 @@ _STDLIB_ERRORS = (
     AssertionError,
     RecursionError,
 )
+
+
+def parse_once(
+    raw: bytes, limits: Limits = DEFAULT_LIMITS, *, local_domains: frozenset[str] = frozenset()
+) -> Callable[[], ParsedMessage]:
+    """:func:`parse`, made on the first call and kept: every later call returns the same
+    :class:`ParsedMessage` (or raises the same error) without reading ``raw`` again. The
+    intake stages and the analysis of one message share it (DESIGN §1.2)."""
+    memo: list[ParsedMessage | MailparseError] = []
+
+    def parsed() -> ParsedMessage:
+        if not memo:
+            try:
+                memo.append(parse(raw, limits, local_domains=local_domains))
+            except MailparseError as exc:
+                memo.append(exc)
+        if isinstance(memo[0], MailparseError):
+            raise memo[0]
+        return memo[0]
+
+    return parsed
 
 
 def parse(
@@ -196,38 +216,12 @@ def _addresses(
     for display, addr in pairs:
         if not addr:
             continue
-        address = _validated(addr) or _local(addr, local_domains)
+        address = validated(addr) or on_local_domain(addr, local_domains)
         if address is None:
             defects.append(f"invalid-address:{name.lower()}")
             continue
         out.append(Address(address=address, display_name=decode_header_text(display)))
     return tuple(out)
-
-
-def _validated(addr: str) -> str | None:
-    """``addr`` checked by email-validator, domain lower-cased; ``None`` when invalid."""
-    if len(addr) > MAX_ADDRESS_CHARS:
-        return None
-    try:
-        info = validate_email(nfc(addr.strip()), check_deliverability=False)
-    except (EmailNotValidError, ValueError, UnicodeError):
-        return None
-    return f"{info.local_part}@{info.domain.lower()}"
-
-
-def address_accepted(addr: str) -> bool:
-    """Would the parser accept ``addr`` without being told it is a local domain?"""
-    return _validated(addr) is not None
-
-
-def _local(addr: str, local_domains: frozenset[str]) -> str | None:
-    """``addr`` on one of ``local_domains``: its local part checked by email-validator."""
-    local, at, domain = addr.strip().rpartition("@")
-    domain = domain.lower()
-    if not at or not local_domains or domain not in local_domains:
-        return None
-    checked = _validated(f"{local}@example.org")
-    return None if checked is None else f"{checked.rpartition('@')[0]}@{domain}"
 
 
 # --- body and attachments ------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from gateway.errors import GatewayError
-from mailparse.mime import address_accepted
+from mailparse.addresses import address_accepted
 from registry.agencies.directory import Agency, Directory, unusual_addresses
 from registry.agencies.store import DirectoryAgency, store
 from registry.agencies.store import remove as remove_row

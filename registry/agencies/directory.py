@@ -8,7 +8,7 @@ from functools import cached_property
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mailparse.mime import address_accepted
+from mailparse.addresses import address_accepted
 from registry.errors import RegistryError
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from mailparse.errors import MalformedMessageError
 from mailparse.message import ParsedMessage
-from mailparse.mime import parse
+from mailparse.mime import parse, parse_once
 from tests.support.messages import official_mail
 from tests.support.pdfs import official_document_pdf
 
@@ -328,3 +328,16 @@ def test_mutated_real_messages_parse_or_raise_malformed(data: st.DataObject) -> 
         else:
             raw[pos:pos] = data.draw(st.binary(min_size=1, max_size=8))
     _parses_or_malformed(bytes(raw))
+
+
+def test_parse_once_gives_the_same_value_and_the_same_error() -> None:
+    """GIVEN a message's one parse shared by several readers WHEN called twice THEN both get
+    the very same value; an unreadable message raises the same error each time."""
+    readable = parse_once(official_mail())
+    assert readable() is readable()
+    unreadable = parse_once(b"\x00\x01 not a message")
+    with pytest.raises(MalformedMessageError) as first:
+        unreadable()
+    with pytest.raises(MalformedMessageError) as second:
+        unreadable()
+    assert first.value is second.value
