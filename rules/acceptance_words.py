@@ -6,8 +6,9 @@ Only the ``why`` text is worded here; a step keeps its data (``rule``, ``hit``, 
 ``subject``), so traces stored before this wording still render. Whether a rule hit is shown
 beside the reason ("khớp" / "không khớp"), so the reasons state the fact without repeating
 it. A policy setting is named in Vietnamese first, then as written in the settings file, for
-the administrator who would change it. Values (reason codes, user names, scanner findings)
-stay verbatim. File names never appear here: they are the step's subject, which is
+the administrator who would change it. Reason codes are named in Vietnamese
+(:data:`REASON_NAMES`: a clerk never reads a code); other values (user names, scanner
+findings) stay verbatim. File names never appear here: they are the step's subject, which is
 concealed for a secret document (gateway.secrecy).
 """
 
@@ -15,8 +16,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mailparse.reasons import Reason
 from rules.decision import CountMismatch, MessageFacts, Policy
 from rules.trace_words import VERDICT_NAMES, listed
+
+# DESIGN §4.5 reason codes as the trace names them (the answer mail explains them at
+# length: templates/reasons.py; rules may not import templates).
+REASON_NAMES: dict[str, str] = {
+    Reason.MALFORMED_MESSAGE: "thư sai cấu trúc",
+    Reason.UNKNOWN_SENDER: "nơi gửi không có trong danh bạ",
+    Reason.NO_DOCUMENT: "thư không có văn bản",
+    Reason.UNREADABLE_DOCUMENT: "không đọc được văn bản",
+    Reason.UNSUPPORTED_ATTACHMENT: "tệp đính kèm không được chấp nhận",
+    Reason.UNSIGNED: "văn bản không có chữ ký số",
+    Reason.SIGNATURE_INVALID: "chữ ký số không hợp lệ",
+    Reason.SIGNATURE_MODIFIED: "văn bản bị sửa sau khi ký",
+    Reason.SIGNATURE_UNTRUSTED: "chữ ký số không được tin cậy",
+    Reason.SIGNATURE_EXPIRED: "chứng thư số hết hạn hoặc chưa có hiệu lực",
+    Reason.SIGNATURE_REVOKED: "chứng thư số bị thu hồi",
+    Reason.SIGNATURE_INDETERMINATE: "chưa xác định được tính hợp lệ của chữ ký số",
+    Reason.SIGNER_MISMATCH: "chữ ký không phải của cơ quan gửi",
+    Reason.SECRET_DOCUMENT: "văn bản mật",
+    Reason.MALWARE: "mã độc hoặc nội dung thực thi",
+    Reason.PAGE_COUNT_MISMATCH: "số trang không khớp",
+    Reason.SENDER_AUTHENTICATION_FAILED: "xác thực nơi gửi không đạt",
+}
 
 NO_MALWARE = "không phát hiện mã độc"
 MIME_UNREADABLE = "không đọc được cấu trúc MIME của thư"
@@ -106,8 +130,8 @@ def released_after_auth(by: str) -> str:
 
 
 def released(held_for: Iterable[str], by: str) -> str:
-    """A held document a person released; the reason codes that held it stay verbatim."""
-    reasons = listed(held_for) or "cần xem xét"
+    """A held document a person released, with what held it named in Vietnamese."""
+    reasons = listed(REASON_NAMES.get(r, r) for r in held_for) or "cần xem xét"
     return f"bị tạm giữ ({reasons}); {by} đã chấp nhận"
 
 

@@ -24,8 +24,9 @@ from gateway.outbox.compose import (
 from gateway.outbox.identity import MailKind, message_id
 from gateway.pipeline.analysis import MessageAnalysis
 from gateway.spool.envelope import Envelope
+from mailparse.reasons import Reason
 from registry.drafts import OutboxDraft
-from rules.decision import Decision, MessageOutcome
+from rules.decision import Decision, DocumentDecision, MessageOutcome
 
 SMTP_PROTOCOLS = frozenset({"smtp", "lmtp"})
 
@@ -71,6 +72,26 @@ def answer_message_id(kind: str, spool_id: str, from_address: str) -> str:
     return message_id(MailKind(kind), spool_id, from_address)
 
 
+def refusal_note(analysis: MessageAnalysis, document: DocumentDecision) -> str:
+    """The note beside a refused document's reasons: the routing rule's own words, and,
+    for ``signature-untrusted``, where each untrusted chain ends, named (DESIGN §4.5)."""
+    notes = [document.note] if document.note else []
+    if Reason.SIGNATURE_UNTRUSTED in document.reasons:
+        ends = {
+            s.untrusted_ca
+            for pdf in analysis.pdfs
+            if pdf.attachment.filename == document.filename and pdf.signatures is not None
+            for s in pdf.signatures.signatures
+            if s.untrusted_ca
+        }
+        notes += [
+            f"Chuỗi chứng thư của chữ ký kết thúc ở tổ chức cấp chứng thư “{ca}”, không phải"
+            " tổ chức được tin cậy."
+            for ca in sorted(ends)
+        ]
+    return " ".join(notes)
+
+
 def build_answer(
     *,
     env: jinja2.Environment,
@@ -107,7 +128,9 @@ def build_answer(
         registered=tuple(registered),
         refused=tuple(
             RefusedDocument(
-                filename=d.filename, reasons=tuple(str(r) for r in d.reasons), note=d.note
+                filename=d.filename,
+                reasons=tuple(str(r) for r in d.reasons),
+                note=refusal_note(analysis, d),
             )
             for d in decision.refused
         ),

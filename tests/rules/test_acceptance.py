@@ -234,5 +234,5 @@ def test_a_released_message_registers_what_would_hold_it_and_nothing_else() -> N
     released = [s.why for s in decision.trace if s.rule == "released"]
     assert released == [
         "bị tạm giữ vì xác thực nơi gửi không đạt; vanthu đã chấp nhận",
-        "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận",
+        "bị tạm giữ (chưa xác định được tính hợp lệ của chữ ký số); vanthu đã chấp nhận",
     ]

@@ -167,7 +167,9 @@ def test_every_reason_of_every_branch_is_vietnamese_nfc() -> None:
     assert all(unicodedata.is_normalized("NFC", why) for why in reasons)
     assert "trình quét virus phát hiện mã độc: Eicar-Signature" in reasons
     assert "kết quả kém nhất trong các chữ ký số: bị thu hồi" in reasons
-    assert "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận" in reasons
+    assert (
+        "bị tạm giữ (chưa xác định được tính hợp lệ của chữ ký số); vanthu đã chấp nhận" in reasons
+    )
 
 
 def test_sender_authentication_not_checked_is_never_called_a_pass() -> None:

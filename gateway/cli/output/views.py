@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from gateway.cli.output.entry_view import vn_day, vn_moment
 from gateway.pipeline.flow import ProcessResult
 from registry import queries
 from registry.database import read_session
@@ -112,9 +113,9 @@ def register_table(rows: list[dict[str, Any]]) -> str:
         [
             [
                 f"{r['year']}/{r['incoming_number']}",
-                r["received_at"][:16].replace("T", " "),
+                vn_moment(r["received_at"]),  # dd/mm/yyyy, as register show (JSON: ISO)
                 r["document_number"] or "",
-                r["issued_on"] or "",
+                vn_day(r["issued_on"]) if r["issued_on"] else "",
                 r["document_type"] or "",
                 _clip((r["sender_agency"] or {}).get("name") or r["sender_address"], 32),
                 _clip(r["summary"], 50),
@@ -155,7 +156,7 @@ def inbound_table(rows: list[dict[str, Any]]) -> str:
         ["Thời gian", "Người gửi", "Kết quả", "Số đến", "Lý do", "Tiêu đề"],
         [
             [
-                r["received_at"][:19].replace("T", " "),
+                vn_moment(r["received_at"]),
                 _clip(r["sender_address"], 36),
                 OUTCOME_VI.get(r["outcome"], r["outcome"]),
                 ", ".join(r["entries"]),

@@ -31,7 +31,7 @@ KNOWN_SENDER = (trace_rule("unknown-sender"), "không khớp", "nơi gửi có t
 RELEASED = (
     trace_rule("released"),
     "khớp",
-    "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận",
+    "bị tạm giữ (chưa xác định được tính hợp lệ của chữ ký số); vanthu đã chấp nhận",
 )
 
 

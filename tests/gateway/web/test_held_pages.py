@@ -136,7 +136,10 @@ def test_clerk_accepts_held_mail_and_it_is_registered_with_the_release_in_its_tr
         [inbound] = session.scalars(select(InboundMessage)).all()
     assert inbound.outcome == Outcome.ACCEPTED
     [released] = [t for t in inbound.trace if t["rule"] == "released"]
-    assert released["why"] == "bị tạm giữ (signature-indeterminate); vanthu đã chấp nhận"
+    assert (
+        released["why"]
+        == "bị tạm giữ (chưa xác định được tính hợp lệ của chữ ký số); vanthu đã chấp nhận"
+    )
     [receipt] = console.outbox("receipt")
     assert message_from_bytes(receipt.raw)["X-Document-Status"] == "03"
     [event] = console.audit("held.")
