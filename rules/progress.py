@@ -14,6 +14,8 @@ in progress               "dang xu ly", "in progress"
 done                      "hoan thanh", "da hoan thanh", "da xu ly xong", "done",
                           "completed"
 reassign <unit>           "chuyen <unit>", "forward to <unit>"
+transfer request          "de nghi chuyen [<unit>:] <ly do>" (the leader — or the clerk —
+                          re-decides; the unit keeps the document meanwhile)
 return <reason>           "tra lai <ly do>", "return <reason>"
 ========================  ==========================================================
 
@@ -39,11 +41,13 @@ class Intent(StrEnum):
     DONE = "done"
     REASSIGN = "reassign"
     RETURN = "return"
+    TRANSFER_REQUEST = "transfer_request"  # "đề nghị chuyển": asks for a re-decision
 
 
 @dataclass(frozen=True)
 class ReplyIntent:
-    """A recognised keyword; ``argument`` is the unit (reassign) or the reason (return)."""
+    """A recognised keyword; ``argument`` is the unit (reassign), the reason (return) or
+    ``[unit:] reason`` (transfer request)."""
 
     intent: Intent
     argument: str = ""
@@ -63,13 +67,14 @@ _KEYWORDS: tuple[tuple[str, Intent], ...] = (
     ("tiep nhan", Intent.ACKNOWLEDGED),
     ("received", Intent.ACKNOWLEDGED),
     ("acknowledged", Intent.ACKNOWLEDGED),
+    ("de nghi chuyen", Intent.TRANSFER_REQUEST),
     ("chuyen cho", Intent.REASSIGN),
     ("chuyen", Intent.REASSIGN),
     ("forward to", Intent.REASSIGN),
     ("tra lai", Intent.RETURN),
     ("return", Intent.RETURN),
 )
-_NEEDS_ARGUMENT = frozenset({Intent.REASSIGN})
+_NEEDS_ARGUMENT = frozenset({Intent.REASSIGN, Intent.TRANSFER_REQUEST})
 
 _ATTRIBUTION_END = re.compile(r"(wrote|da viet|viet)\s*:\s*$")
 _ATTRIBUTION_START = re.compile(r"^(on|vao|luc|ngay)\b")

@@ -38,6 +38,7 @@ from registry.numbering import register_label
 from registry.queries import get_entry
 from registry.recorder import Recorder
 from registry.tracking.assignments import AssignmentDraft, new_assignment
+from registry.tracking.delegation import delegation_for
 from registry.tracking.distribution import (
     AlreadyDecidedError,
     Distribution,
@@ -164,7 +165,10 @@ def apply_decision(
         claim_decision(recorder.session, entry)  # the conditional UPDATE: once, for all
     except AlreadyDecidedError as exc:
         raise DistributionError(_decided_text(recorder, entry)) from exc
+    on_behalf_of = on_behalf(desk, recorder.session, row, by, recorder.now)
     instructed_by = _leader_name(desk, row, by)
+    if on_behalf_of is not None:
+        instructed_by = f"{instructed_by}, thay {on_behalf_of} theo ủy quyền"
     routed: list[str] = []
     for proposed in assignments:
         record = new_assignment(
@@ -195,13 +199,22 @@ def apply_decision(
         if message_id is None:
             raise DistributionError("Không còn bản gốc trong kho lưu trữ để gửi cho đơn vị.")
         routed.append(message_id)
-    record_decision(row, by=by, at=recorder.now, channel=channel, note=note, decision=assignments)
+    record_decision(
+        row,
+        by=by,
+        at=recorder.now,
+        channel=channel,
+        note=note,
+        decision=assignments,
+        on_behalf_of=on_behalf_of,
+    )
     recorder.audit(
         "entry.distributed",
         entry=entry,
         actor=by,
         channel=channel,
         note=note,
+        on_behalf_of=on_behalf_of,
         as_proposed=[a.as_json() for a in assignments] == row.proposal,
         assignments=[a.as_json() for a in assignments],
     )
@@ -236,12 +249,16 @@ def _awaiting(session: Session, entry: RegisterEntry) -> Distribution:
 
 def _decided_text(recorder: Recorder, entry: RegisterEntry) -> str:
     row = distribution_of(recorder.session, entry.id or 0)
-    return _decided_text_of(row) if row is not None else "Văn bản đã được phân công."
+    if row is None:
+        return "Văn bản đã được phân công."
+    recorder.session.refresh(row)  # read who won, not the row as this session first saw it
+    return _decided_text_of(row) if row.decided_by else "Văn bản đã được phân công."
 
 
 def _decided_text_of(row: Distribution) -> str:
     if row.decided_by:
-        return f"Văn bản đã được phân công (người cho ý kiến: {row.decided_by})."
+        behalf = f", thay {row.on_behalf_of}" if row.on_behalf_of else ""
+        return f"Văn bản đã được phân công (người cho ý kiến: {row.decided_by}{behalf})."
     return "Văn bản không còn chờ phân công."
 
 
@@ -249,7 +266,42 @@ def _leader_name(desk: Desk, row: Distribution, by: str) -> str:
     leader = desk.leaders.get(row.leader_code or "")
     if leader is not None and by.lower() in {leader.mailbox, (leader.account or "").lower()}:
         return leader.name
-    return row.leader_name if by == row.leader_account else by
+    if by == row.leader_account:
+        return row.leader_name
+    other = next(
+        (
+            o
+            for o in desk.leaders.values()
+            if by.lower() in {o.mailbox.lower(), (o.account or "").lower()}
+        ),
+        None,
+    )
+    return other.name if other is not None else by
+
+
+def leader_code_of(desk: Desk, row: Distribution) -> str | None:
+    """The leader deciding ``row``: its own, else the default leader (as the digest)."""
+    if row.leader_code:
+        return row.leader_code
+    default = next(iter(desk.leaders.values()), None)
+    return default.code if default is not None else None
+
+
+def on_behalf(
+    desk: Desk, session: Session, row: Distribution, by: str, now: datetime
+) -> str | None:
+    """The leader's name when ``by`` decides as their delegate in force at ``now``
+    (R-DISTRIB: "the person the head names"); None when ``by`` is the leader themself
+    or no delegation lets them."""
+    code = leader_code_of(desk, row)
+    leader = desk.leaders.get(code or "")
+    if code is None or leader is None:
+        return None
+    if by.lower() in {leader.mailbox.lower(), (leader.account or "").lower()}:
+        return None
+    day = now.astimezone(desk.zone).date()
+    found = delegation_for(session, code, by, day)
+    return (found.leader_name or leader.name) if found is not None else None
 
 
 def resolve_unit(units: Mapping[str, Unit], text: str) -> Unit | None:

@@ -6,7 +6,9 @@ document awaiting distribution gets one mail listing them, most urgent first, th
 The key ``digest:<leader>:<date>:<session>`` is claimed in ``clock_event`` in the
 transaction that queues the mail, so several instances send it once. Documents whose rule
 named no leader go to the default leader. The digest row keeps which documents it listed,
-for the leader's reply (:mod:`gateway.distribution.replies`).
+for the leader's reply (:mod:`gateway.distribution.replies`). While a leader's delegation
+is in force (:mod:`gateway.distribution.delegation`) their delegate gets the same digest
+too (its own key, "thay <lãnh đạo>, theo ủy quyền" in the subject).
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
 
 from gateway.distribution import leader_mail
 from gateway.distribution.decide import Desk
+from gateway.distribution.delegation import delegate_mailboxes
 from gateway.distribution.proposal import leader_ref
 from gateway.tracking.clock import this_instance
 from registry.database import read_session, write_session
@@ -57,7 +63,8 @@ def send_digests(desk: Desk, now: datetime, *, signer: Signer | None = None) -> 
             code = row.leader_code or (default.code if default else None)
             if code is not None and entry.id is not None:
                 by_leader[code].append(entry.id)
-    day = now.astimezone(desk.calendar.zone).date()
+        day = now.astimezone(desk.calendar.zone).date()
+        delegates = _delegate_mailboxes(desk, session, list(by_leader), day)
     sent = 0
     for code, entry_ids in by_leader.items():
         leader = desk.leaders.get(code)
@@ -67,7 +74,26 @@ def send_digests(desk: Desk, now: datetime, *, signer: Signer | None = None) -> 
         label = f"{SESSION_NAMES[min(session_index, 2)]} {day.strftime('%d/%m/%Y')}"
         if _send(desk, leader, key=key, label=label, entry_ids=entry_ids, now=now, signer=signer):
             sent += 1
+        for mailbox, until in delegates.get(code, ()):  # the leader's delegates in force
+            if _send(
+                desk,
+                leader,
+                key=f"{key}:thay:{mailbox}",
+                label=label,
+                entry_ids=entry_ids,
+                now=now,
+                signer=signer,
+                delegate=(mailbox, until),
+            ):
+                sent += 1
     return sent
+
+
+def _delegate_mailboxes(
+    desk: Desk, session: Session, codes: list[str], day: date
+) -> dict[str, list[tuple[str, date]]]:
+    """Per leader code, the mailboxes of the delegates in force on ``day`` (and until when)."""
+    return {code: delegate_mailboxes(desk, session, code, day) for code in codes}
 
 
 def _send(
@@ -79,6 +105,7 @@ def _send(
     entry_ids: list[int],
     now: datetime,
     signer: Signer | None,
+    delegate: tuple[str, date] | None = None,
 ) -> bool:
     with write_session(desk.engine) as session:
         recorder = Recorder(session, now=now, sign=signer)
@@ -95,12 +122,22 @@ def _send(
         mail = leader_mail.digest_mail(
             items,
             key=key,
-            to_address=leader.mailbox,
+            to_address=delegate[0] if delegate else leader.mailbox,
             token=token,
             from_address=desk.from_address,
             session_label=label,
             tz=desk.zone.key,
         )
+        if delegate is not None:
+            mail = replace(
+                mail,
+                subject=f"{mail.subject} (thay {leader.name}, theo ủy quyền)",
+                paragraphs=(
+                    f"Đồng chí được ủy quyền cho ý kiến phân công thay {leader.name} đến hết "
+                    f"ngày {delegate[1].strftime('%d/%m/%Y')}.",
+                    *mail.paragraphs,
+                ),
+            )
         store.add_digest(
             session,
             key=key,
@@ -116,6 +153,12 @@ def _send(
                 mail, env=desk.templates, from_address=desk.from_address, now=now, tz=desk.zone.key
             ),
         )
-        recorder.audit("distribution.digest", key=key, leader=leader.code, count=len(items))
+        recorder.audit(
+            "distribution.digest",
+            key=key,
+            leader=leader.code,
+            count=len(items),
+            delegate=delegate[0] if delegate else None,
+        )
     log.info("distribution: digest %s to %s (%d document(s))", key, leader.code, len(items))
     return True

@@ -4,7 +4,8 @@ Run by the clock of ``gateway serve`` beside the digests. For a document still
 ``awaiting_distribution``:
 
 * its ``assign_by`` (same working day, or the next working morning) has passed → one
-  reminder to its leader (``distribution-late:<entry>``);
+  reminder to its leader (``distribution-late:<entry>``), and one to each delegate in force
+  for that leader (``distribution-late:<entry>:thay:<mailbox>``);
 * two working hours later still undecided → the clerk is told
   (``distribution-clerk:<entry>``; ``[alerts] administrator``, else the gateway address),
   to present it again or ask the leader the head named.
@@ -19,7 +20,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from gateway.distribution.decide import Desk
+from sqlalchemy.orm import Session
+
+from gateway.distribution.decide import Desk, leader_code_of
+from gateway.distribution.delegation import delegate_mailboxes
 from gateway.tracking.clock import this_instance
 from gateway.tracking.followups import FollowUp, FollowUpMail, build_follow_up
 from registry.database import read_session, write_session
@@ -28,6 +32,7 @@ from registry.numbering import register_label
 from registry.recorder import Recorder
 from registry.tracking import distribution as store
 from registry.tracking.clock_events import claim, claimed_keys
+from registry.tracking.distribution import Distribution
 from templates import vn_datetime
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,8 @@ def chase_late(desk: Desk, now: datetime, *, signer: Callable[[bytes], bytes] | 
                 continue
             if row.leader_mailbox:
                 due.append((f"distribution-late:{entry.id}", entry.id, "leader"))
+            for mailbox in _delegate_mailboxes(desk, session, row, now):
+                due.append((f"distribution-late:{entry.id}:thay:{mailbox}", entry.id, mailbox))
             clerk_at = desk.calendar.add_working_hours(entry.assign_by, CLERK_AFTER_HOURS)
             if clerk_at <= now:
                 due.append((f"distribution-clerk:{entry.id}", entry.id, "clerk"))
@@ -55,6 +62,15 @@ def chase_late(desk: Desk, now: datetime, *, signer: Callable[[bytes], bytes] | 
         ):
             sent += 1
     return sent
+
+
+def _delegate_mailboxes(
+    desk: Desk, session: Session, row: Distribution, now: datetime
+) -> list[str]:
+    """The mailboxes of the delegates in force for the document's leader (R-FOLLOW: the
+    reminder goes to whoever decides in the leader's place too)."""
+    day = now.astimezone(desk.zone).date()
+    return [m for m, _ in delegate_mailboxes(desk, session, leader_code_of(desk, row), day)]
 
 
 def _fire(
@@ -77,11 +93,12 @@ def _fire(
             return False
         incoming = register_label(entry.year, entry.incoming_number)
         limit = vn_datetime(entry.assign_by, desk.zone.key) if entry.assign_by else ""
-        if who == "leader":
+        if who != "clerk":
+            delegate = who if "@" in who else None
             mail = FollowUpMail(
                 kind=FollowUp.REMINDER,
-                key=f"distribution-{entry_id}",
-                to_address=row.leader_mailbox or desk.clerk,
+                key=f"distribution-{entry_id}" + (f"-thay-{delegate}" if delegate else ""),
+                to_address=delegate or row.leader_mailbox or desk.clerk,
                 addressee="đồng chí",
                 subject=f"Nhắc cho ý kiến phân công văn bản đến số {incoming} (quá hạn {limit})",
                 paragraphs=(
@@ -89,6 +106,11 @@ def _fire(
                     "(trong ngày làm việc, chậm nhất sáng ngày làm việc tiếp theo).",
                     "Đề nghị đồng chí cho ý kiến trên trang “Phân công” của hệ thống, hoặc trả "
                     "lời thư thông báo văn bản (“Đồng ý” hoặc “Giao <mã đơn vị>”).",
+                    *(
+                        (f"Đồng chí nhận thư này do được ủy quyền thay {row.leader_name}.",)
+                        if delegate
+                        else ()
+                    ),
                 ),
                 facts=(("Số đến", incoming), ("Hạn cho ý kiến phân công", limit)),
             )

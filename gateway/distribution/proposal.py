@@ -4,21 +4,26 @@ Called by the routing writer (:mod:`gateway.routing.step`) in the registering tr
 when the routing is a proposal: the entry is already ``awaiting_distribution`` (no
 assignment rows, no routed copies); here the ``distribution`` row keeps the proposal and
 the leader, and an urgent document's leader is told at once, the document attached
-(R-URGENT). Others wait for the session's digest (:mod:`gateway.distribution.digest`).
+(R-URGENT) — and so are the leader's delegates in force (§4.8), each with their own copy.
+Others wait for the session's digest (:mod:`gateway.distribution.digest`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from gateway.distribution import leader_mail
+from gateway.distribution.leader_mail import NOTICE_KIND
+from gateway.outbox.identity import message_id
 from gateway.routing.routed_copy import CopiedFile
 from registry.models import InboundMessage, RegisterEntry
 from registry.recorder import Recorder
+from registry.tracking.delegation import delegates_of
 from registry.tracking.distribution import LeaderRef, ProposedAssignment, add_proposal
 from rules.routing_types import Leader, Routing, Unit
 
@@ -87,6 +92,27 @@ def record_proposal(
         ),
     )
     row.notice_message_id = mail.message_id
+    day = recorder.now.astimezone(zone).date()
+    for n, delegated in enumerate(delegates_of(recorder.session, row.leader_code or "", day)):
+        if not delegated.delegate_mailbox:
+            continue  # a console account only: the queue shows it
+        copy = replace(  # the delegate's own copy (§4.8); the reply address is the same
+            mail,
+            message_id=message_id(NOTICE_KIND, f"{entry.id}-thay-{n}", from_address),
+            to_address=delegated.delegate_mailbox,
+            subject=f"{mail.subject} (thay {row.leader_name}, theo ủy quyền)",
+            paragraphs=(
+                f"Đồng chí được ủy quyền cho ý kiến phân công thay {row.leader_name} đến hết "
+                f"ngày {delegated.ends_on.strftime('%d/%m/%Y')}.",
+                *mail.paragraphs,
+            ),
+        )
+        recorder.add_outbox(
+            inbound,
+            leader_mail.render(
+                copy, env=templates, from_address=from_address, now=recorder.now, tz=zone.key
+            ),
+        )
     log.info(
         "entry %s/%s: urgent, awaiting distribution; leader %s told at once",
         entry.year,

@@ -6,7 +6,8 @@ a digest or of a distribution (``vanthu+TOKEN@…``), or when its In-Reply-To / 
 name a digest's or a notice's Message-ID. It is recorded like an assignee's reply (inbound
 outcome ``accepted``, no entries, a note saying what it did); then:
 
-* from any mailbox but the leader's own (any case), or failing DMARC when sender
+* from any mailbox but the leader's own (any case) or their delegate's while a delegation
+  is in force (the decision then records "on behalf of"), or failing DMARC when sender
   authentication is on: nothing changes, ``distribution.reply_refused`` is audited, nobody
   is mailed;
 * automatic mail (RFC 3834): recorded, ignored;
@@ -33,8 +34,9 @@ from gateway.distribution.decide import (
     Order,
     apply_decision,
     as_proposed,
+    on_behalf,
 )
-from gateway.pipeline.context import PipelineContext, StageOutcome
+from gateway.pipeline.context import IncomingMail, PipelineContext, StageOutcome
 from gateway.senderauth.authenticate import authenticate
 from gateway.spool.envelope import Envelope
 from gateway.tracking.replies import reply_tokens, thread_ids
@@ -42,7 +44,6 @@ from gateway.tracking.reply_intake import ReceivedReply
 from mailparse.dsn import header_values
 from mailparse.errors import MailparseError
 from mailparse.message import ParsedMessage
-from mailparse.mime import parse
 from registry.database import read_session, write_session
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import EntryStatus, Outcome, RegisterEntry
@@ -88,14 +89,13 @@ def _of_row(row: Distribution) -> Answered:
     return Answered(row.leader_mailbox or "", (row.entry_id,), f"notice of entry {row.entry_id}")
 
 
-def take_leader_reply(
-    pipeline: PipelineContext, spool_id: str, raw: bytes, envelope: Envelope
-) -> StageOutcome | None:
-    """Handle ``raw`` when it answers a digest or notice; None when it does not."""
+def take_leader_reply(pipeline: PipelineContext, mail: IncomingMail) -> StageOutcome | None:
+    """Handle ``mail`` when it answers a digest or notice; None when it does not."""
+    spool_id, raw, envelope = mail.spool_id, mail.raw, mail.envelope
     if not _may_be_reply(raw, envelope):
         return None
     try:
-        parsed = parse(raw, pipeline.limits)
+        parsed = mail.parsed()
     except MailparseError:
         return None
     if not reply_tokens(envelope, parsed) and not thread_ids(parsed):
@@ -122,7 +122,11 @@ def _record(pipeline: PipelineContext, reply: ReceivedReply, answered: Answered)
         earlier = recorder.find_inbound(reply.spool_id)
         if earlier is not None:
             return StageOutcome(earlier.outcome, earlier.note, earlier.answered)
-        if not refusal and reply.replier != answered.mailbox.lower():
+        if (
+            not refusal
+            and reply.replier != answered.mailbox.lower()
+            and not _delegate_in_force(desk, session, answered, reply.replier, recorder.now)
+        ):
             refusal = "not from the leader's mailbox"
         inbound = recorder.add_inbound(reply.inbound_draft())
         if reply.envelope.protocol == "imap":
@@ -189,6 +193,19 @@ def _reassigned(order: Order, unit: str, note: str) -> Order:
         inform=tuple(u for u in order.inform if u != unit),
         note=note,
     )
+
+
+def _delegate_in_force(
+    desk: Desk, session: Session, answered: Answered, replier: str, now: datetime
+) -> bool:
+    """Does ``replier`` decide, today, for the leader of the documents answered (a
+    delegation in force, :mod:`gateway.distribution.delegation`)? Each decision then
+    records "on behalf of" (:func:`gateway.distribution.decide.on_behalf`)."""
+    for entry_id in answered.entry_ids:
+        row = store.distribution_of(session, entry_id)
+        if row is not None and on_behalf(desk, session, row, replier, now) is not None:
+            return True
+    return False
 
 
 def _entries(session: Session, ids: tuple[int, ...]) -> list[RegisterEntry]:

@@ -28,6 +28,7 @@ from registry.tracking.distribution import (
     distribution_of,
     proposal_of,
 )
+from registry.tracking.results import results_of
 from templates import URGENCY_LABELS, role_label
 
 ASSIGNMENT_STATES = {
@@ -48,6 +49,9 @@ HANDLING = {
     "assignment.in_progress": "Đơn vị đang xử lý",
     "assignment.done": "Đơn vị báo hoàn thành",
     "assignment.return": "Đơn vị trả lại văn thư",
+    "assignment.transfer_requested": "Đơn vị đề nghị chuyển",
+    "assignment.transfer_decided": "Quyết định về đề nghị chuyển",
+    "assignment.result_file": "Đơn vị gửi tệp kết quả",
     "entry.note": "Ghi chú",
 }
 
@@ -62,6 +66,7 @@ class Slip:
     decided: str  # "Nguyễn Văn A, 09:30 ngày 07/12/2026" or why not yet
     units: tuple[tuple[str, str, str, str], ...]  # role, unit, deadline, state
     record: tuple[tuple[str, str, str], ...]  # time, who, what
+    results: tuple[str, ...] = ()  # "Phòng Tư pháp: ket-qua.pdf (09:30 ngày 07/12/2026)"
 
 
 def _when(value: datetime | None, zone: tzinfo) -> str:
@@ -86,7 +91,13 @@ def collect(session: Session, year: int, number: int, zone: tzinfo) -> Slip:
             .order_by(col(AuditEvent.id))
         )
     )
+    names = {a.id: a.unit_name or a.unit_code for a in assignments}
+    results = tuple(
+        f"{names.get(r.assignment_id, '')}: {r.filename} ({_when(r.uploaded_at, zone)})"
+        for r in results_of(session, entry.id or 0)
+    )
     return Slip(
+        results=results,
         incoming=register_label(entry.year, entry.incoming_number),
         identification=_identification(entry, zone),
         instruction=_instruction(row),
@@ -129,6 +140,8 @@ def _decided(row: Distribution | None, zone: tzinfo) -> str:
     who = row.decided_by or ""
     if row.leader_name and who in {row.leader_account, row.leader_mailbox}:
         who = row.leader_name
+    if row.on_behalf_of:  # a delegate decided (§4.8)
+        who = f"{who}, thay {row.on_behalf_of} theo ủy quyền"
     return f"{who}, {_when(row.decided_at, zone)}"
 
 
@@ -155,6 +168,15 @@ def _units(
 def _event_text(event: AuditEvent) -> str:
     text = HANDLING.get(event.action, event.action)
     details = event.details
+    if event.action == "assignment.transfer_decided":
+        text = (
+            f"Đồng ý chuyển cho đơn vị khác ({details.get('to_unit')})"
+            if details.get("outcome") == "transferred"
+            else "Giữ nguyên phân công, không chuyển"
+        )
+    behalf = details.get("on_behalf_of")
+    if isinstance(behalf, str) and behalf:
+        text = f"{text} (thay {behalf}, theo ủy quyền)"
     for key in ("note", "argument", "text", "reason"):
         value = details.get(key)
         if isinstance(value, str) and value:
@@ -213,6 +235,11 @@ def render(slip: Slip) -> bytes:
     pdf.ln(5)
     _heading(pdf, "3. Quá trình giải quyết:")
     _table(pdf, ("Thời gian", "Người thực hiện", "Nội dung"), (32, 50, 93), slip.record)
+    if slip.results:
+        pdf.ln(2)
+        pdf.multi_cell(0, 6, "Tệp kết quả giải quyết:", new_x="LMARGIN", new_y="NEXT")
+        for line in slip.results:
+            pdf.multi_cell(0, 6, f"- {line}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(5)
     _heading(pdf, "4. Ý kiến đề xuất của người giải quyết:")
     for _ in range(3):

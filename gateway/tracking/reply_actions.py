@@ -11,7 +11,11 @@ done (06), or returned. Which reply moves the entry:
 * "chuyển <đơn vị>": the assignment is ``reassigned`` and a new one, same role and deadline,
   goes to the named unit (a routed copy is the router's business; see the note);
 * "trả lại <lý do>": the assignment is ``returned``; the entry too when the lead returns it;
-  the clerk is told either way.
+  the clerk is told either way;
+* "đề nghị chuyển [<đơn vị>:] <lý do>": a transfer request is recorded against the
+  assignment (which stays open) and the document goes back to the queue of the leader who
+  distributed it, or of the clerk (:mod:`registry.tracking.transfer`); one open request
+  per assignment.
 
 Every change is an audit event whose actor is the replier's address.
 """
@@ -25,6 +29,8 @@ from mailparse.documents.text import fold
 from registry.models import AssignmentRecord, AssignmentStatus, EntryStatus, RegisterEntry
 from registry.recorder import Recorder
 from registry.tracking.assignments import AssignmentDraft, new_assignment
+from registry.tracking.distribution import distribution_of
+from registry.tracking.transfer import TransferRequest, add_request, open_request
 from rules.progress import Intent, ReplyIntent
 from rules.routing_types import Role, Unit
 
@@ -44,6 +50,7 @@ class Applied:
     new_assignment: AssignmentRecord | None = None
     returned_reason: str | None = None
     unknown_unit: bool = False
+    transfer_request: TransferRequest | None = None
 
 
 def find_unit(units: Mapping[str, Unit], name: str) -> Unit | None:
@@ -85,6 +92,8 @@ def apply_intent(
     elif found.intent is Intent.RETURN:
         assignment.status = AssignmentStatus.RETURNED
         entry_to = EntryStatus.RETURNED if lead else None
+    elif found.intent is Intent.TRANSFER_REQUEST:
+        return _transfer_request(recorder, assignment, entry, found, actor=actor, units=units)
     else:
         return _reassign(recorder, assignment, entry, found, actor=actor, units=units)
     assignment.updated_at = now
@@ -162,3 +171,50 @@ def _reassign(
     return Applied(
         f"reassigned from {assignment.unit_code} to {unit.code}", new_assignment=successor
     )
+
+
+def split_transfer(argument: str, units: Mapping[str, Unit]) -> tuple[Unit | None, str]:
+    """ "Phòng Tư pháp: không thuộc chức năng" → (TP, "không thuộc chức năng"); without a
+    unit before a colon, the whole text is the reason."""
+    head, colon, rest = argument.partition(":")
+    unit = find_unit(units, head) if colon else None
+    return (unit, rest.strip()) if unit is not None else (None, argument.strip())
+
+
+def _transfer_request(
+    recorder: Recorder,
+    assignment: AssignmentRecord,
+    entry: RegisterEntry,
+    found: ReplyIntent,
+    *,
+    actor: str,
+    units: Mapping[str, Unit],
+) -> Applied:
+    if open_request(recorder.session, assignment.id or 0) is not None:
+        return Applied("no change: a transfer request is already open")
+    unit, reason = split_transfer(found.argument, units)
+    if not reason:
+        return Applied("transfer request without a reason", unknown_unit=True)
+    row = distribution_of(recorder.session, entry.id or 0)
+    request = add_request(
+        recorder.session,
+        assignment,
+        reason=reason,
+        suggested_unit=unit.code if unit is not None else None,
+        requested_by=actor,
+        channel="console" if found.line == "console" else "mail",
+        leader_code=row.leader_code if row is not None else None,
+        now=recorder.now,
+    )
+    assignment.updated_at = recorder.now
+    recorder.audit(
+        "assignment.transfer_requested",
+        entry=entry,
+        actor=actor,
+        assignment=assignment.id,
+        unit=assignment.unit_code,
+        reason=reason,
+        suggested_unit=request.suggested_unit,
+        to="leader" if row is not None else "clerk",
+    )
+    return Applied(f"transfer requested by {assignment.unit_code}", transfer_request=request)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from gateway.distribution.decide import Desk
+from gateway.distribution.transfer import queue_request_notice
 from gateway.outbox.answers import SMTP_PROTOCOLS
 from gateway.outbox.identity import reply_address
 from gateway.pipeline.context import StageOutcome
@@ -194,6 +196,8 @@ class _Handling:
                     reason=applied.returned_reason,
                 )
             )
+        if applied.transfer_request is not None:  # "đề nghị chuyển": tell who decides
+            queue_request_notice(self.recorder, Desk.of(self.pipeline), applied.transfer_request)
         if applied.new_assignment is not None:
             queue_routed_copy(
                 self.recorder,

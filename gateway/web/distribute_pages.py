@@ -11,13 +11,22 @@
 * ``POST /distribute/YEAR/NUMBER`` — ``action=accept`` or ``action=change``; the work is
   :func:`gateway.distribution.decide.distribute` (one decision for all, whoever is first).
 * ``GET /register/YEAR/NUMBER/slip`` — the phiếu giải quyết văn bản đến (PDF).
+* ``POST /distribute/delegations`` (a leader for themself, an administrator for any
+  leader) and ``POST /distribute/delegations/ID/cancel`` — delegation for a period
+  (:mod:`gateway.distribution.delegation`); the queue page lists them.
+* ``GET|POST /distribute/transfer/ID`` — a unit's request to transfer a document ("Đơn vị
+  đề nghị chuyển"): the leader (or, for a document the rules assigned directly, the clerk)
+  transfers it to another unit or keeps it (:mod:`gateway.web.transfer_pages`; the queue
+  page lists the open requests).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -29,7 +38,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.clerk.accounts import Person
-from gateway.distribution import slip
+from gateway.clerk.dates import DateError, parse_day
+from gateway.distribution import delegation, slip, transfer
 from gateway.distribution.decide import (
     Channel,
     Desk,
@@ -52,7 +62,7 @@ from registry.tracking.distribution import (
     distribution_of,
     proposal_of,
 )
-from rules.routing_types import Unit
+from rules.routing_types import Leader, Unit
 
 DECIDERS = frozenset({Role.LEADER, Role.ADMIN})
 READERS = frozenset({Role.CLERK, Role.LEADER, Role.ADMIN})
@@ -77,14 +87,14 @@ def _components(request: Request) -> Components:
     return components
 
 
-def _desk(request: Request) -> Desk:
+def desk_of(request: Request) -> Desk:
     return Desk.of(_components(request).pipeline)
 
 
 def _leader_codes(desk: Desk, person: Person) -> set[str] | None:
-    """The leaders this person decides for; None (every document) when none names them."""
-    codes = {c for c, leader in desk.leaders.items() if leader.account == person.username}
-    return codes or None
+    """The leaders this person decides for — their own and those who delegated to them
+    today (§4.8); None (every document) when no leader of the rules is theirs."""
+    return delegation.queue_codes(desk, person.username)
 
 
 def _document_ids(session: Any, entries: list[RegisterEntry]) -> dict[int, int]:
@@ -118,17 +128,113 @@ def _queue(desk: Desk, person: Person) -> list[Waiting]:
         ]
 
 
+def _own_leaders(desk: Desk, person: Person) -> list[Leader]:
+    """The leaders whose delegation this person may set: their own; an admin, all."""
+    if person.role == Role.ADMIN:
+        return list(desk.leaders.values())
+    return [leader for leader in desk.leaders.values() if leader.account == person.username]
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What the queue page shows beside the documents awaiting distribution."""
+
+    transfers: list[transfer.Pending]
+    delegations: list[delegation.DelegationView]
+    mine: list[Leader]
+
+
+def _extras(desk: Desk, person: Person) -> Extras:
+    clerk = person.role in {Role.CLERK, Role.ADMIN}
+    codes = _leader_codes(desk, person) if person.role == Role.LEADER else None
+    pending = transfer.pending(desk, leader_codes=codes, clerk=clerk)
+    if person.role == Role.CLERK:
+        pending = [p for p in pending if not p.to_leader]
+    return Extras(pending, delegation.listing(desk), _own_leaders(desk, person))
+
+
 @signed_in(roles=READERS)
 async def queue_page(request: Request, person: Person) -> Response:
-    desk = _desk(request)
+    return await _queue_page(request, person)
+
+
+async def _queue_page(
+    request: Request, person: Person, error: str = "", status: int = 200
+) -> Response:
+    desk = desk_of(request)
     items = await run_in_threadpool(_queue, desk, person)
+    extras = await run_in_threadpool(_extras, desk, person)
+    own_codes = {leader.code for leader in extras.mine}
     return render(
         request,
         "distribute.html",
+        status,
         items=items,
+        transfers=extras.transfers,
+        delegations=extras.delegations,
+        delegating=extras.mine,
+        may_cancel=[
+            d.id
+            for d in extras.delegations
+            if person.role == Role.ADMIN or d.leader_code in own_codes
+        ],
+        leaders=tuple(desk.leaders.values()),
         may_decide=person.role in DECIDERS,
         done=request.query_params.get("xong", ""),
+        message=request.query_params.get("tb", ""),
+        error=error,
     )
+
+
+def _delegation_form(desk: Desk, person: Person, form: FormData) -> tuple[str, date, date]:
+    leader = str(form.get("leader", "")).strip()
+    if leader not in {x.code for x in _own_leaders(desk, person)}:
+        raise DistributionError("Bạn chỉ được ủy quyền thay cho chính mình.")
+    try:
+        starts = parse_day(str(form.get("from", "")))
+        ends = parse_day(str(form.get("until", "")))
+    except DateError as exc:
+        raise DistributionError(str(exc)) from exc
+    if starts is None or ends is None:
+        raise DistributionError("Hãy ghi ngày bắt đầu và ngày kết thúc ủy quyền.")
+    return leader, starts, ends
+
+
+@signed_in(roles=DECIDERS)
+async def delegate(request: Request, person: Person) -> Response:
+    desk = desk_of(request)
+    form = await request.form()
+    try:
+        leader, starts, ends = _delegation_form(desk, person, form)
+        done = await run_in_threadpool(
+            partial(
+                delegation.set_delegation,
+                desk,
+                leader,
+                str(form.get("to", "")),
+                starts,
+                ends,
+                by=person.username,
+            )
+        )
+    except DistributionError as exc:
+        return await _queue_page(request, person, str(exc), 409)
+    text = f"Đã ủy quyền cho {done.delegate} thay {done.leader} từ {done.starts} đến {done.ends}."
+    return RedirectResponse(f"/distribute?tb={quote(text)}", status_code=303)
+
+
+@signed_in(roles=DECIDERS)
+async def cancel_delegation(request: Request, person: Person) -> Response:
+    desk = desk_of(request)
+    own = None if person.role == Role.ADMIN else {x.code for x in _own_leaders(desk, person)}
+    wanted = int(request.path_params["id"])
+    try:
+        await run_in_threadpool(
+            partial(delegation.cancel, desk, wanted, by=person.username, leader_codes=own)
+        )
+    except DistributionError as exc:
+        return await _queue_page(request, person, str(exc), 409)
+    return RedirectResponse(f"/distribute?tb={quote('Đã hủy ủy quyền.')}", status_code=303)
 
 
 def _one(desk: Desk, year: int, number: int) -> Waiting:
@@ -175,7 +281,7 @@ def _decision_page(
 
 @signed_in(roles=READERS)
 async def decision_page(request: Request, person: Person) -> Response:
-    desk = _desk(request)
+    desk = desk_of(request)
     year, number = int(request.path_params["year"]), int(request.path_params["number"])
     item = await run_in_threadpool(_one, desk, year, number)
     return _decision_page(request, person, item, desk)
@@ -219,7 +325,7 @@ def _decide(desk: Desk, year: int, number: int, order: Order | None, by: str) ->
 
 @signed_in(roles=DECIDERS)
 async def decide(request: Request, person: Person) -> Response:
-    desk = _desk(request)
+    desk = desk_of(request)
     year, number = int(request.path_params["year"]), int(request.path_params["number"])
     form = await request.form()
     try:
@@ -254,4 +360,6 @@ def routes() -> list[BaseRoute]:
         Route("/distribute/{year:int}/{number:int}", decision_page, methods=["GET"]),
         Route("/distribute/{year:int}/{number:int}", decide, methods=["POST"]),
         Route("/register/{year:int}/{number:int}/slip", slip_pdf, methods=["GET"]),
+        Route("/distribute/delegations", delegate, methods=["POST"]),
+        Route("/distribute/delegations/{id:int}/cancel", cancel_delegation, methods=["POST"]),
     ]

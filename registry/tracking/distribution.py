@@ -53,6 +53,7 @@ class Distribution(SQLModel, table=True):
     notice_message_id: str | None = Field(default=None, max_length=998, index=True)
     proposed_at: datetime = _utc()
     decided_by: str | None = Field(default=None, max_length=320)
+    on_behalf_of: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # 0020
     decided_at: datetime | None = _utc(nullable=True, index=True)
     channel: str | None = Field(default=None, max_length=16)  # console | mail | cli
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
@@ -203,8 +204,10 @@ def record_decision(
     channel: str,
     note: str,
     decision: Sequence[ProposedAssignment],
+    on_behalf_of: str | None = None,
 ) -> None:
     row.decided_by = by
+    row.on_behalf_of = on_behalf_of
     row.decided_at = at
     row.channel = channel
     row.note = note
@@ -310,6 +313,7 @@ def distribution_contract(row: Distribution | None, zone: tzinfo) -> dict[str, A
             "rules": list(row.rules),
         },
         "by": row.decided_by,
+        "on_behalf_of": row.on_behalf_of,
         "at": row.decided_at.astimezone(zone).isoformat() if row.decided_at else None,
         "note": row.note if row.decided_at else None,
         "decided": assignments(row.decision) if row.decided_at else None,

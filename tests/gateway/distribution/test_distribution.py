@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -23,7 +24,7 @@ from gateway.distribution.digest import send_digests
 from gateway.distribution.late import chase_late
 from gateway.pipeline.flow import Pipeline
 from gateway.spool.envelope import Envelope
-from registry.database import read_session, write_session
+from registry.database import make_engine, read_session, write_session
 from registry.models import AssignmentRecord, AuditEvent, InboundMessage, OutboxMessage
 from registry.queries import get_entry
 from registry.recorder import Recorder
@@ -196,24 +197,30 @@ def test_a_second_decision_routes_nothing(engine: Engine, tmp_path: Path, pki: T
     assert len(mails(engine, "status")) == 1
 
 
-def test_concurrent_decisions_route_once(engine: Engine, tmp_path: Path, pki: TestPki) -> None:
-    """GIVEN one document awaiting distribution and two deciders at the same moment (two
-    consoles, or two gateway instances on one PostgreSQL)
+def test_concurrent_decisions_route_once(
+    engine: Engine, database_url: str, tmp_path: Path, pki: TestPki
+) -> None:
+    """GIVEN one document awaiting distribution and two deciders at the same moment, each
+    with its own Desk and its own engine (connection pool) on the same database — as two
+    gateway instances on one PostgreSQL
     WHEN the first has claimed the entry but not yet committed and the second decides
     THEN the second waits for the first, then finds the entry decided (the conditional
-    ``UPDATE … WHERE status = 'awaiting_distribution'`` updates nothing) and routes
-    nothing: one set of routed copies, one 04 notice, the first decision stands."""
+    ``UPDATE … WHERE status = 'awaiting_distribution'`` updates nothing), routes nothing
+    and is told "Văn bản đã được phân công (người cho ý kiến: phochutich)": one set of
+    routed copies, one 04 notice, the first decision stands."""
     pipeline = proposing_pipeline(engine, tmp_path, pki)
     register(pipeline, pki, "75", BUDGET)
     desk = Desk.of(pipeline)
+    other_engine = make_engine(database_url)
+    other_desk = replace(desk, engine=other_engine)  # the second instance
     outcome: list[str] = []
 
     def second() -> None:
         try:
-            distribute(desk, 2026, 1, Order(lead="NV"), by="lanhdao", channel="console")
+            distribute(other_desk, 2026, 1, Order(lead="NV"), by="lanhdao", channel="console")
             outcome.append("routed")
-        except DistributionError:
-            outcome.append("refused")
+        except DistributionError as exc:
+            outcome.append(str(exc))
 
     with write_session(engine) as session:
         recorder = Recorder(session)
@@ -228,7 +235,8 @@ def test_concurrent_decisions_route_once(engine: Engine, tmp_path: Path, pki: Te
         time.sleep(1.0)  # the second decider is now blocked on the first one's claim
         assert outcome == []
     other.join(timeout=60)
-    assert outcome == ["refused"]
+    other_engine.dispose()
+    assert outcome == ["Văn bản đã được phân công (người cho ý kiến: phochutich)."]
     assert entry_state(engine) == ("assigned", [("TP", "lead")])
     assert [r.recipient for r, _ in mails(engine, "routed-copy")] == ["tuphap@example.gov.vn"]
     assert len(mails(engine, "status")) == 1
