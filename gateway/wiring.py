@@ -18,8 +18,8 @@ from gateway.outbox.dkim import load_signer
 from gateway.outbox.sender import OutboxSender
 from gateway.outbox.transports import Transport, transport_for
 from gateway.pipeline.analysis import Verifier
+from gateway.pipeline.documents.ocr import ocr_reader
 from gateway.pipeline.flow import Pipeline
-from gateway.pipeline.ocr import ocr_reader
 from gateway.routing.in_force import Router
 from gateway.scan.clamd import ClamdAddress, ClamdScanner
 from gateway.senderauth.dns import SystemResolver

@@ -76,6 +76,38 @@ def signatures_of(
     return rows_by_entry(session, SignatureResult, entries, col(SignatureResult.position))
 
 
+def every_assignment_of(
+    session: Session, entries: Sequence[RegisterEntry]
+) -> dict[int, list[AssignmentRecord]]:
+    """All the assignments of each entry (reassigned ones too), oldest first."""
+    return rows_by_entry(session, AssignmentRecord, entries, col(AssignmentRecord.id))
+
+
+def entries_received_between(
+    session: Session, year: int, start: datetime, end: datetime
+) -> list[RegisterEntry]:
+    """The entries of ``year`` received in [start, end), in number order."""
+    return list(
+        session.scalars(
+            select(RegisterEntry)
+            .where(col(RegisterEntry.year) == year)
+            .where(col(RegisterEntry.received_at) >= start)
+            .where(col(RegisterEntry.received_at) < end)
+            .order_by(col(RegisterEntry.incoming_number))
+        )
+    )
+
+
+def entry_id_of(session: Session, year: int, number: int) -> int | None:
+    """The id of register entry ``year``/``number``, or None when there is none."""
+    found = session.scalar(
+        select(col(RegisterEntry.id))
+        .where(col(RegisterEntry.year) == year)
+        .where(col(RegisterEntry.incoming_number) == number)
+    )
+    return None if found is None else int(found)
+
+
 def entry_contract(
     entry: RegisterEntry,
     signatures: Sequence[SignatureResult],

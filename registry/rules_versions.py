@@ -14,6 +14,7 @@ from sqlalchemy import Column, Text, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
+from registry.models import AuditEvent
 from registry.types import UtcDateTime
 
 
@@ -62,3 +63,15 @@ def version_saved(session: Session, version: str) -> bool:
         select(func.count()).select_from(RulesVersion).where(col(RulesVersion.version) == version)
     )
     return bool(found)
+
+
+def rules_changes(session: Session, action: str, limit: int) -> list[AuditEvent]:
+    """The audit events ``action`` (a save of the rules), newest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(col(AuditEvent.action) == action)
+            .order_by(col(AuditEvent.id).desc())
+            .limit(limit)
+        )
+    )

@@ -18,10 +18,7 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from registry.console import accounts as store
 from registry.console.accounts import Role
@@ -137,7 +134,7 @@ class Accounts:
             throttled = (
                 store.recent_failures(session, username=username, address=address, since=since)
                 >= THROTTLE_FAILURES
-                or _failures_from(session, address, since) >= THROTTLE_ADDRESS_FAILURES
+                or store.failures_from_address(session, address, since) >= THROTTLE_ADDRESS_FAILURES
             )
             user = None if throttled else store.find_user(session, username)
             stored = user.password_hash if user else None
@@ -206,15 +203,3 @@ class Accounts:
             return self._hasher.verify(stored or self._dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False
-
-
-def _failures_from(session: Session, address: str, since: datetime) -> int:
-    """Failed logins from ``address`` since ``since``, whatever the user names."""
-    count = session.scalar(
-        select(func.count())
-        .select_from(store.LoginAttempt)
-        .where(col(store.LoginAttempt.address) == address)
-        .where(col(store.LoginAttempt.at) >= since)
-        .where(col(store.LoginAttempt.succeeded).is_(False))
-    )
-    return int(count or 0)

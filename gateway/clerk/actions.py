@@ -12,9 +12,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
 
 from gateway.clerk.dates import DateError, parse_day
 from gateway.errors import GatewayError
@@ -22,6 +20,7 @@ from gateway.routing.reassign import queue_routed_copy
 from gateway.routing.withdrawal import queue_withdrawal
 from gateway.tracking.status_notice import queue_status_notice
 from gateway.wiring import Components
+from registry.console.todo import open_assignments_of_entry
 from registry.database import write_session
 from registry.links import document_key
 from registry.models import (
@@ -80,7 +79,7 @@ class ClerkActions:
             recorder = Recorder(session)
             entry = self._entry(session, entry_id)
             unit = self._unit(order.unit_code)
-            current = _open_assignments(session, entry_id)
+            current = open_assignments_of_entry(session, entry_id)
             if any(a.unit_code == unit.code for a in current):
                 raise ActionError(f"{unit.name} đã được phân công văn bản này.")
             if order.role is Role.LEAD and any(a.role == Role.LEAD for a in current):
@@ -109,7 +108,9 @@ class ClerkActions:
                 raise ActionError("Phân công này đã kết thúc hoặc không tồn tại.")
             entry = self._entry(session, old.entry_id)
             unit = self._unit(unit_code)
-            if any(a.unit_code == unit.code for a in _open_assignments(session, entry.id or 0)):
+            if any(
+                a.unit_code == unit.code for a in open_assignments_of_entry(session, entry.id or 0)
+            ):
                 raise ActionError(f"{unit.name} đã được phân công văn bản này.")
             old.status = AssignmentStatus.REASSIGNED
             old.updated_at = recorder.now
@@ -239,16 +240,6 @@ class ClerkActions:
     def _due(self, day: date | None) -> datetime | None:
         zone = self.components.deployment.zone
         return None if day is None else datetime.combine(day, END_OF_OFFICE_DAY, tzinfo=zone)
-
-
-def _open_assignments(session: Any, entry_id: int) -> list[AssignmentRecord]:
-    return list(
-        session.scalars(
-            select(AssignmentRecord)
-            .where(col(AssignmentRecord.entry_id) == entry_id)
-            .where(col(AssignmentRecord.status).in_(OPEN_ASSIGNMENT_STATUSES))
-        )
-    )
 
 
 def _parsed(field: Field, text: str) -> Any:

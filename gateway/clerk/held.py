@@ -22,9 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.errors import GatewayError
 from gateway.outbox.answers import answer_recipient
@@ -38,14 +36,11 @@ from mailparse.mime import parse
 from mailparse.reasons import Reason
 from registry.agencies.directory import Agency
 from registry.agencies.store import store
+from registry.console.inbound_log import forget_held
 from registry.database import write_session
 from registry.models import (
-    AttachmentRecord,
-    AuditEvent,
     InboundMessage,
-    OutboxMessage,
     Outcome,
-    SignatureResult,
 )
 from registry.recorder import Recorder
 from rules.acceptance_words import rejected_when_held
@@ -94,7 +89,7 @@ class HeldDecisions:
             recipient = answer_recipient(envelope, analysis)
             inbound.outcome = Outcome.REJECTED
             inbound.reasons = [str(reason)]
-            inbound.trace = [*inbound.trace, {"rule": "clerk", "hit": True, "why": why}]
+            inbound.trace = [*inbound.trace, TraceStep("clerk", True, why).as_row()]
             inbound.answered = recipient is not None
             inbound.note = why[:2000]
             session.add(inbound)
@@ -159,18 +154,7 @@ class HeldDecisions:
                 spool_id=spool_id,
                 subject=inbound.subject[:200],
             )
-            for table in (SignatureResult, AttachmentRecord):
-                session.execute(delete(table).where(col(table.inbound_id) == inbound.id))
-            for kept in (AuditEvent, OutboxMessage):  # the trail and any alert stay
-                session.execute(
-                    update(kept).where(col(kept.inbound_id) == inbound.id).values(inbound_id=None)
-                )
-            session.execute(  # its re-deliveries stay recorded; the reprocessed one answers
-                update(InboundMessage)
-                .where(col(InboundMessage.duplicate_of) == inbound.id)
-                .values(duplicate_of=None)
-            )
-            session.delete(inbound)
+            forget_held(session, inbound)  # the trail, alerts and re-deliveries stay
         return spool_id
 
     def _add_sender(self, session: Session, inbound: InboundMessage, new: NewSender) -> None:

@@ -24,9 +24,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from gateway.clerk.actions import ActionError
 from gateway.errors import ScannerUnavailableError
 from gateway.scan.stage import ScanReport
@@ -34,11 +31,12 @@ from gateway.wiring import Components
 from mailparse.documents.document import Secrecy
 from registry.database import write_session
 from registry.drafts import AttachmentDraft, EntryDraft, InboundDraft, RegisteredNumber
-from registry.links import document_key, lock_register
-from registry.models import Outcome, RegisterEntry
+from registry.links import document_key, find_registered, lock_register
+from registry.models import Outcome
 from registry.recorder import Recorder
 from registry.search import searchable_text
 from rules.acceptance_words import paper_registered
+from rules.decision import TraceStep
 from templates import URGENCY_LABELS
 
 PROTOCOL = "paper"
@@ -110,9 +108,7 @@ def register_paper(components: Components, paper: PaperDocument, actor: str) -> 
     with write_session(components.engine) as session:
         lock_register(session, year)
         if key is not None:
-            earlier = session.scalars(
-                select(RegisterEntry).where(col(RegisterEntry.document_key) == key)
-            ).first()
+            earlier = find_registered(session, key)
             if earlier is not None:
                 raise ActionError(
                     f"Văn bản này đã vào sổ, số đến {earlier.incoming_number}/{earlier.year}."
@@ -133,7 +129,7 @@ def register_paper(components: Components, paper: PaperDocument, actor: str) -> 
                 subject=paper.summary[:500],
                 outcome=Outcome.ACCEPTED,
                 reasons=(),
-                trace=({"rule": "clerk", "hit": True, "why": why},),
+                trace=(TraceStep("clerk", True, why).as_row(),),
                 answered=False,
                 note=why,
                 scan=scan_record,

@@ -11,15 +11,13 @@ and is corrected, never cancelled.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from gateway.clerk.actions import ActionError
 from gateway.clerk.paper import PROTOCOL
 from gateway.wiring import Components
-from registry.cancellations import EntryCancellation
+from registry.cancellations import EntryCancellation, cancellations_of
+from registry.console.todo import open_assignments_of_entry
 from registry.database import write_session
-from registry.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRecord, InboundMessage
+from registry.models import InboundMessage
 from registry.numbering import register_label
 from registry.queries import get_entry
 from registry.recorder import Recorder
@@ -41,17 +39,9 @@ def cancel_paper(
         inbound = session.get_one(InboundMessage, entry.inbound_id)
         if inbound.protocol != PROTOCOL:
             raise ActionError("Chỉ hủy được văn bản giấy vào sổ nhầm; văn bản điện tử thì sửa.")
-        done = session.scalars(
-            select(EntryCancellation).where(col(EntryCancellation.entry_id) == entry.id)
-        ).first()
-        if done is not None:
+        if entry.id in cancellations_of(session, [entry.id]):
             raise ActionError("Văn bản này đã được hủy trước đây.")
-        handling = session.scalars(
-            select(AssignmentRecord)
-            .where(col(AssignmentRecord.entry_id) == entry.id)
-            .where(col(AssignmentRecord.status).in_(OPEN_ASSIGNMENT_STATUSES))
-        ).first()
-        if handling is not None:
+        if open_assignments_of_entry(session, entry.id):
             raise ActionError(
                 "Văn bản đang được đơn vị xử lý: hãy báo đơn vị và ghi chú trước, "
                 "không hủy văn bản đã phân công."

@@ -23,9 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
-
 from gateway.errors import GatewayError
 from gateway.outbox.answers import answer_recipient
 from gateway.pipeline.analysis import MessageAnalysis
@@ -35,9 +32,10 @@ from mailparse.documents.document import DocumentFacts
 from mailparse.errors import MalformedMessageError
 from mailparse.mime import parse
 from mailparse.reasons import Reason
+from registry.console.inbound_log import forget_placeholder
 from registry.database import read_session, write_session
 from registry.drafts import InboundDraft
-from registry.models import AuditEvent, Outcome
+from registry.models import Outcome
 from registry.recorder import Recorder
 from rules.acceptance_words import rejected_from_quarantine
 from rules.decision import Decision, MessageOutcome, TraceStep
@@ -126,7 +124,7 @@ class QuarantineTools:
                     subject=parsed.subject if parsed else "",
                     outcome=Outcome.REJECTED,
                     reasons=(str(reason),),
-                    trace=({"rule": "administrator", "hit": True, "why": why},),
+                    trace=(TraceStep("administrator", True, why).as_row(),),
                     answered=recipient is not None,
                     note=why[:2000],
                 )
@@ -180,11 +178,4 @@ def _forget_placeholder(recorder: Recorder, spool_id: str) -> None:
         return
     if placeholder.outcome != Outcome.QUARANTINED:
         raise GatewayError(f"spool item {spool_id} was already decided: {placeholder.outcome}")
-    session = recorder.session
-    session.execute(
-        update(AuditEvent)
-        .where(col(AuditEvent.inbound_id) == placeholder.id)
-        .values(inbound_id=None)
-    )
-    session.delete(placeholder)
-    session.flush()
+    forget_placeholder(recorder.session, placeholder)

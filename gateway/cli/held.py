@@ -9,16 +9,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from gateway.clerk.held import HeldDecisions, NewSender
 from gateway.clerk.quarantine_tools import actor
 from gateway.config.settings import load
 from gateway.wiring import Components, build
 from mailparse.reasons import Reason
+from registry.console.inbound_log import held_messages
 from registry.database import read_session
-from registry.models import InboundMessage, Outcome
 
 EXIT_OK = 0
 
@@ -36,11 +33,6 @@ def _run(args: argparse.Namespace, components: Components) -> None:
     decisions = HeldDecisions(components, actor())
     if args.held_command == "list":
         with read_session(components.engine) as session:
-            rows = session.scalars(
-                select(InboundMessage)
-                .where(col(InboundMessage.outcome) == Outcome.HELD)
-                .order_by(col(InboundMessage.received_at))
-            )
             held = [
                 {
                     "id": r.id,
@@ -50,7 +42,7 @@ def _run(args: argparse.Namespace, components: Components) -> None:
                     "sender": r.sender_address or r.envelope_from,
                     "reasons": list(r.reasons),
                 }
-                for r in rows
+                for r in held_messages(session)
             ]
         _print(args, held, _table)
     elif args.held_command == "reject":

@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 
 from gateway.outbox.sender import OutboxSender
 from registry.database import read_session
-from registry.models import InboundMessage, OutboxMessage, OutboxStatus
+from registry.mail.outbox_views import mail_of_spool_items
+from registry.models import OutboxStatus
 
 MAX_ROUNDS = 1000  # a bound on batches; each round sends, fails or reschedules its rows
 
@@ -56,13 +55,7 @@ def deliver_queued(
             break
     wanted = list(spool_ids)
     with read_session(engine) as session:
-        rows = list(
-            session.scalars(
-                select(OutboxMessage)
-                .join(InboundMessage, col(InboundMessage.id) == col(OutboxMessage.inbound_id))
-                .where(col(InboundMessage.spool_id).in_(wanted))
-            )
-        )
+        rows = mail_of_spool_items(session, wanted)
     return DeliveryReport(
         sent=sum(r.status == OutboxStatus.SENT for r in rows),
         retrying=tuple(

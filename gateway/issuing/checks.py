@@ -2,7 +2,7 @@
 
 The PDF is read exactly as an incoming document is (:mod:`gateway.pipeline.analysis`:
 signatures first with the configured verifier and trust store, then the text layer or
-OCR through :func:`gateway.pipeline.reading.read_document`), as if it arrived now. It is
+OCR through :func:`gateway.pipeline.documents.reading.read_document`), as if it arrived now. It is
 issued only when
 
 1. it is a readable PDF;
@@ -25,8 +25,8 @@ from datetime import datetime
 
 from gateway.issuing.errors import IssueRefusedError, RefusalCode
 from gateway.pipeline.analysis import Verifier
-from gateway.pipeline.ocr import OcrReader
-from gateway.pipeline.reading import DocumentReading, read_document
+from gateway.pipeline.documents.ocr import OcrReader
+from gateway.pipeline.documents.reading import DocumentReading, read_document
 from gateway.pipeline.signer_policy import name_key
 from mailparse.documents.document import DocumentFacts
 from mailparse.errors import UnreadableDocumentError

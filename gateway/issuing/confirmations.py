@@ -23,9 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.issuing.answers import (
     Said,
@@ -35,20 +33,20 @@ from gateway.issuing.answers import (
     from_person,
     from_report,
 )
-from gateway.pipeline.context import PipelineContext, StageOutcome
+from gateway.pipeline.context import IncomingMail, PipelineContext, StageOutcome
 from gateway.scan.stage import Scanner
 from gateway.spool.envelope import Envelope
 from mailparse.dsn import DeliveryReport, header_values, parse_report
 from mailparse.edxml_status import EdxmlStatus
 from mailparse.errors import MailparseError
 from mailparse.message import ParsedMessage
-from mailparse.mime import parse
 from registry.agencies.directory import Directory
 from registry.database import read_session, write_session
 from registry.drafts import InboundDraft
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import AuditEvent, Outcome
 from registry.outgoing.models import OutgoingDelivery, OutgoingDocument
+from registry.outgoing.queries import deliveries_of_number
 from registry.outgoing.writer import (
     Answer,
     delivery_for,
@@ -70,15 +68,14 @@ class _Matched:
     trusted: bool  # from the recipient (or the mail system, for a bounce)
 
 
-def take_confirmation(
-    pipeline: PipelineContext, spool_id: str, raw: bytes, envelope: Envelope
-) -> StageOutcome | None:
-    """Record ``raw`` when it answers one of our issued documents; None when it does not."""
+def take_confirmation(pipeline: PipelineContext, mail: IncomingMail) -> StageOutcome | None:
+    """Record ``mail`` when it answers one of our issued documents; None when it does not."""
+    spool_id, raw, envelope = mail.spool_id, mail.raw, mail.envelope
     if not _may_answer(raw):
         return None  # most mail: decided from the header section and a byte search
     report = parse_report(raw)
     try:
-        parsed = parse(raw, pipeline.limits)
+        parsed: ParsedMessage | None = mail.parsed()
     except MailparseError:
         parsed = None
     with read_session(pipeline.engine) as session:
@@ -164,13 +161,7 @@ def _by_document(
     sender = parsed.sender.address.lower() if parsed.sender else ""
     agency = directory.identify(sender)
     codes = {c for c in (status.organ_id, agency.code if agency else None) if c}
-    rows = session.execute(
-        select(OutgoingDelivery)
-        .join(OutgoingDocument, col(OutgoingDocument.id) == col(OutgoingDelivery.document_id))
-        .where(col(OutgoingDocument.document_key) == document_key(status.document_number))
-        .order_by(col(OutgoingDocument.issued_at).desc())
-    ).scalars()
-    for delivery in rows:
+    for delivery in deliveries_of_number(session, document_key(status.document_number)):
         if delivery.address.lower() == sender or (delivery.code and delivery.code in codes):
             return delivery
     return None

@@ -22,10 +22,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import jinja2
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.issuing.checks import Examined, OwnAgency, examine, own_agency
 from gateway.issuing.compose import (
@@ -40,14 +38,14 @@ from gateway.issuing.edxml import Organ
 from gateway.issuing.errors import IssueRefusedError, RefusalCode
 from gateway.issuing.recipients import Recipient, resolve
 from gateway.pipeline.analysis import Verifier
-from gateway.pipeline.ocr import OcrReader
+from gateway.pipeline.documents.ocr import OcrReader
 from gateway.routing.in_force import calendar_for
 from gateway.storage.archive import ByteStore
 from mailparse.documents.document import Urgency
 from mailparse.signatures.verdicts import TrustStore
 from registry.agencies.directory import Directory
 from registry.database import write_session
-from registry.models import AuditEvent, OutboxMessage, RegisterEntry
+from registry.models import AuditEvent, OutboxMessage
 from registry.numbering import register_label
 from registry.outgoing.models import OutgoingDocument
 from registry.outgoing.writer import (
@@ -57,6 +55,7 @@ from registry.outgoing.writer import (
     add_document,
     already_issued,
 )
+from registry.queries import entry_id_of
 from rules.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
@@ -343,11 +342,7 @@ def _answered_entry(session: Session, answers: str | None) -> int | None:
     year, sep, number = answers.partition("/")
     entry_id = None
     if sep and year.isdigit() and number.isdigit():
-        entry_id = session.scalar(
-            select(col(RegisterEntry.id))
-            .where(col(RegisterEntry.year) == int(year))
-            .where(col(RegisterEntry.incoming_number) == int(number))
-        )
+        entry_id = entry_id_of(session, int(year), int(number))
     if entry_id is None:
         raise IssueRefusedError(
             RefusalCode.UNKNOWN_ENTRY,

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from gateway.pipeline.documents.ocr import OcrReader
+from gateway.pipeline.documents.reading import DocumentReading, EdxmlReading, read_envelope
 from gateway.pipeline.examine import DocumentWork, Examiner, examine
-from gateway.pipeline.ocr import OcrReader
-from gateway.pipeline.reading import DocumentReading, EdxmlReading, read_envelope
 from gateway.pipeline.signer_policy import agency_signature_matches, two_signature_practice
 from mailparse.documents.declared import DeclaredCounts, declared_counts
 from mailparse.documents.document import DocumentFacts
@@ -24,7 +24,7 @@ from mailparse.documents.facts import facts_from_subject
 from mailparse.errors import MalformedMessageError
 from mailparse.limits import Limits
 from mailparse.message import Attachment, ParsedMessage
-from mailparse.mime import DEFAULT_LIMITS, parse
+from mailparse.mime import DEFAULT_LIMITS, parse_once
 from mailparse.signatures.verdicts import PdfSignatures, SignatureVerdict, TrustStore
 from registry.agencies.directory import Agency, Directory
 from rules.decision import MessageFacts, PdfFacts
@@ -84,18 +84,23 @@ def analyse(
     log_id: str,
     limits: Limits = DEFAULT_LIMITS,
     ocr: OcrReader | None = None,
+    parsed: Callable[[], ParsedMessage] | None = None,
 ) -> MessageAnalysis:
-    """Read one raw message completely; pure but for the verifier (and OCR) it is given."""
+    """Read one raw message completely; pure but for the verifier (and OCR) it is given.
+
+    ``parsed``: the message's one parse (:func:`mailparse.mime.parse_once`) when the intake
+    stages already made it; else it is parsed here."""
+    read = parsed or parse_once(raw, limits, local_domains=directory.local_domains)  # §4.9
     try:
-        parsed = parse(raw, limits, local_domains=directory.local_domains)  # DESIGN §4.9
+        message = read()
     except MalformedMessageError as exc:
         log.info("%s: malformed message: %s", log_id, exc)
         return MessageAnalysis(None, str(exc), None, (), DocumentFacts())
-    agency = directory.identify(parsed.sender.address if parsed.sender else None)
-    subject, edxml = facts_from_subject(parsed.subject), read_envelope(parsed)
+    agency = directory.identify(message.sender.address if message.sender else None)
+    subject, edxml = facts_from_subject(message.subject), read_envelope(message)
     context = _Context(trust, received_at, verify, log_id, limits.max_pages, ocr, subject, edxml)
-    pdfs = tuple(_analyse_pdf(a, context) for a in parsed.attachments if a.is_pdf)
-    return MessageAnalysis(parsed, None, agency, pdfs, subject, edxml)
+    pdfs = tuple(_analyse_pdf(a, context) for a in message.attachments if a.is_pdf)
+    return MessageAnalysis(message, None, agency, pdfs, subject, edxml)
 
 
 def decision_facts(analysis: MessageAnalysis) -> MessageFacts:

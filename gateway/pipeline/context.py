@@ -5,7 +5,8 @@ mail, a leader's reply, an assignee's reply: :data:`gateway.pipeline.flow.INTAKE
 need the database, the archive, the templates and a few settings — not the pipeline that
 runs them. They import this protocol instead of :class:`gateway.pipeline.flow.Pipeline`,
 so no stage imports the module that imports it (no cycle), and a test can hand a stage any
-object with these attributes.
+object with these attributes. Each stage receives the message as :class:`IncomingMail`,
+whose parse the stages and the analysis share: a message is parsed once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from gateway.spool.envelope import Envelope
     from gateway.storage.archive import ByteStore
     from mailparse.limits import Limits
+    from mailparse.message import ParsedMessage
     from registry.agencies.directory import Directory
 
 
@@ -59,6 +61,17 @@ class PipelineContext(Protocol):
 
 
 @dataclass(frozen=True)
+class IncomingMail:
+    """One spooled message as every intake stage and the analysis see it: its bytes, its
+    envelope, and its parse — made once, on first use, and shared (:func:`parse_once`)."""
+
+    spool_id: str
+    raw: bytes
+    envelope: Envelope
+    parsed: Callable[[], ParsedMessage]  # raises MailparseError when it cannot be read
+
+
+@dataclass(frozen=True)
 class StageOutcome:
     """A stage claimed the message: recorded as ``outcome`` with ``note``; ``answered``
     when something went back to the sender (help for a reply we did not understand)."""
@@ -71,6 +84,4 @@ class StageOutcome:
 class IntakeStage(Protocol):
     """One stage: claims the message (an outcome) or lets the next one try (None)."""
 
-    def __call__(
-        self, context: PipelineContext, spool_id: str, raw: bytes, envelope: Envelope, /
-    ) -> StageOutcome | None: ...
+    def __call__(self, context: PipelineContext, mail: IncomingMail, /) -> StageOutcome | None: ...

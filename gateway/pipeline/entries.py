@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from gateway.pipeline.analysis import MessageAnalysis, PdfAnalysis
-from gateway.pipeline.document_fields import with_document_fields
+from gateway.pipeline.documents.document_fields import with_document_fields
 from gateway.spool.envelope import Envelope
 from mailparse.documents.document import DocumentFacts, Urgency
 from mailparse.documents.text import fold

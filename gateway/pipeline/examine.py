@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from gateway.pipeline.ocr import OcrReader
-from gateway.pipeline.reading import DocumentReading, read_document
+from gateway.pipeline.documents.ocr import OcrReader
+from gateway.pipeline.documents.reading import DocumentReading, read_document
 from mailparse.documents.activecontent import ActiveContent, active_content
 from mailparse.documents.document import DocumentFacts
 from mailparse.edxml import EdxmlDocument

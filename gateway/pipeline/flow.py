@@ -24,10 +24,10 @@ from gateway.outbox.answers import answer_recipient, build_answer
 from gateway.outbox.compose import RegisteredDocument
 from gateway.pipeline.admin_alerts import record_alerts
 from gateway.pipeline.analysis import MessageAnalysis, Verifier, analyse, decision_facts
-from gateway.pipeline.context import IntakeStage
-from gateway.pipeline.duplicates import match_registered, refer_to, settle_outcome
-from gateway.pipeline.entries import attachment_drafts, entry_draft, signature_drafts
-from gateway.pipeline.ocr import OcrReader
+from gateway.pipeline.context import IncomingMail, IntakeStage
+from gateway.pipeline.documents.ocr import OcrReader
+from gateway.pipeline.duplicates import settle_outcome
+from gateway.pipeline.registering import register_documents
 from gateway.pipeline.secrecy import conceal, refuse_whole, secrecy_level, secret_alert
 from gateway.routing.step import Router, RoutingPlan, RoutingWriter, plan_routing
 from gateway.scan.stage import Scanner, ScanReport, scan_message
@@ -37,17 +37,17 @@ from gateway.spool.envelope import Envelope
 from gateway.storage.archive import ByteStore
 from gateway.tracking.replies import take_reply
 from mailparse.limits import Limits
-from mailparse.mime import DEFAULT_LIMITS
+from mailparse.mime import DEFAULT_LIMITS, parse_once
 from mailparse.signatures.verdicts import TrustStore
 from registry.agencies.directory import Directory
 from registry.database import read_session, write_session
 from registry.drafts import InboundDraft, OutboxDraft
 from registry.mail.imap_ledger import MoveRole, mark_committed
-from registry.models import InboundMessage, Outcome
+from registry.models import Outcome
 from registry.numbering import register_label
 from registry.recorder import Recorder
 from rules.acceptance import decide
-from rules.decision import Decision, DocumentAction, Policy
+from rules.decision import Decision, Policy
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +102,16 @@ class Pipeline:
         done = self._already_recorded(spool_id)
         if done is not None:
             return done
+        # Parsed once, on first use, by whichever stage needs it first (DESIGN §1.2).
+        parsed = parse_once(raw, self.limits, local_domains=self.directory.local_domains)
+        mail = IncomingMail(spool_id, raw, envelope, parsed)
         for stage in INTAKE_STAGES:  # the first that claims the message handles it
-            claimed = stage(self, spool_id, raw, envelope)
+            claimed = stage(self, mail)
             if claimed is not None:
                 return ProcessResult(spool_id, claimed.outcome, (), (), claimed.answered)
         analysis = analyse(
             raw,
+            parsed=parsed,
             directory=self.directory,
             trust=self.trust,
             received_at=envelope.received_at,
@@ -283,8 +287,15 @@ class Pipeline:
                     register_label(e.year, e.incoming_number) for e in recorder.entries_of(earlier)
                 ]
                 return ProcessResult(spool_id, outcome, (), tuple(numbers), answered=False)
-            registered = self._register_documents(
-                recorder, inbound, envelope, analysis, decision, plan=plan
+            registered = register_documents(
+                recorder,
+                inbound,
+                envelope,
+                analysis,
+                decision,
+                plan=plan,
+                zone=self.zone,
+                routing=self._routing_writer(),
             )
             outcome = settle_outcome(recorder, inbound, registered)  # duplicate by law?
             if answering and recipient is not None:
@@ -307,73 +318,6 @@ class Pipeline:
             tuple(d.incoming for d in registered),
             answering,
         )
-
-    def _register_documents(
-        self,
-        recorder: Recorder,
-        inbound: InboundMessage,
-        envelope: Envelope,
-        analysis: MessageAnalysis,
-        decision: Decision,
-        *,
-        plan: RoutingPlan,
-    ) -> list[RegisteredDocument]:
-        # decide() answers for the PDFs in the order it was given them
-        decided = list(zip(analysis.pdfs, decision.documents, strict=False))
-        to_register = [(p, d) for p, d in decided if d.action is DocumentAction.REGISTER]
-        year = envelope.received_at.astimezone(self.zone).year
-        not_forwarded = {  # refused or held: recorded, never forwarded (R-SIGN)
-            p.attachment.sha256
-            for p, d in decided
-            if d.action in {DocumentAction.REFUSE, DocumentAction.HOLD}
-        }
-        appendices = attachment_drafts(analysis, [p for p, _ in to_register], not_forwarded)
-        registered: list[RegisteredDocument] = []
-        for index, (pdf, document) in enumerate(to_register):
-            draft = entry_draft(
-                pdf=pdf,
-                analysis=analysis,
-                envelope=envelope,
-                year=year,
-                sha256=inbound.sha256,
-                reference_only=document.reference_only,
-                needs_review=decision.needs_review,
-                attachments=appendices if index == 0 else (),
-            )
-            draft = replace(draft, flags=tuple(pdf.active_content))
-            match = match_registered(recorder, draft, analysis.edxml.document)  # NĐ 30 Phụ lục VI
-            if match.earlier is not None:  # a copy, or an edXML recall/update/replacement
-                registered.append(
-                    refer_to(recorder, inbound, match, zone=self.zone, secret=analysis.secret)
-                )
-                continue
-            draft = match.draft
-            number = recorder.add_entry(inbound, draft)
-            routed = self._routing_writer().record(
-                recorder, inbound, number=number, pdf=pdf, analysis=analysis, plan=plan
-            )
-            registered.append(
-                RegisteredDocument(
-                    incoming=str(number),
-                    document_number=draft.document_number,
-                    issued_on=draft.issued_on,
-                    document_type=draft.document_type,
-                    summary=None if analysis.secret else draft.summary,
-                    reference_only=draft.reference_only,
-                    paper_required=draft.paper_required,
-                    paper_reason=draft.paper_reason,
-                    assignments=routed,
-                )
-            )
-        for pdf, document in decided:
-            if document.action in {DocumentAction.REFUSE, DocumentAction.HOLD} and pdf.signatures:
-                recorder.add_signatures(
-                    inbound, pdf.attachment.sha256, signature_drafts(pdf.signatures)
-                )
-        if not to_register:
-            for attachment in attachment_drafts(analysis, []):
-                recorder.add_attachment(inbound, attachment)
-        return registered
 
     def _routing_writer(self) -> RoutingWriter:
         units = self.router.units if self.router is not None else {}
@@ -398,9 +342,7 @@ def _recorded_result(recorder: Recorder, spool_id: str) -> ProcessResult | None:
 
 
 def _trace(decision: Decision) -> list[dict[str, object]]:
-    return [
-        {"rule": s.rule, "hit": s.hit, "why": s.why, "subject": s.subject} for s in decision.trace
-    ]
+    return [step.as_row() for step in decision.trace]
 
 
 def _note(redelivery: bool, recipient: str | None, outcome: Outcome) -> str:

@@ -15,12 +15,11 @@ from enum import StrEnum
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.reports.safe_cells import formulas_as_text
-from registry.models import AssignmentRecord, RegisterEntry
+from registry.console.documents import units_in_force
+from registry.models import RegisterEntry
 from templates import URGENCY_LABELS
 from templates.labels import STATUS_LABELS
 
@@ -78,24 +77,6 @@ def parse_columns(values: Sequence[str]) -> tuple[ExportColumn, ...]:
     return picked or tuple(ExportColumn)
 
 
-def _units(session: Session, entry_ids: list[int]) -> dict[int, list[str]]:
-    units: dict[int, list[str]] = {}
-    for start in range(0, len(entry_ids), 1000):  # keep IN lists of a sane size
-        rows = session.execute(
-            select(
-                col(AssignmentRecord.entry_id),
-                col(AssignmentRecord.unit_name),
-                col(AssignmentRecord.unit_code),
-            )
-            .where(col(AssignmentRecord.entry_id).in_(entry_ids[start : start + 1000]))
-            .where(col(AssignmentRecord.status) != "reassigned")
-            .order_by(col(AssignmentRecord.id))
-        )
-        for entry_id, name, code in rows:
-            units.setdefault(entry_id, []).append(name or code)
-    return units
-
-
 def export_xlsx(
     session: Session,
     entries: Iterable[RegisterEntry],
@@ -104,7 +85,7 @@ def export_xlsx(
 ) -> bytes:
     """The workbook: a bold heading row, then one row per entry in the given order."""
     rows = list(entries)[:MAX_ROWS]
-    context = _Context(zone, _units(session, [e.id for e in rows if e.id is not None]))
+    context = _Context(zone, units_in_force(session, [e.id for e in rows if e.id is not None]))
     book = Workbook()
     sheet = book.active
     sheet.title = "Sổ văn bản đến"

@@ -14,7 +14,6 @@ reassigned away from is not a recipient. A cancelled paper entry keeps its line,
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -23,10 +22,8 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.clerk.dates import DateError, parse_day
 from gateway.config.settings import Deployment, load
@@ -36,6 +33,7 @@ from gateway.wiring import open_database
 from registry.cancellations import EntryCancellation, cancellations_of
 from registry.database import read_session
 from registry.models import AssignmentRecord, AssignmentStatus, RegisterEntry
+from registry.queries import entries_received_between, every_assignment_of
 from templates import URGENCY_LABELS
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -149,22 +147,8 @@ def entries_received(
     start, end = dates
     low = datetime.combine(start, time.min, zone).astimezone(UTC)
     high = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC)
-    entries = list(
-        session.scalars(
-            select(RegisterEntry)
-            .where(col(RegisterEntry.year) == year)
-            .where(col(RegisterEntry.received_at) >= low)
-            .where(col(RegisterEntry.received_at) < high)
-            .order_by(col(RegisterEntry.incoming_number))
-        )
-    )
-    assigned: dict[int, list[AssignmentRecord]] = defaultdict(list)
-    for row in session.scalars(
-        select(AssignmentRecord)
-        .where(col(AssignmentRecord.entry_id).in_([e.id for e in entries]))
-        .order_by(col(AssignmentRecord.id))
-    ):
-        assigned[row.entry_id].append(row)
+    entries = entries_received_between(session, year, low, high)
+    assigned = every_assignment_of(session, entries)
     return [(entry, assigned.get(entry.id or 0, [])) for entry in entries]
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 
 from gateway.config.settings import Deployment
 from gateway.imap.health import read_status
@@ -21,7 +19,8 @@ from gateway.storage.heartbeat import SILENT_AFTER
 from gateway.wiring import open_database
 from registry.console.alerts import open_alerts
 from registry.database import read_session
-from registry.models import OutboxMessage, OutboxStatus
+from registry.mail.outbox_views import counts_by_status
+from registry.models import OutboxStatus
 from registry.storage.instances import instances
 
 INSTANCE_STATES = {"alive": "đang chạy", "silent": "KHÔNG CÒN TÍN HIỆU", "stopped": "đã dừng"}
@@ -39,11 +38,7 @@ def status_of(deployment: Deployment, engine: Engine) -> dict[str, Any]:
     """Spool, outbox and IMAP accounts, read with an engine the caller owns (the console)."""
     spool = Spool(deployment.data_dir / "spool")
     with read_session(engine) as session:
-        counts = dict(
-            session.execute(
-                select(col(OutboxMessage.status), func.count()).group_by(col(OutboxMessage.status))
-            ).all()
-        )
+        counts = counts_by_status(session)
         alerts = [  # R-SECRET, R-VIRUS: until an administrator acknowledges them
             {
                 "id": a.id,

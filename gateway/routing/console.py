@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from gateway.config.settings import Deployment
 from gateway.routing.in_force import (
     SAVE_ACTION,
@@ -24,8 +21,8 @@ from gateway.routing.in_force import (
     rules_path,
     sample_rules_text,
 )
-from registry.models import AuditEvent
 from registry.reports.rule_hits import rule_hit_counts
+from registry.rules_versions import rules_changes
 from rules.calendar import WorkingCalendar
 from rules.routing import route
 from rules.routing_types import Routing, RoutingFacts
@@ -99,12 +96,7 @@ def save_rules(router: Router, text: str, actor: str) -> RuleSet:
 
 def history(session: Any, limit: int = 20) -> list[RulesChange]:
     """The latest saved changes of the rules file, newest first."""
-    events = session.scalars(
-        select(AuditEvent)
-        .where(col(AuditEvent.action) == SAVE_ACTION)
-        .order_by(col(AuditEvent.id).desc())
-        .limit(limit)
-    )
+    events = rules_changes(session, SAVE_ACTION, limit)
     return [
         RulesChange(
             at=e.at,

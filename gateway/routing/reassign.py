@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 
 import jinja2
-from sqlalchemy import select
-from sqlmodel import col
 
 from gateway.routing.routed_copy import Assignee, CopiedFile, RoutedDocument, routed_copy_draft
 from gateway.storage.archive import ByteStore
 from mailparse.errors import MailparseError
 from mailparse.mime import parse
-from registry.models import AssignmentRecord, AttachmentRecord, InboundMessage, RegisterEntry
+from registry.console.documents import files_not_forwarded
+from registry.models import AssignmentRecord, InboundMessage, RegisterEntry
 from registry.recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -77,20 +76,8 @@ def entry_files(
         parsed = parse(archive.read(entry.sha256))
     except (OSError, MailparseError):
         return None
-    siblings = set(
-        recorder.session.scalars(
-            select(col(RegisterEntry.document_sha256))
-            .where(col(RegisterEntry.inbound_id) == entry.inbound_id)
-            .where(col(RegisterEntry.id) != entry.id)
-        )
-    )
-    siblings |= set(  # refused or held documents of the message are never forwarded
-        recorder.session.scalars(
-            select(col(AttachmentRecord.sha256))
-            .where(col(AttachmentRecord.inbound_id) == entry.inbound_id)
-            .where(col(AttachmentRecord.role) == "refused")
-        )
-    )
+    # other entries' documents, and refused or held documents, are never forwarded
+    siblings = files_not_forwarded(recorder.session, entry)
     ordered = sorted(parsed.attachments, key=lambda a: a.sha256 != entry.document_sha256)
     return tuple(
         CopiedFile(a.filename, a.content_type, a.data) for a in ordered if a.sha256 not in siblings

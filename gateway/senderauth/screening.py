@@ -15,9 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.outbox.answers import SMTP_PROTOCOLS
 from gateway.pipeline.analysis import MessageAnalysis
@@ -26,7 +24,7 @@ from gateway.senderauth.backscatter import Loopback, recognise, withhold_reason
 from gateway.senderauth.dns import Resolver
 from gateway.spool.envelope import Envelope
 from registry.agencies.directory import Directory
-from registry.models import OutboxMessage
+from registry.mail.outbox_views import outbox_by_message_id
 from registry.tracking.replies import record_bounce, replies_since
 
 log = logging.getLogger(__name__)
@@ -116,9 +114,7 @@ def record_returned(session: Session, screening: Screening, now: datetime, log_i
     report = screening.loopback.bounce
     if report is None or report.original_message_id is None:
         return
-    sent = session.scalars(
-        select(OutboxMessage).where(col(OutboxMessage.message_id) == report.original_message_id)
-    ).first()
+    sent = outbox_by_message_id(session, report.original_message_id)
     # Believed only from the null sender and about the address we mailed: a stranger who
     # learnt a receipt's Message-ID cannot mark it bounced.
     if not screening.bounce_envelope_ok or (

@@ -100,6 +100,8 @@ HELP_PARAGRAPHS = (
     "• “Đang xử lý”: đang giải quyết;",
     "• “Hoàn thành”: đã giải quyết xong;",
     "• “Chuyển <mã đơn vị>”: chuyển văn bản cho đơn vị khác;",
+    "• “Đề nghị chuyển <lý do>”: đề nghị lãnh đạo (hoặc văn thư) chuyển văn bản cho đơn vị "
+    "khác; có thể ghi đơn vị đề nghị trước dấu hai chấm (Đề nghị chuyển KT: <lý do>);",
     "• “Trả lại <lý do>”: trả lại văn bản cho văn thư.",
     "Thư hướng dẫn này chỉ gửi một lần cho mỗi văn bản được phân công.",
 )

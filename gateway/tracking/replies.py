@@ -31,20 +31,18 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
-from gateway.pipeline.context import StageOutcome
+from gateway.pipeline.context import IncomingMail, StageOutcome
 from gateway.routing.routed_copy import thread_mark
 from gateway.spool.envelope import Envelope
 from gateway.tracking.reply_intake import ReceivedReply, record_reply
 from mailparse.dsn import header_values
 from mailparse.errors import MailparseError
 from mailparse.message import ParsedMessage
-from mailparse.mime import parse
 from registry.database import read_session
 from registry.models import AssignmentRecord
+from registry.tracking.replies import assignment_by_token, assignments_routed_as
 
 if TYPE_CHECKING:
     from gateway.pipeline.context import PipelineContext
@@ -76,19 +74,13 @@ def match_reply(
     """The assignment this message answers: by token first, then by thread."""
     tokens = reply_tokens(envelope, parsed)
     if tokens:
-        found = session.scalars(
-            select(AssignmentRecord).where(col(AssignmentRecord.token).in_(tokens))
-        ).first()
+        found = assignment_by_token(session, tokens)
         if found is not None:
             return found
     ids = thread_ids(parsed)
     if not ids:
         return None
-    threaded = session.scalars(
-        select(AssignmentRecord)
-        .where(col(AssignmentRecord.routed_message_id).in_(ids))
-        .order_by(col(AssignmentRecord.id).desc())
-    )
+    threaded = assignments_routed_as(session, ids)
     return next((a for a in threaded if _marked(a)), None)
 
 
@@ -106,14 +98,13 @@ def from_assignee(parsed: ParsedMessage, assignment: AssignmentRecord) -> bool:
     }
 
 
-def take_reply(
-    pipeline: PipelineContext, spool_id: str, raw: bytes, envelope: Envelope
-) -> StageOutcome | None:
-    """Handle ``raw`` when it is a reply to an assignment; None when it is not one."""
+def take_reply(pipeline: PipelineContext, mail: IncomingMail) -> StageOutcome | None:
+    """Handle ``mail`` when it is a reply to an assignment; None when it is not one."""
+    spool_id, raw, envelope = mail.spool_id, mail.raw, mail.envelope
     if not _may_be_reply(raw, envelope):
         return None  # most mail: decided from the envelope and the header section alone
     try:
-        parsed = parse(raw, pipeline.limits)
+        parsed = mail.parsed()
     except MailparseError:
         return None  # the pipeline records the malformed message as usual
     if not reply_tokens(envelope, parsed) and not thread_ids(parsed):

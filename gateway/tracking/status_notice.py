@@ -16,13 +16,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import jinja2
-from sqlalchemy import select
-from sqlmodel import col
 
 from gateway.outbox.compose import MailContent, compose_mail
 from gateway.outbox.identity import MailKind, message_id
 from registry.drafts import OutboxDraft
-from registry.models import EntryStatus, InboundMessage, OutboxMessage, RegisterEntry
+from registry.mail.outbox_views import first_recipient, outbox_id_of
+from registry.models import EntryStatus, InboundMessage, RegisterEntry
 from registry.numbering import register_label
 from registry.recorder import Recorder
 from templates import urgency_prefix
@@ -74,16 +73,9 @@ def queue_status_notice(
         return None
     session = recorder.session
     inbound = session.get_one(InboundMessage, entry.inbound_id)
-    recipient = session.scalars(
-        select(col(OutboxMessage.recipient))
-        .where(col(OutboxMessage.inbound_id) == inbound.id)
-        .where(col(OutboxMessage.kind) == RECEIPT_KIND)
-        .order_by(col(OutboxMessage.id))
-    ).first()
+    recipient = first_recipient(session, inbound.id, RECEIPT_KIND)
     message_id = status_message_id(entry.id, code, from_address)
-    queued = session.scalars(
-        select(col(OutboxMessage.id)).where(col(OutboxMessage.message_id) == message_id)
-    ).first()
+    queued = outbox_id_of(session, message_id)
     if recipient is None or queued is not None:
         return None
     incoming = register_label(entry.year, entry.incoming_number)

@@ -25,7 +25,7 @@ from gateway.clerk.accounts import Accounts, LoginOutcome
 from gateway.config.settings import Deployment
 from gateway.reports.recent_problems import install as install_problem_log
 from gateway.storage.archive import open_stores
-from gateway.web import distribute_pages, held_pages, inbound_pages, report_page
+from gateway.web import distribute_pages, held_pages, inbound_pages, report_page, transfer_pages
 from gateway.web.admin import directory as directory_pages
 from gateway.web.admin import rules as rules_pages
 from gateway.web.admin import system as system_page
@@ -204,6 +204,7 @@ def create_app(
             *rules_pages.routes(),
             *actions.routes(),
             *distribute_pages.routes(),
+            *transfer_pages.routes(),
             *progress_pages.routes(),
             *paper_page.routes(),
             *report_page.routes(),

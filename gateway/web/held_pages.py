@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -35,8 +33,9 @@ from gateway.web.rendering import render
 from gateway.wiring import Components
 from mailparse.reasons import Reason
 from registry.console.accounts import Role
+from registry.console.inbound_log import held_messages, signatures_by_inbound
 from registry.database import read_session
-from registry.models import InboundMessage, Outcome, SignatureResult
+from registry.models import InboundMessage
 from templates.wording import note_text
 
 NOTE_CHARS = 500
@@ -96,32 +95,24 @@ class QuarantinedItem:
 
 def held_items(session: Any, person: Person) -> list[HeldItem]:
     """Held inbound records the person may see, oldest first, with their verdicts."""
-    rows = list(
-        session.scalars(
-            select(InboundMessage)
-            .where(col(InboundMessage.outcome) == Outcome.HELD)
-            .order_by(col(InboundMessage.received_at))
-        )
-    )
-    ids = [r.id for r in rows]
-    verdicts: dict[int, list[SignatureLine]] = {}
-    for s in session.scalars(
-        select(SignatureResult)
-        .where(col(SignatureResult.inbound_id).in_(ids))
-        .order_by(col(SignatureResult.id))
-    ):
-        line = SignatureLine(s.signer or "", s.organization or "", s.verdict, tuple(s.reasons))
-        verdicts.setdefault(s.inbound_id, []).append(line)
+    rows = held_messages(session)
+    verdicts: dict[int, list[SignatureLine]] = {
+        inbound_id: [
+            SignatureLine(s.signer or "", s.organization or "", s.verdict, tuple(s.reasons))
+            for s in results
+        ]
+        for inbound_id, results in signatures_by_inbound(session, [r.id for r in rows]).items()
+    }
     items = [
         HeldItem(
-            id=r.id,
+            id=r.id or 0,  # stored rows always have one
             received_at=r.received_at,
             sender=r.sender_address or r.envelope_from,
             subject=r.subject,
             reasons=tuple(r.reasons),
             note=note_text(r.note),
             trace=tuple(_trace_line(t) for t in r.trace),
-            signatures=tuple(verdicts.get(r.id, ())),
+            signatures=tuple(verdicts.get(r.id or 0, ())),
             restricted=restriction(r.reasons, r.scan),
             active_content=active_content(r.scan),
         )

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,8 +24,10 @@ from gateway.clerk.restricted import Restriction, active_content, restriction
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from registry.console.accounts import Role
+from registry.console.inbound_log import count_inbound, inbound_messages, numbers_by_inbound
 from registry.database import read_session
-from registry.models import InboundMessage, OutboxMessage, Outcome, RegisterEntry
+from registry.mail.outbox_views import answers_by_inbound
+from registry.models import InboundMessage, Outcome
 from templates.labels import OUTCOME_LABELS, PROTOCOL_LABELS
 from templates.wording import note_text
 
@@ -83,24 +82,13 @@ class InboundPage:
 
 def inbound_page(session: Session, person: Person, outcome: str, page: int) -> InboundPage:
     """One page of inbound messages, newest first, optionally of one outcome."""
-    query = select(InboundMessage)
-    counted = select(func.count()).select_from(InboundMessage)
-    if outcome in set(Outcome):
-        query = query.where(col(InboundMessage.outcome) == outcome)
-        counted = counted.where(col(InboundMessage.outcome) == outcome)
-    else:
+    if outcome not in set(Outcome):
         outcome = ""
-    total = int(session.scalar(counted) or 0)
-    records = list(
-        session.scalars(
-            query.order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id).desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
-        )
-    )
+    total = count_inbound(session, outcome)
+    records = inbound_messages(session, outcome, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     ids = [r.id for r in records if r.id is not None]
     answers = _answers(session, ids)
-    numbers = _numbers(session, ids)
+    numbers = numbers_by_inbound(session, ids)
     admin = person.role is Role.ADMIN
     rows = tuple(_row(r, answers, numbers, admin) for r in records)
     return InboundPage(rows, total, page, outcome)
@@ -134,15 +122,8 @@ def _row(
 
 
 def _answers(session: Session, ids: list[int]) -> dict[int, list[Answer]]:
-    found: dict[int, list[Answer]] = {}
-    rows: Any = session.scalars(
-        select(OutboxMessage)
-        .where(col(OutboxMessage.inbound_id).in_(ids))
-        .where(col(OutboxMessage.kind).in_(tuple(ANSWER_KINDS)))
-        .order_by(col(OutboxMessage.id))
-    )
-    for row in rows:
-        found.setdefault(row.inbound_id, []).append(
+    return {
+        inbound_id: [
             Answer(
                 kind=ANSWER_KINDS[row.kind],
                 recipient=row.recipient,
@@ -150,23 +131,10 @@ def _answers(session: Session, ids: list[int]) -> dict[int, list[Answer]]:
                 sent_at=row.sent_at,
                 bounced=row.bounced_at is not None,
             )
-        )
-    return found
-
-
-def _numbers(session: Session, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
-    found: dict[int, list[tuple[int, int]]] = {}
-    for inbound_id, year, number in session.execute(
-        select(
-            col(RegisterEntry.inbound_id),
-            col(RegisterEntry.year),
-            col(RegisterEntry.incoming_number),
-        )
-        .where(col(RegisterEntry.inbound_id).in_(ids))
-        .order_by(col(RegisterEntry.incoming_number))
-    ):
-        found.setdefault(inbound_id, []).append((year, number))
-    return found
+            for row in rows
+        ]
+        for inbound_id, rows in answers_by_inbound(session, ids, ANSWER_KINDS).items()
+    }
 
 
 @signed_in(roles=INBOUND_ROLES)

@@ -40,7 +40,7 @@ from gateway.reports.monthly import (
 from gateway.reports.monthly_sections import sections
 from gateway.web.admin.system import alert_lines
 from gateway.web.auth import signed_in
-from gateway.web.register.filters import filtered_query, parse_filters
+from gateway.web.register.filters import filtered_entries, parse_filters
 from gateway.web.register.progress import todo_of
 from gateway.web.rendering import render
 from gateway.wiring import Components, load_directory
@@ -226,8 +226,7 @@ async def register_xlsx(request: Request, person: Person) -> Response:
 
     def build() -> bytes:
         with read_session(request.app.state.engine) as session:
-            query = filtered_query(session, person, filters).limit(MAX_ROWS)
-            entries = list(session.scalars(query))
+            entries = filtered_entries(session, person, filters, limit=MAX_ROWS)
             return export_xlsx(session, entries, columns, deployment.zone)
 
     data = await run_in_threadpool(build)

@@ -70,6 +70,11 @@ class MergeReport:
     warnings: tuple[str, ...] = field(default=())
 
 
+def stored_rows(session: Session) -> list[DirectoryAgency]:
+    """Every agency stored by the console or an import, as its row (who, when)."""
+    return list(session.scalars(select(DirectoryAgency)))
+
+
 def stored_agencies(session: Session) -> list[Agency]:
     rows = session.scalars(select(DirectoryAgency).order_by(col(DirectoryAgency.code)))
     return [row.agency() for row in rows]

@@ -176,6 +176,18 @@ def recent_failures(session: Session, *, username: str, address: str, since: dat
     return int(count or 0)
 
 
+def failures_from_address(session: Session, address: str, since: datetime) -> int:
+    """Failed logins from ``address`` since ``since``, whatever the user names."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(col(LoginAttempt.address) == address)
+        .where(col(LoginAttempt.at) >= since)
+        .where(col(LoginAttempt.succeeded).is_(False))
+    )
+    return int(count or 0)
+
+
 def audit(
     session: Session,
     *,

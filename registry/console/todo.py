@@ -67,3 +67,14 @@ def assignments_of_entry(session: Session, entry_id: int) -> list[AssignmentReco
             .order_by(col(AssignmentRecord.id))
         )
     )
+
+
+def open_assignments_of_entry(session: Session, entry_id: int) -> list[AssignmentRecord]:
+    """The entry's assignments still open (assigned, in progress)."""
+    return list(
+        session.scalars(
+            select(AssignmentRecord)
+            .where(col(AssignmentRecord.entry_id) == entry_id)
+            .where(col(AssignmentRecord.status).in_(OPEN_ASSIGNMENT_STATUSES))
+        )
+    )

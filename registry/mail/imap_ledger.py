@@ -189,3 +189,16 @@ def outstanding(session: Session, box: Mailbox) -> int:
         .where(*_in(box), col(ImapLedgerEntry.status) != LedgerStatus.MOVED)
     )
     return int(value or 0)
+
+
+def stuck_messages(session: Session, limit: int) -> list[ImapLedgerEntry]:
+    """Mailbox messages not yet moved that met an error, most recently touched first."""
+    return list(
+        session.scalars(
+            select(ImapLedgerEntry)
+            .where(col(ImapLedgerEntry.status) != LedgerStatus.MOVED)
+            .where(col(ImapLedgerEntry.last_error) != "")
+            .order_by(col(ImapLedgerEntry.updated_at).desc())
+            .limit(limit)
+        )
+    )

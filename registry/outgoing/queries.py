@@ -252,3 +252,16 @@ def waiting_deliveries(session: Session, due_before: datetime) -> list[WaitingDe
         )
         for d, doc in rows
     ]
+
+
+def deliveries_of_number(session: Session, key: str) -> list[OutgoingDelivery]:
+    """The deliveries of our documents whose số/ký hiệu key is ``key``, latest issued
+    first (what an unthreaded edXML status may be about)."""
+    return list(
+        session.execute(
+            select(OutgoingDelivery)
+            .join(OutgoingDocument, col(OutgoingDocument.id) == col(OutgoingDelivery.document_id))
+            .where(col(OutgoingDocument.document_key) == key)
+            .order_by(col(OutgoingDocument.issued_at).desc())
+        ).scalars()
+    )

@@ -3,13 +3,14 @@ which of our mails came back as a delivery status notification (RFC 3464)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from registry.models import OutboxMessage
+from registry.models import AssignmentRecord, OutboxMessage
 
 
 def replies_since(session: Session, recipient: str, since: datetime) -> int:
@@ -37,3 +38,21 @@ def record_bounce(session: Session, message_id: str, at: datetime, reason: str) 
         row.bounced_at = at
         row.bounce_reason = reason[:1000]
     return row.id
+
+
+def assignment_by_token(session: Session, tokens: Sequence[str]) -> AssignmentRecord | None:
+    """The assignment whose reply token is one of ``tokens``, or None."""
+    return session.scalars(
+        select(AssignmentRecord).where(col(AssignmentRecord.token).in_(list(tokens)))
+    ).first()
+
+
+def assignments_routed_as(session: Session, message_ids: Sequence[str]) -> list[AssignmentRecord]:
+    """The assignments whose routed copy had one of ``message_ids``, newest first."""
+    return list(
+        session.scalars(
+            select(AssignmentRecord)
+            .where(col(AssignmentRecord.routed_message_id).in_(list(message_ids)))
+            .order_by(col(AssignmentRecord.id).desc())
+        )
+    )

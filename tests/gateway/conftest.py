@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.pipeline.ocr import OcrReader, ocr_reader
+from gateway.pipeline.documents.ocr import OcrReader, ocr_reader
 from tests.support.gateway_process import GatewayProcess
 from tests.support.pki import TestPki
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -38,7 +37,7 @@ from gateway.web.rendering import render
 from gateway.wiring import directory_in_force
 from mailparse.documents.text import fold
 from registry.agencies.directory import Agency, Directory, unusual_addresses
-from registry.agencies.store import DirectoryAgency, LiveDirectory
+from registry.agencies.store import LiveDirectory, stored_rows
 from registry.console.accounts import Role
 from registry.database import read_session
 from registry.errors import NotFoundError
@@ -88,7 +87,7 @@ async def live_directory(request: Request) -> LiveDirectory:
 def directory_rows(live: LiveDirectory, engine: Engine) -> list[DirectoryRow]:
     """The directory in force, each agency with its origin (read in one session)."""
     with read_session(engine) as session:
-        stored = {row.code: row for row in session.scalars(select(DirectoryAgency))}
+        stored = {row.code: row for row in stored_rows(session)}
     base = live.file_directory
     by_code = {a.code: a for a in base.agencies}
     for code, stored_row in stored.items():

@@ -3,7 +3,7 @@ current or an edited file against a registered document or an uploaded .eml, the
 recent documents, saving into force, and the change history (DESIGN §4.6).
 
 One form posts the edited text with an ``action``: ``dry-run``, ``replay`` or ``save``.
-The analysis and the replay are those of ``gateway rules test`` (:mod:`gateway.cli.rules`).
+The analysis and the replay are those of ``gateway rules test`` (:mod:`gateway.cli.admin.rules`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -21,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.clerk.accounts import Person
-from gateway.cli.rules import OUTCOME_NAMES, explain, replay
+from gateway.cli.admin.rules import OUTCOME_NAMES, explain, replay
 from gateway.config.settings import Deployment
 from gateway.routing.console import (
     RulesChange,
@@ -38,6 +36,7 @@ from gateway.routing.views import routing_text
 from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from registry.console.accounts import Role
+from registry.console.documents import recent_entries
 from registry.database import read_session
 from registry.models import RegisterEntry
 from rules.routing_types import RoutingFacts
@@ -92,9 +91,7 @@ def _router(request: Request) -> Router:
 
 def _view(request: Request, rules: RuleSet) -> RulesView:
     with read_session(request.app.state.engine) as session:
-        entries = session.scalars(
-            select(RegisterEntry).order_by(col(RegisterEntry.id).desc()).limit(RECENT)
-        )
+        entries = recent_entries(session, RECENT)
         recent = [
             (e.id or 0, f"Số {e.incoming_number}/{e.year} — {(e.summary or '')[:80]}")
             for e in entries

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -30,8 +28,8 @@ from gateway.web.rendering import render
 from registry.console.accounts import Role
 from registry.console.alerts import acknowledge, open_alerts
 from registry.database import read_session, write_session
-from registry.mail.imap_ledger import LedgerStatus
-from registry.models import ImapLedgerEntry, OutboxMessage, OutboxStatus
+from registry.mail.imap_ledger import stuck_messages
+from registry.mail.outbox_views import failing_mail
 from registry.recorder import Recorder
 
 LISTED = 20  # rows per list: the newest; the CLI (`gateway status`, the journal) has the rest
@@ -105,25 +103,13 @@ def system_view(deployment: Deployment, engine: Engine) -> SystemView:
                 m.next_attempt_at,
                 m.last_error,
             )
-            for m in session.scalars(
-                select(OutboxMessage)
-                .where(col(OutboxMessage.status) != OutboxStatus.SENT)
-                .where(col(OutboxMessage.last_error) != "")
-                .order_by(col(OutboxMessage.id).desc())
-                .limit(LISTED)
-            )
+            for m in failing_mail(session, LISTED)
         ]
         stuck = [
             StuckImapMessage(
                 row.account, row.folder, row.uid, row.status, row.updated_at, row.last_error
             )
-            for row in session.scalars(
-                select(ImapLedgerEntry)
-                .where(col(ImapLedgerEntry.status) != LedgerStatus.MOVED)
-                .where(col(ImapLedgerEntry.last_error) != "")
-                .order_by(col(ImapLedgerEntry.updated_at).desc())
-                .limit(LISTED)
-            )
+            for row in stuck_messages(session, LISTED)
         ]
     status = status_of(deployment, engine)
     return SystemView(

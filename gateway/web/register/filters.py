@@ -16,21 +16,14 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.clerk.accounts import Person
 from gateway.clerk.dates import DateError, parse_day, shown
 from gateway.reports.export import COLUMNS, ExportColumn
 from registry.console.accounts import Role
-from registry.models import (
-    OPEN_ASSIGNMENT_STATUSES,
-    AssignmentRecord,
-    AssignmentStatus,
-    RegisterEntry,
-)
-from registry.search import exact_first, text_filter
+from registry.console.register_filter import RegisterCriteria, entries_query, matching_entries
+from registry.models import RegisterEntry
 
 PAGE_SIZE = 50
 DEFAULT_COLUMNS = (
@@ -159,31 +152,11 @@ def parse_filters(params: Any) -> RegisterFilters:
     )
 
 
-def scope(person: Person) -> ColumnElement[bool] | None:
+def unit_scope(person: Person) -> str | None:
     """An officer's documents: those with an assignment to their unit (None: everything)."""
     if person.role is not Role.OFFICER:
         return None
-    return exists().where(
-        col(AssignmentRecord.entry_id) == col(RegisterEntry.id),
-        col(AssignmentRecord.unit_code) == (person.unit_code or ""),
-    )
-
-
-def _assigned_to(unit: str) -> ColumnElement[bool]:
-    return exists().where(
-        col(AssignmentRecord.entry_id) == col(RegisterEntry.id),
-        col(AssignmentRecord.unit_code) == unit,
-        col(AssignmentRecord.status) != AssignmentStatus.REASSIGNED,
-    )
-
-
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    return exists().where(
-        col(AssignmentRecord.entry_id) == col(RegisterEntry.id),
-        col(AssignmentRecord.status).in_(OPEN_ASSIGNMENT_STATUSES),
-        col(AssignmentRecord.due_at).is_not(None),
-        col(AssignmentRecord.due_at) < now,
-    )
+    return person.unit_code or ""
 
 
 def received_between(
@@ -198,6 +171,26 @@ def received_between(
     return start, end
 
 
+def criteria(
+    person: Person, filters: RegisterFilters, now: datetime, zone: ZoneInfo = DEFAULT_ZONE
+) -> RegisterCriteria:
+    """The registry's selection for the person's scope and ``filters`` at ``now``."""
+    start, end = received_between(filters, now, zone)
+    return RegisterCriteria(
+        unit_scope=unit_scope(person),
+        text=filters.q,
+        received_from=start,
+        received_before=end,
+        year=filters.year,
+        status=filters.status,
+        document_type=filters.document_type,
+        urgency=filters.urgency,
+        sender=filters.sender,
+        unit=filters.unit,
+        overdue_at=now if filters.overdue else None,
+    )
+
+
 def filtered_query(
     session: Session,
     person: Person,
@@ -209,40 +202,13 @@ def filtered_query(
     ``now`` decides what is overdue and what is today (default: the current time), in
     ``zone``. A query typed with diacritics lists its exact matches first ("chỉnh" before
     "chính", :func:`registry.search.exact_first`)."""
-    now = now or datetime.now(UTC)
-    query = select(RegisterEntry)
-    exact = exact_first(filters.q)
-    if exact is not None:
-        query = query.order_by(exact)
-    query = query.order_by(col(RegisterEntry.id).desc())
-    conditions = [scope(person), text_filter(session, filters.q)]
-    start, end = received_between(filters, now, zone)
-    if start is not None:
-        conditions.append(col(RegisterEntry.received_at) >= start)
-    if end is not None:
-        conditions.append(col(RegisterEntry.received_at) < end)
-    if filters.year is not None:
-        conditions.append(col(RegisterEntry.year) == filters.year)
-    if filters.status:
-        conditions.append(col(RegisterEntry.status) == filters.status)
-    if filters.document_type:
-        conditions.append(col(RegisterEntry.document_type) == filters.document_type)
-    if filters.urgency:
-        conditions.append(col(RegisterEntry.urgency) == filters.urgency)
-    if filters.sender:
-        like = filters.sender
-        conditions.append(
-            or_(
-                col(RegisterEntry.sender_agency_code) == like,
-                col(RegisterEntry.sender_agency_name).contains(like, autoescape=True),
-                col(RegisterEntry.sender_address).contains(like, autoescape=True),
-            )
-        )
-    if filters.unit:
-        conditions.append(_assigned_to(filters.unit))
-    if filters.overdue:
-        conditions.append(_overdue(now))
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-    return query
+    selection = criteria(person, filters, now or datetime.now(UTC), zone)
+    return entries_query(session, selection)
+
+
+def filtered_entries(
+    session: Session, person: Person, filters: RegisterFilters, *, limit: int = 0
+) -> list[RegisterEntry]:
+    """The entries of :func:`filtered_query` now, at most ``limit`` of them (the export)."""
+    selection = criteria(person, filters, datetime.now(UTC))
+    return matching_entries(session, selection, limit=limit)

@@ -31,7 +31,6 @@ from gateway.web.register.view import (
     DocumentView,
     RegisterPage,
     attachment_of,
-    document_types,
     document_view,
     register_page,
     unit_choices,
@@ -41,6 +40,7 @@ from gateway.web.rendering import render
 from mailparse.mime import parse
 from registry.cancellations import EntryCancellation, cancellations_of
 from registry.console.accounts import Role, audit
+from registry.console.documents import document_types
 from registry.console.saved_searches import Saved, saved_searches
 from registry.database import read_session, write_session
 from registry.errors import NotFoundError

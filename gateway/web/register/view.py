@@ -9,21 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.clerk.accounts import Person
 from gateway.reports.export import ExportColumn
-from gateway.web.register.filters import DEFAULT_ZONE, PAGE_SIZE, RegisterFilters, filtered_query
-from gateway.web.register.filters import scope as person_scope
+from gateway.web.register.filters import (
+    DEFAULT_ZONE,
+    PAGE_SIZE,
+    RegisterFilters,
+    criteria,
+    unit_scope,
+)
 from registry.cancellations import EntryCancellation, cancellations_of
+from registry.console.documents import (
+    assigned_unit_codes,
+    assigned_unit_name,
+    attachments_of_entry,
+    history_of_entry,
+    units_in_force,
+)
+from registry.console.register_filter import count_matching, entry_in_scope, matching_entries
+from registry.console.todo import assignments_of_entry
 from registry.models import (
     AssignmentRecord,
-    AssignmentStatus,
     AttachmentRecord,
     AuditEvent,
     InboundMessage,
@@ -69,13 +80,7 @@ class DocumentView:
 
 
 def may_see(session: Session, person: Person, entry: RegisterEntry) -> bool:
-    scope = person_scope(person)
-    if scope is None:
-        return True
-    found = session.scalar(
-        select(col(RegisterEntry.id)).where(scope, col(RegisterEntry.id) == entry.id)
-    )
-    return found is not None
+    return entry_in_scope(session, entry.id, unit_scope(person))
 
 
 def register_page(
@@ -85,66 +90,29 @@ def register_page(
     now: datetime | None = None,
     zone: ZoneInfo = DEFAULT_ZONE,
 ) -> RegisterPage:
-    query = filtered_query(session, person, filters, now, zone)
-    rows = list(session.scalars(query.limit(PAGE_SIZE + 1).offset(filters.offset)))
+    selection = criteria(person, filters, now or datetime.now(UTC), zone)
+    rows = matching_entries(session, selection, offset=filters.offset, limit=PAGE_SIZE + 1)
     entries = tuple(rows[:PAGE_SIZE])
     ids = [e.id for e in entries if e.id is not None]
     units = units_in_force(session, ids) if filters.shown(ExportColumn.UNITS) else {}
-    capped = query.order_by(None).limit(COUNT_CAP).with_only_columns(col(RegisterEntry.id))
-    total = int(session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
     return RegisterPage(
         entries,
         filters,
         len(rows) > PAGE_SIZE,
         units,
-        total=total,
+        total=count_matching(session, selection, COUNT_CAP),
         cancelled=cancellations_of(session, ids),
     )
-
-
-def units_in_force(session: Session, entry_ids: list[int]) -> dict[int, list[str]]:
-    """Entry id → the names of the units it is assigned to (reassigned ones left out)."""
-    rows = session.execute(
-        select(
-            col(AssignmentRecord.entry_id),
-            col(AssignmentRecord.unit_name),
-            col(AssignmentRecord.unit_code),
-        )
-        .where(col(AssignmentRecord.entry_id).in_(entry_ids))
-        .where(col(AssignmentRecord.status) != AssignmentStatus.REASSIGNED)
-        .order_by(col(AssignmentRecord.id))
-    )
-    units: dict[int, list[str]] = {}
-    for entry_id, name, code in rows:
-        units.setdefault(entry_id, []).append(name or code)
-    return units
 
 
 def unit_choices(session: Session, configured: Mapping[str, str]) -> list[tuple[str, str]]:
     """(code, name) of every unit the filter offers: the units of the rules file in force
     and any other unit that has assignments (a unit since removed from the rules)."""
     names = dict(configured)
-    code = col(AssignmentRecord.unit_code)
-    for unit in session.scalars(select(code).distinct()):  # the unit_code index alone
+    for unit in assigned_unit_codes(session):
         if unit not in names:  # rare: one lookup by that index for its name
-            name = session.scalar(
-                select(col(AssignmentRecord.unit_name))
-                .where(code == unit, col(AssignmentRecord.unit_name).is_not(None))
-                .limit(1)
-            )
-            names[unit] = name or unit
+            names[unit] = assigned_unit_name(session, unit) or unit
     return sorted(names.items())
-
-
-def document_types(session: Session) -> list[str]:
-    """The document types present, for the filter's choices."""
-    rows = session.scalars(
-        select(col(RegisterEntry.document_type))
-        .where(col(RegisterEntry.document_type).is_not(None))
-        .distinct()
-        .order_by(col(RegisterEntry.document_type))
-    )
-    return [r for r in rows if r]
 
 
 def document_view(session: Session, person: Person, entry: RegisterEntry) -> DocumentView:
@@ -154,39 +122,9 @@ def document_view(session: Session, person: Person, entry: RegisterEntry) -> Doc
         entry=entry,
         inbound=session.get(InboundMessage, entry.inbound_id),
         signatures=tuple(signatures_of(session, [entry]).get(entry.id or 0, ())),
-        attachments=tuple(
-            session.scalars(
-                select(AttachmentRecord)
-                .where(col(AttachmentRecord.inbound_id) == entry.inbound_id)
-                .where(
-                    or_(
-                        col(AttachmentRecord.entry_id) == entry.id,
-                        col(AttachmentRecord.entry_id).is_(None),
-                    )
-                )
-                .order_by(col(AttachmentRecord.id))
-            )
-        ),
-        assignments=tuple(
-            session.scalars(
-                select(AssignmentRecord)
-                .where(col(AssignmentRecord.entry_id) == entry.id)
-                .order_by(col(AssignmentRecord.id))
-            )
-        ),
-        history=tuple(
-            session.scalars(
-                select(AuditEvent)
-                .where(
-                    or_(
-                        col(AuditEvent.entry_id) == entry.id,
-                        (col(AuditEvent.inbound_id) == entry.inbound_id)
-                        & col(AuditEvent.entry_id).is_(None),
-                    )
-                )
-                .order_by(col(AuditEvent.at), col(AuditEvent.id))
-            )
-        ),
+        attachments=tuple(attachments_of_entry(session, entry)),
+        assignments=tuple(assignments_of_entry(session, entry.id or 0)),
+        history=tuple(history_of_entry(session, entry)),
     )
 
 

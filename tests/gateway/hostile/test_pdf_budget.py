@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway.pipeline.documents.ocr import OcrReader, render_scale
 from gateway.pipeline.examine import OVER_TIME, DocumentWork, Examination
-from gateway.pipeline.ocr import OcrReader, render_scale
 from gateway.trust.verifier import ProcessVerifier
 from mailparse.documents.document import DocumentFacts
 from mailparse.signatures.verdicts import TrustStore

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.pipeline.ocr import OcrReader
-from gateway.pipeline.reading import TextSource, read_document
+from gateway.pipeline.documents.ocr import OcrReader
+from gateway.pipeline.documents.reading import TextSource, read_document
 from mailparse.documents.document import DocumentFacts, Secrecy
 from mailparse.documents.pdftext import read_pdf
 from tests.gateway.pipeline.test_regulations_policy import inbound, mails_about, send

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.pipeline.ocr import OcrReader, OcrStatus, ocr_reader
-from gateway.pipeline.reading import TextSource, read_document
+from gateway.pipeline.documents.ocr import OcrReader, OcrStatus, ocr_reader
+from gateway.pipeline.documents.reading import TextSource, read_document
 from mailparse.documents.document import DocumentFacts
 from mailparse.documents.facts import facts_from_text
 from mailparse.documents.pdftext import read_pdf

@@ -20,6 +20,7 @@ from gateway.pipeline.flow import Pipeline
 from gateway.spool.envelope import Envelope
 from gateway.storage.archive import Archive
 from gateway.wiring import sample_directory_text
+from mailparse import mime
 from mailparse.signatures.verdicts import RevocationMode
 from mailparse.signatures.verify import verify_pdf
 from registry.agencies.directory import parse_directory
@@ -284,3 +285,34 @@ def test_undecidable_signature_is_held_unnumbered_and_unanswered(
     assert count(engine, SignatureResult) == 2
     with read_session(engine) as session:
         assert "held for a clerk" in session.scalars(select(InboundMessage)).one().note
+
+
+def test_a_message_in_a_thread_is_parsed_once(
+    engine: Engine,
+    tmp_path: Path,
+    pki: TestPki,
+    signed_pdf: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN a signed document sent as a reply in a thread (In-Reply-To, References), which
+    each intake stage must look at before the document path takes it WHEN processed THEN
+    its bytes are parsed once, and it is registered as a document (DESIGN §1.2)."""
+    calls: list[int] = []
+    real_parse = mime.parse
+
+    def counting_parse(raw: bytes, *args: object, **kwargs: object) -> object:
+        calls.append(len(raw))
+        return real_parse(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mime, "parse", counting_parse)
+    raw = official_mail(
+        sender=AGENCY,
+        attachments=[("cv.pdf", signed_pdf, "application/pdf")],
+        extra_headers={
+            "In-Reply-To": "<earlier.1@vp.rachgia.example.gov.vn>",
+            "References": "<earlier.1@vp.rachgia.example.gov.vn>",
+        },
+    )
+    result = make_pipeline(engine, tmp_path, pki).process("thread-1", raw, envelope())
+    assert result.entries == ("2026/1",)
+    assert calls == [len(raw)]

@@ -25,7 +25,7 @@ from mailparse.documents.stamps import stamp_secrecy
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-    from gateway.pipeline.ocr import OcrReader
+    from gateway.pipeline.documents.ocr import OcrReader
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.clerk.directory_edits import NoStoredAgencyError, remove
-from gateway.cli.users import operator
+from gateway.cli.admin.users import operator
 from gateway.config.settings import load
 from gateway.wiring import directory_in_force, open_database
 from registry.agencies.directory import Agency, Directory, unusual_addresses

@@ -1,9 +1,10 @@
 """Reading what one document says: its text layer, else OCR; cross-checked with the mail.
 
 The facts come from the PDF's own text (:mod:`mailparse.documents.facts`). A scan without
-a text layer is read with OCR (:mod:`gateway.pipeline.ocr`, when configured) and the OCR
+a text layer is read with OCR (:mod:`gateway.pipeline.documents.ocr`, when configured) and the OCR
 text goes through the same extraction; with a text layer, the head of the first page is
-also searched for a secrecy stamp drawn as an image (:mod:`gateway.pipeline.stamp_images`).
+also searched for a secrecy stamp drawn as an image
+(:mod:`gateway.pipeline.documents.stamp_images`).
 The result is then cross-checked with the edXML envelope, the mail subject and the signer
 certificates (:func:`mailparse.documents.crosscheck.cross_check`): the document's values
 win, disagreements are kept, gaps are filled (so a scan OCR cannot read is registered with
@@ -16,8 +17,8 @@ import logging
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from gateway.pipeline.ocr import MIN_TEXT_LETTERS, OcrReader, OcrResult, OcrStatus
-from gateway.pipeline.stamp_images import image_secrecy
+from gateway.pipeline.documents.ocr import MIN_TEXT_LETTERS, OcrReader, OcrResult, OcrStatus
+from gateway.pipeline.documents.stamp_images import image_secrecy
 from mailparse.documents.crosscheck import cross_check
 from mailparse.documents.document import DocumentFacts
 from mailparse.documents.facts import facts_from_text

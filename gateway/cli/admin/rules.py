@@ -18,9 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from gateway.config.settings import Deployment, load
 from gateway.errors import ConfigError
 from gateway.pipeline.analysis import analyse, decision_facts
@@ -31,8 +28,8 @@ from gateway.spool.envelope import Envelope
 from gateway.trust.store import load_trust
 from gateway.wiring import load_directory, open_database
 from mailparse.signatures.verify import verify_pdf
+from registry.console.documents import recent_entries
 from registry.database import read_session
-from registry.models import RegisterEntry
 from registry.numbering import register_label
 from registry.tracking.assignments import assignments_of
 from rules.acceptance import decide
@@ -177,9 +174,7 @@ def replay(
     would change against their stored assignments (also the console's replay)."""
     now = datetime.now(UTC)
     results: list[dict[str, Any]] = []
-    entries = list(
-        session.scalars(select(RegisterEntry).order_by(col(RegisterEntry.id).desc()).limit(limit))
-    )
+    entries = recent_entries(session, limit)
     stored = assignments_of(session, entries)
     for entry in reversed(entries):
         number = register_label(entry.year, entry.incoming_number)

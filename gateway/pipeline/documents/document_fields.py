@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gateway.pipeline.analysis import MessageAnalysis, PdfAnalysis
-from gateway.pipeline.reading import TextSource
+from gateway.pipeline.documents.reading import TextSource
 from mailparse.documents.catalogue import default_catalogue
 from mailparse.documents.document import DocumentFacts
 from mailparse.edxml import EdxmlDocument

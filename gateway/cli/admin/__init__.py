@@ -1,0 +1,1 @@
+"""Commands of the administrator: backups, the directory, trust roots, accounts, rules."""

@@ -1,0 +1,1 @@
+"""Reading each document of a message: text layer, OCR, stamps drawn as pictures, fields."""
