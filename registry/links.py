@@ -137,3 +137,13 @@ def linked_numbers(session: Session, inbound_ids: list[int]) -> dict[int, list[s
     for inbound_id, year, number in rows:
         found.setdefault(inbound_id, []).append(register_label(year, number))
     return found
+
+
+def first_linked_entry(session: Session, inbound_id: int) -> RegisterEntry | None:
+    """The first entry a message was linked to (the one it copied, recalled or replaced)."""
+    return session.scalars(
+        select(RegisterEntry)
+        .join(EntryLink, col(EntryLink.entry_id) == col(RegisterEntry.id))
+        .where(col(EntryLink.inbound_id) == inbound_id)
+        .order_by(col(EntryLink.id))
+    ).first()

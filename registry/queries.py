@@ -221,3 +221,11 @@ def _code_name(code: str | None, name: str | None) -> dict[str, str | None] | No
     if code is None and name is None:
         return None
     return {"code": code, "name": name}
+
+
+def entries_by_ids(session: Session, ids: Sequence[int]) -> list[RegisterEntry]:
+    """The entries with these ids, in id order."""
+    if not ids:
+        return []
+    query = select(RegisterEntry).where(col(RegisterEntry.id).in_(list(ids)))
+    return list(session.scalars(query.order_by(col(RegisterEntry.id))))

@@ -23,9 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.distribution.decide import (
     Channel,
@@ -48,6 +46,7 @@ from registry.database import read_session, write_session
 from registry.mail.imap_ledger import MoveRole, mark_committed
 from registry.models import EntryStatus, Outcome, RegisterEntry
 from registry.numbering import register_label
+from registry.queries import entries_by_ids
 from registry.recorder import Recorder
 from registry.tracking import distribution as store
 from registry.tracking.distribution import Distribution
@@ -154,7 +153,7 @@ def _decide(desk: Desk, recorder: Recorder, reply: ReceivedReply, answered: Answ
     said = read_leader_reply(reply.parsed.body_text)
     if not said.words:
         return "no keyword recognised; nothing changed"
-    entries = _entries(recorder.session, answered.entry_ids)
+    entries = entries_by_ids(recorder.session, answered.entry_ids)
     done: list[str] = []
     for word in said.words:
         for entry in entries:
@@ -206,13 +205,6 @@ def _delegate_in_force(
         if row is not None and on_behalf(desk, session, row, replier, now) is not None:
             return True
     return False
-
-
-def _entries(session: Session, ids: tuple[int, ...]) -> list[RegisterEntry]:
-    if not ids:
-        return []
-    query = select(RegisterEntry).where(col(RegisterEntry.id).in_(ids))
-    return list(session.scalars(query.order_by(col(RegisterEntry.id))))
 
 
 def _may_be_reply(raw: bytes, envelope: Envelope) -> bool:

@@ -14,14 +14,13 @@ from datetime import datetime, tzinfo
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from gateway.reports.register_print import FONT, FONT_DIR
+from registry.console.documents import events_of_entry
 from registry.models import AssignmentRecord, AuditEvent, RegisterEntry
 from registry.numbering import register_label
-from registry.queries import get_entry
+from registry.queries import every_assignment_of, get_entry
 from registry.tracking.distribution import (
     Distribution,
     ProposedAssignment,
@@ -76,21 +75,8 @@ def _when(value: datetime | None, zone: tzinfo) -> str:
 def collect(session: Session, year: int, number: int, zone: tzinfo) -> Slip:
     entry = get_entry(session, year, number)  # NotFoundError
     row = distribution_of(session, entry.id or 0)
-    assignments = list(
-        session.scalars(
-            select(AssignmentRecord)
-            .where(col(AssignmentRecord.entry_id) == entry.id)
-            .order_by(col(AssignmentRecord.id))
-        )
-    )
-    events = list(
-        session.scalars(
-            select(AuditEvent)
-            .where(col(AuditEvent.entry_id) == entry.id)
-            .where(col(AuditEvent.action).in_(list(HANDLING)))
-            .order_by(col(AuditEvent.id))
-        )
-    )
+    assignments = every_assignment_of(session, [entry]).get(entry.id or 0, [])
+    events = events_of_entry(session, entry.id or 0, list(HANDLING))
     names = {a.id: a.unit_name or a.unit_code for a in assignments}
     results = tuple(
         f"{names.get(r.assignment_id, '')}: {r.filename} ({_when(r.uploaded_at, zone)})"

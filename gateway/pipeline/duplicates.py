@@ -21,20 +21,17 @@ import logging
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from gateway.outbox.compose import RegisteredDocument
 from mailparse.edxml import BusinessType, EdxmlDocument
 from registry.drafts import EntryDraft
 from registry.links import (
-    EntryLink,
     LinkKind,
     add_link,
     document_key,
     find_by_edxml_id,
     find_by_number,
     find_registered,
+    first_linked_entry,
     lock_register,
 )
 from registry.models import EntryStatus, InboundMessage, Outcome, RegisterEntry
@@ -131,12 +128,7 @@ def settle_outcome(
     of ``inbound`` was already registered; else its outcome as decided."""
     if not registered or any(d.link_kind != LinkKind.DUPLICATE for d in registered):
         return Outcome(inbound.outcome)
-    first = recorder.session.scalars(
-        select(RegisterEntry)
-        .join(EntryLink, col(EntryLink.entry_id) == col(RegisterEntry.id))
-        .where(col(EntryLink.inbound_id) == inbound.id)
-        .order_by(col(EntryLink.id))
-    ).first()
+    first = first_linked_entry(recorder.session, inbound.id or 0)
     inbound.outcome = Outcome.DUPLICATE
     inbound.duplicate_of = first.inbound_id if first is not None else None
     note = "duplicate by law of a registered document (NĐ 30 Phụ lục VI); no new number"

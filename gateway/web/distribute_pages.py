@@ -28,8 +28,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
-from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -52,8 +50,9 @@ from gateway.web.auth import signed_in
 from gateway.web.rendering import render
 from gateway.wiring import Components
 from registry.console.accounts import Role
+from registry.console.documents import files_of_entries
 from registry.database import read_session
-from registry.models import AttachmentRecord, EntryStatus, RegisterEntry
+from registry.models import EntryStatus, RegisterEntry
 from registry.queries import get_entry
 from registry.tracking.distribution import (
     Distribution,
@@ -103,10 +102,12 @@ def _document_ids(session: Any, entries: list[RegisterEntry]) -> dict[int, int]:
         return {}
     found: dict[int, int] = {}
     wanted = {e.id: e.document_sha256 for e in entries}
-    for row in session.scalars(
-        select(AttachmentRecord).where(col(AttachmentRecord.entry_id).in_(ids))
-    ):
-        if row.id is not None and wanted.get(row.entry_id) == row.sha256:
+    for row in files_of_entries(session, ids):
+        if (
+            row.id is not None
+            and row.entry_id is not None
+            and wanted.get(row.entry_id) == row.sha256
+        ):
             found.setdefault(row.entry_id, row.id)
     return found
 

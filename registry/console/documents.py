@@ -125,3 +125,23 @@ def recent_entries(session: Session, limit: int) -> list[RegisterEntry]:
     return list(
         session.scalars(select(RegisterEntry).order_by(col(RegisterEntry.id).desc()).limit(limit))
     )
+
+
+def events_of_entry(session: Session, entry_id: int, actions: Sequence[str]) -> list[AuditEvent]:
+    """The entry's audit events whose action is one of ``actions``, in order."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(col(AuditEvent.entry_id) == entry_id)
+            .where(col(AuditEvent.action).in_(list(actions)))
+            .order_by(col(AuditEvent.id))
+        )
+    )
+
+
+def files_of_entries(session: Session, entry_ids: Sequence[int]) -> list[AttachmentRecord]:
+    """The files recorded for these entries (each entry's own), in id order."""
+    if not entry_ids:
+        return []
+    query = select(AttachmentRecord).where(col(AttachmentRecord.entry_id).in_(list(entry_ids)))
+    return list(session.scalars(query.order_by(col(AttachmentRecord.id))))
