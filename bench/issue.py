@@ -136,6 +136,7 @@ def _gateway(root: Path, pki: TestPki, address: str | list[str], **env: str) -> 
             "GATEWAY_OUTGOING__FROM_ADDRESS": addresses[0],
             "GATEWAY_SMTP__ADDRESSES": json.dumps(addresses),
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
             **env,
         },
     )

@@ -58,3 +58,8 @@ class ImapConnectionError(ImapError, TransientError):
 
 class ImapAccountError(ImapError, PermanentError):
     """Retrying soon will not help: wrong password, TLS failure, missing folder."""
+
+
+class PipelineProcessDiedError(GatewayError):
+    """The process running an item's pipeline died with the item in it: counted as a crash
+    of that item (``spool.ItemState``), which then runs alone; never a failure of its own."""

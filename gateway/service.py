@@ -23,7 +23,7 @@ from gateway.imap.service import ImapIntake
 from gateway.issuing.clock import issue_clock_for
 from gateway.outbox.imap_alerts import outbox_alert
 from gateway.pipeline.isolation import Isolation
-from gateway.pipeline.worker import Worker
+from gateway.pipeline.worker import ItemRunner, Worker
 from gateway.smtp.guard import start_smtp_listeners
 from gateway.smtp.listener import IntakeHandler, RecipientPolicy, start_listener
 from gateway.storage.heartbeat import BEAT_SECONDS, heartbeat_for
@@ -40,8 +40,9 @@ DONE_RETENTION_SECONDS = 7 * 24 * 3600
 
 
 class Service:
-    def __init__(self, components: Components) -> None:
+    def __init__(self, components: Components, *, run: ItemRunner | None = None) -> None:
         self.c = components
+        self._run = run  # pipeline processes (gateway.pipeline.processes); None: threads
         self._stopping = asyncio.Event()
         self._spooled = asyncio.Event()
         self._committed = asyncio.Event()
@@ -163,6 +164,7 @@ class Service:
             self.c.pipeline,
             self.c.deployment.settings.gateway.max_attempts,
             isolation=self._isolation,
+            run=self._run,
         )
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():

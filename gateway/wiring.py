@@ -98,11 +98,15 @@ def scanner_for(deployment: Deployment) -> ClamdScanner | None:
     return ClamdScanner(ClamdAddress.parse(scanner.clamd), scanner.timeout_seconds)
 
 
-def build(deployment: Deployment, *, verify: Verifier = verify_pdf) -> Components:
+def build(
+    deployment: Deployment, *, verify: Verifier = verify_pdf, migrate: bool = True
+) -> Components:
+    """Everything of one deployment; without ``migrate`` the database is taken as it is
+    (a pipeline process: the service it works for has upgraded it)."""
     settings = deployment.settings
     data_dir = deployment.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_database(deployment)
+    engine = open_database(deployment) if migrate else make_engine(deployment.database_url)
     router = Router(deployment, engine)  # an invalid rules file stops start-up (exit 2)
     archive, restricted = open_stores(
         storage=settings.gateway.storage,

@@ -106,6 +106,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # loaded once per process: no stat of the file at every mail
     )
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime

@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,29 +48,34 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from gateway.pipeline.processes import PipelineProcesses
     from gateway.service import Service
-    from gateway.trust.verifier import LocalVerifier, ProcessVerifier
+    from gateway.trust.verifier import verifier_for
 
     deployment = deployment_of(args)
-    processes = deployment.settings.gateway.verify_processes
-    limits = deployment.settings.limits
-    verifier = (
-        ProcessVerifier(
-            processes,
-            document_seconds=limits.document_seconds,
-            memory_bytes=limits.document_memory_mb * 1024 * 1024 or None,
-        )
-        if processes
-        else None
+    settings = deployment.settings.gateway
+    lanes = settings.pipeline_processes
+    # With pipeline processes, each verifies in its own; the service's verifier is for the
+    # console's few (issuing), one process is enough.
+    verifier = verifier_for(
+        deployment, min(settings.verify_processes, 1) if lanes else settings.verify_processes
     )
+    processes = PipelineProcesses(deployment, lanes) if lanes else None
     try:
-        if verifier is not None:
-            verifier.warm_up()  # before listening: the first document is not slowed
-        components = build(deployment, verify=verifier or LocalVerifier())
-        asyncio.run(Service(components).run())
+        components = build(deployment, verify=verifier)  # the database upgraded first
+        # Before listening, so that the first documents are not slowed: every process
+        # started (spawning, importing, building a pipeline: seconds), in parallel.
+        with ThreadPoolExecutor(2) as starting:
+            started = [starting.submit(verifier.warm_up)]
+            if processes is not None:
+                started.append(starting.submit(processes.warm_up))
+            for future in started:
+                future.result()
+        asyncio.run(Service(components, run=processes).run())
     finally:
-        if verifier is not None:
-            verifier.close()
+        if processes is not None:
+            processes.close()
+        verifier.close()
     return EXIT_OK
 
 

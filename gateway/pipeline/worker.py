@@ -11,10 +11,11 @@ poison message) and is quarantined. Innocent items caught in a crash are never p
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gateway.clerk.quarantine import record_quarantined
-from gateway.errors import ScannerUnavailableError, TransientError
+from gateway.errors import PipelineProcessDiedError, ScannerUnavailableError, TransientError
 from gateway.pipeline.flow import Pipeline, ProcessResult
 from gateway.pipeline.isolation import Isolation
 from gateway.spool.envelope import Envelope
@@ -22,6 +23,9 @@ from gateway.spool.queue import Spool, SpoolItem
 from registry.errors import DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
+
+# Runs one item's pipeline: Pipeline.process itself, or a pipeline process (processes.py).
+ItemRunner = Callable[[str, bytes, Envelope], ProcessResult]
 
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
@@ -34,6 +38,7 @@ class Worker:
     pipeline: Pipeline
     max_attempts: int
     isolation: Isolation = field(default_factory=Isolation)
+    run: ItemRunner | None = None  # None: in this thread (pipeline.process)
 
     def run_once(self) -> bool:
         """Handle the next waiting item, if any; True when one was taken."""
@@ -62,7 +67,11 @@ class Worker:
 
     def _process(self, item: SpoolItem, raw: bytes, envelope: Envelope) -> ProcessResult | None:
         try:
-            result = self.pipeline.process(item.id, raw, envelope)
+            result = (self.run or self.pipeline.process)(item.id, raw, envelope)
+        except PipelineProcessDiedError:
+            # As if the service had died with the item: a suspect, next processed alone.
+            self.spool.crashed(item)
+            return None
         except ScannerUnavailableError as exc:
             # R-VIRUS: never passed unscanned, never parked for it either: it waits.
             waits = min(item.state.failures, 10)

@@ -229,19 +229,27 @@ class Spool:
         """
         count = 0
         for name in sorted(os.listdir(self._dir("work"))):
-            item_dir = self._dir("work") / name
-            state = ItemState.read(item_dir)
-            replace(
-                state,
-                crashes=state.crashes + 1,
-                solo_crashes=state.solo_crashes + int(state.solo),
-                solo=False,
-            ).write(item_dir)
-            self._move(item_dir, self._dir("new") / name)
+            self._back_after_crash(name)
             count += 1
         for name in os.listdir(self._dir("tmp")):  # never acknowledged: safe to drop
             shutil.rmtree(self._dir("tmp") / name, ignore_errors=True)
         return count
+
+    def crashed(self, item: SpoolItem) -> None:
+        """The process running ``item`` died (a pipeline process, DESIGN §1.2): back to new/,
+        counted as a crash as :meth:`recover` counts it, so it runs alone next time."""
+        self._back_after_crash(item.id)
+
+    def _back_after_crash(self, name: str) -> None:
+        item_dir = self._dir("work") / name
+        state = ItemState.read(item_dir)
+        replace(
+            state,
+            crashes=state.crashes + 1,
+            solo_crashes=state.solo_crashes + int(state.solo),
+            solo=False,
+        ).write(item_dir)
+        self._move(item_dir, self._dir("new") / name)
 
     def waiting(self) -> list[str]:
         return sorted(os.listdir(self._dir("new")))

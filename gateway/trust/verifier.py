@@ -19,19 +19,12 @@ document_memory_mb``), so a PDF bomb costs a replaceable process, never the serv
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import queue
 import resource
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeoutError
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import TypeVar
 
+from gateway.config.settings import Deployment
 from gateway.errors import TransientError
 from gateway.pipeline.examine import (
     OVER_TIME,
@@ -41,6 +34,7 @@ from gateway.pipeline.examine import (
     examine_guarded,
     over_budget,
 )
+from gateway.pipeline.lanes import LaneDiedError, LaneOverTimeError, ProcessLanes
 from mailparse.signatures.cache import ChainCache
 from mailparse.signatures.verdicts import (
     PdfSignatures,
@@ -64,12 +58,6 @@ def _start_process(cache_size: int, memory_bytes: int | None = None) -> None:
     _process_cache = ChainCache(cache_size) if cache_size else None
     if memory_bytes:  # the whole process, and what it starts (tesseract), stays under it
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-
-
-def _ready(_: int) -> int:
-    """A task that keeps its process busy briefly, so that each process gets one."""
-    time.sleep(0.05)
-    return os.getpid()
 
 
 def timed_out(seconds: float) -> PdfSignatures:
@@ -96,10 +84,6 @@ def _examine_in_process(work: DocumentWork) -> Examination:
     return examine_guarded(work, _verify_in_process)
 
 
-class _OverTimeError(Exception):
-    """A task overran ``document_seconds``; its process was killed."""
-
-
 class LocalVerifier:
     """Verify in the calling thread, with one cache shared by the threads."""
 
@@ -112,9 +96,15 @@ class LocalVerifier:
     def examine(self, work: DocumentWork) -> Examination:
         return examine(work, self)
 
+    def warm_up(self) -> None:
+        """Nothing to start: verification runs in the calling thread."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
 
 class ProcessVerifier:
-    """``processes`` verifier processes (spawned: safe beside threads), each its own lane.
+    """``processes`` verifier processes (:class:`~gateway.pipeline.lanes.ProcessLanes`).
 
     A caller waits for an idle process (waiting is not counted against the document), then
     the document has ``document_seconds`` (``[limits]``): a signature check over it is
@@ -131,83 +121,56 @@ class ProcessVerifier:
         memory_bytes: int | None = None,
         examine_task: Callable[[DocumentWork], Examination] | None = None,
     ) -> None:
-        self._processes = processes
-        self._cache_size = cache_size
         self._document_seconds = document_seconds
         self._task = task or _verify_in_process
         self._examine_task = examine_task or _examine_in_process
-        self._memory_bytes = memory_bytes
-        self._lock = threading.Lock()
-        self._pools = [self._new_pool() for _ in range(processes)]  # one process each
-        self._idle: queue.Queue[ProcessPoolExecutor] = queue.Queue()
-        for pool in self._pools:
-            self._idle.put(pool)
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_process,
-            initargs=(self._cache_size, self._memory_bytes),
-        )
+        self.lanes = ProcessLanes(processes, _start_process, (cache_size, memory_bytes))
 
     def __call__(self, data: bytes, trust: TrustStore, at: datetime) -> PdfSignatures:
         try:
             return self._run(self._task, data, trust, at)
-        except _OverTimeError:
+        except LaneOverTimeError:
             return timed_out(self._document_seconds or 0)
 
     def examine(self, work: DocumentWork) -> Examination:
         """The whole examination of one document under the budget; over it, unreadable."""
         try:
             return self._run(self._examine_task, work)
-        except _OverTimeError:
+        except LaneOverTimeError:
             return over_budget(OVER_TIME)
 
     def _run(self, task: Callable[..., _T], *args: object) -> _T:
-        pool = self._idle.get()
         try:
-            future = pool.submit(task, *args)
-            return future.result(timeout=self._document_seconds)
-        except FuturesTimeoutError:
+            return self.lanes.run(task, *args, timeout=self._document_seconds)
+        except LaneOverTimeError:
             log.warning(
                 "a document took over %ss to examine; its verifier process replaced",
                 self._document_seconds,
             )
-            pool = self._replace(pool, kill=True)
-            raise _OverTimeError from None
-        except BrokenProcessPool as exc:
+            raise
+        except LaneDiedError as exc:
             # A verifier process died (out of memory, a crash in a C extension): the item
             # is retried later by the worker, with a fresh process.
             log.warning("signature verifier process died; starting a new one")
-            pool = self._replace(pool, kill=False)
             raise TransientError("signature verifier process died") from exc
-        finally:
-            self._idle.put(pool)
-
-    def _replace(self, pool: ProcessPoolExecutor, *, kill: bool) -> ProcessPoolExecutor:
-        """Stop ``pool`` now (a stuck process never returns) and start its successor."""
-        if kill:
-            for process in list(getattr(pool, "_processes", {}).values()):  # no public API
-                process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        fresh = self._new_pool()
-        with self._lock:
-            self._pools = [fresh if p is pool else p for p in self._pools]
-        if kill:
-            fresh.submit(_ready, 0).result()  # a cold process would eat the next time limit
-        return fresh
 
     def warm_up(self) -> None:
         """Start every process now (spawning and importing pyHanko takes about a second),
         so that the first documents are not slowed by it."""
-        with self._lock:
-            pools = list(self._pools)
-        for future in [pool.submit(_ready, 0) for pool in pools]:
-            future.result()
+        self.lanes.warm_up()
 
     def close(self) -> None:
-        with self._lock:
-            pools = list(self._pools)
-        for pool in pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+        self.lanes.close()
+
+
+def verifier_for(deployment: Deployment, processes: int) -> ProcessVerifier | LocalVerifier:
+    """The verifier ``gateway serve`` uses: ``processes`` of them under ``[limits]``, or in
+    the calling thread when ``processes`` is 0 (``[gateway] verify_processes``)."""
+    if not processes:
+        return LocalVerifier()
+    limits = deployment.settings.limits
+    return ProcessVerifier(
+        processes,
+        document_seconds=limits.document_seconds,
+        memory_bytes=limits.document_memory_mb * 1024 * 1024 or None,
+    )

@@ -111,7 +111,13 @@ def proposing_gateway(
 ) -> GatewayProcess:
     """A real deployment (``gateway init``) whose rules propose (:data:`RULES`)."""
     gateway = GatewayProcess(
-        root, pki.root_pem(), env={"GATEWAY_GATEWAY__VERIFY_PROCESSES": "0", **(env or {})}
+        root,
+        pki.root_pem(),
+        env={
+            "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
+            **(env or {}),
+        },
     )
     (gateway.root / "rules.yaml").write_text(RULES, encoding="utf-8")
     return gateway

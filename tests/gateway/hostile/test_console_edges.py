@@ -31,6 +31,7 @@ def console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iterator[
             "GATEWAY_WEB__LISTEN": f"127.0.0.1:{port}",
             "GATEWAY_WEB__TRUSTED_PROXIES": '["127.0.0.1/32"]',
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
         },
     )
     gateway.add_user("vanthu", "clerk", PASSWORD)

@@ -32,6 +32,7 @@ def city(tmp_path: Path, pki: TestPki, database_url: str) -> Iterator[Components
     environ = {
         "GATEWAY_GATEWAY__DATABASE_URL": database_url,
         "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+        "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
         "GATEWAY_OUTGOING__FROM_ADDRESS": CITY,
         "GATEWAY_OUTGOING__AGENCY": json.dumps(["VP"]),
         "GATEWAY_SMTP__ADDRESSES": json.dumps([CITY]),
@@ -67,6 +68,7 @@ def unit(tmp_path: Path, pki: TestPki) -> Iterator[Components]:
     (root / "trust" / "test-root.pem").write_bytes(pki.root_pem())
     environ = {
         "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+        "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
         "GATEWAY_OUTGOING__FROM_ADDRESS": UNIT,
         "GATEWAY_SMTP__ADDRESSES": json.dumps([UNIT]),
         "GATEWAY_AUTH__RESOLVER": "off",

@@ -40,6 +40,7 @@ def cli(city: Components, monkeypatch: pytest.MonkeyPatch, database_url: str) ->
     assert config is not None
     monkeypatch.setenv("GATEWAY_GATEWAY__DATABASE_URL", database_url)
     monkeypatch.setenv("GATEWAY_GATEWAY__VERIFY_PROCESSES", "0")
+    monkeypatch.setenv("GATEWAY_GATEWAY__PIPELINE_PROCESSES", "0")
     monkeypatch.setenv("GATEWAY_OUTGOING__FROM_ADDRESS", CITY)
     monkeypatch.setenv("GATEWAY_OUTGOING__AGENCY", '["VP"]')
 

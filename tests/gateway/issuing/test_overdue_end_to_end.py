@@ -70,6 +70,7 @@ def test_r_delivery_silence_brings_one_reminder_then_overdue_and_the_clerk_told(
             "GATEWAY_OUTGOING__CONFIRM_WITHIN": str(CONFIRM_WITHIN_HOURS),
             "GATEWAY_GATEWAY__CLOCK_INTERVAL_SECONDS": "1",
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
             **ROUND_THE_CLOCK,
         },
     )

@@ -39,6 +39,7 @@ def _deployment(root: Path, pki: TestPki, address: str, **env: str) -> GatewayPr
             "GATEWAY_SMTP__ADDRESSES": json.dumps([address]),
             "GATEWAY_GATEWAY__CLOCK_INTERVAL_SECONDS": "1",
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",  # three gateways on a shared machine
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
             **env,
         },
     )

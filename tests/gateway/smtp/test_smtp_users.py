@@ -14,7 +14,11 @@ from tests.support.gateway_process import run_cli
 from tests.support.sink import free_port
 from tests.support.smtp_tls import write_server_files
 
-FAST = {"GATEWAY_GATEWAY__VERIFY_PROCESSES": "0", "GATEWAY_WEB__LISTEN": ""}
+FAST = {
+    "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+    "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
+    "GATEWAY_WEB__LISTEN": "",
+}
 
 
 def test_hashes_are_salted_scrypt_and_verify_only_the_right_password() -> None:

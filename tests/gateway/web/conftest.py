@@ -143,6 +143,7 @@ def console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iterator[
         env={
             "GATEWAY_WEB__LISTEN": f"127.0.0.1:{web_port}",
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
         },
     )
     password_file = root / "password.txt"

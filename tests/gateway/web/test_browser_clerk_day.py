@@ -46,6 +46,7 @@ def day(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iterator[Cons
         env={
             "GATEWAY_WEB__LISTEN": f"127.0.0.1:{web_port}",
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
         },
     )
     gateway.add_user("vanthu", "clerk", PASSWORD)

@@ -50,6 +50,7 @@ def gateway(tmp_path: Path, pki: TestPki, database_url: str) -> Iterator[Gateway
         env={
             "GATEWAY_GATEWAY__DATABASE_URL": database_url,
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
             "GATEWAY_WEB__LISTEN": f"127.0.0.1:{free_port()}",
         },
     )

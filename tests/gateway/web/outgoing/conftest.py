@@ -29,6 +29,7 @@ def city(tmp_path: Path, pki: TestPki, database_url: str) -> Iterator[InProcessC
         pki,
         database_url,
         GATEWAY_GATEWAY__VERIFY_PROCESSES="0",
+        GATEWAY_GATEWAY__PIPELINE_PROCESSES="0",
         GATEWAY_OUTGOING__FROM_ADDRESS=CITY,
         GATEWAY_OUTGOING__AGENCY=json.dumps(["VP"]),
         GATEWAY_SMTP__ADDRESSES=json.dumps([CITY]),

@@ -34,6 +34,7 @@ def city_console(tmp_path_factory: pytest.TempPathFactory, pki: TestPki) -> Iter
         env={
             "GATEWAY_WEB__LISTEN": f"127.0.0.1:{web_port}",
             "GATEWAY_GATEWAY__VERIFY_PROCESSES": "0",
+            "GATEWAY_GATEWAY__PIPELINE_PROCESSES": "0",
             "GATEWAY_OUTGOING__FROM_ADDRESS": CITY,
             "GATEWAY_OUTGOING__AGENCY": json.dumps(["VP"]),
             "GATEWAY_SMTP__ADDRESSES": json.dumps([CITY]),
