@@ -27,6 +27,7 @@ from gateway.pipeline.processes import PipelineProcesses
 from gateway.pipeline.worker import Worker
 from gateway.spool.envelope import Envelope
 from gateway.spool.queue import ItemState, Spool
+from gateway.wiring import open_database
 from registry.database import make_engine, read_session
 from registry.queries import list_inbound
 from tests.gateway.pipeline.test_worker import pipeline_on
@@ -110,6 +111,7 @@ def test_pipeline_processes_register_and_their_log_lines_reach_the_service_log(
     both are registered once, by processes other than this one, and each process's log
     line about its item is handled by this process's logging (the service log, /system)."""
     settings = load(deployment)
+    open_database(settings)  # upgraded by the service before it starts its lanes
     caplog.set_level(logging.INFO)  # the levels the lanes are started with
     processes = PipelineProcesses(settings, 2)
     try:
