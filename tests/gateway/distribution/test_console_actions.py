@@ -32,13 +32,11 @@ from registry.database import read_session
 from registry.models import AssignmentRecord
 from tests.gateway.distribution.conftest import RULES, ZONE, signed_mail, text_of
 from tests.gateway.web.inprocess import (
-    AGENCY,
     PASSWORD,
     InProcessConsole,
-    make_console,
+    routed_to_vp,
     session_csrf,
 )
-from tests.support.messages import official_mail
 from tests.support.pki import TestPki
 
 pytestmark = pytest.mark.slow
@@ -222,15 +220,8 @@ def routed(
     tmp_path: Path, pki: TestPki, database_url: str, signed_pdf: bytes
 ) -> Iterator[InProcessConsole]:
     """The sample rules, which route at once to Văn phòng (VP), and an officer of VP."""
-    console = make_console(tmp_path / "d", pki, database_url)
-    Accounts(console.components.engine).add(
-        "chuyenvien.vp", Role.OFFICER, PASSWORD, unit_code="VP", actor="test"
-    )
-    console.receive(
-        official_mail(sender=AGENCY, attachments=[("cv.pdf", signed_pdf, "application/pdf")])
-    )
-    yield console
-    console.close()
+    with routed_to_vp(tmp_path / "d", pki, database_url, signed_pdf) as console:
+        yield console
 
 
 def test_r_track_a_transfer_request_without_a_leader_goes_to_the_clerk_who_keeps_it(

@@ -30,6 +30,7 @@ from gateway.wiring import Components, build
 from registry.console.accounts import Role
 from registry.database import read_session
 from registry.models import AuditEvent, OutboxMessage, RegisterEntry
+from tests.support.messages import official_mail
 from tests.support.pki import TestPki
 
 with warnings.catch_warnings():  # it asks for httpx2; the httpx client it wraps is enough here
@@ -137,3 +138,22 @@ def make_console(root: Path, pki: TestPki, database_url: str, **environ: str) ->
     for name, role, unit in USERS:
         accounts.add(name, role, PASSWORD, unit_code=unit, actor="test")
     return InProcessConsole(components, config, database_url)
+
+
+@contextmanager
+def routed_to_vp(
+    root: Path, pki: TestPki, database_url: str, pdf: bytes
+) -> Iterator[InProcessConsole]:
+    """One document the sample rules route at once to Văn phòng (VP), and an officer of
+    VP (``chuyenvien.vp``)."""
+    console = make_console(root, pki, database_url)
+    try:
+        Accounts(console.components.engine).add(
+            "chuyenvien.vp", Role.OFFICER, PASSWORD, unit_code="VP", actor="test"
+        )
+        console.receive(
+            official_mail(sender=AGENCY, attachments=[("cv.pdf", pdf, "application/pdf")])
+        )
+        yield console
+    finally:
+        console.close()

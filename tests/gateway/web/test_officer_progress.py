@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gateway.clerk.accounts import Accounts
-from registry.console.accounts import Role
 from tests.gateway.web.inprocess import (
     AGENCY,
-    PASSWORD,
     InProcessConsole,
-    make_console,
+    routed_to_vp,
     session_csrf,
 )
-from tests.support.messages import official_mail
 from tests.support.pki import TestPki
 
 pytestmark = pytest.mark.slow
@@ -28,15 +24,8 @@ def console(
     tmp_path: Path, pki: TestPki, database_url: str, signed_pdf: bytes
 ) -> Iterator[InProcessConsole]:
     """One document the sample rules route to Văn phòng (VP), and an officer of VP."""
-    console = make_console(tmp_path / "d", pki, database_url)
-    Accounts(console.components.engine).add(
-        "chuyenvien.vp", Role.OFFICER, PASSWORD, unit_code="VP", actor="test"
-    )
-    console.receive(
-        official_mail(sender=AGENCY, attachments=[("cv.pdf", signed_pdf, "application/pdf")])
-    )
-    yield console
-    console.close()
+    with routed_to_vp(tmp_path / "d", pki, database_url, signed_pdf) as console:
+        yield console
 
 
 def test_r_track_an_officer_reports_progress_with_buttons_and_the_sender_hears_05_then_06(
