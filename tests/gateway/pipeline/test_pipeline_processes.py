@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -30,16 +29,9 @@ from gateway.spool.queue import ItemState, Spool
 from gateway.wiring import open_database
 from registry.database import make_engine, read_session
 from registry.queries import list_inbound
-from tests.gateway.pipeline.test_worker import pipeline_on
+from tests.gateway.pipeline.test_worker import ENVELOPE, pipeline_on
 from tests.support.messages import official_mail
 from tests.support.pki import TestPki
-
-ENVELOPE = Envelope(
-    received_at=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
-    protocol="smtp",
-    mail_from="vanthu@vp.rachgia.example.gov.vn",
-    rcpt_tos=("vanthu@example.gov.vn",),
-)
 
 
 def _nothing() -> None:
