@@ -37,6 +37,11 @@ def print_table(report: dict[str, Any]) -> None:
             f"{run['gateway_children']} child processes "
             f"{1000 * (cpu - main_cpu) / run['documents']:.0f} ms/doc"
         )
+        own = run["bench_cpu_seconds"]
+        print(
+            f"  this benchmark's client and sink on the same cores: {own:.1f} s CPU "
+            f"({1000 * own / run['documents']:.0f} ms/doc, {own / run['seconds']:.2f} cores busy)"
+        )
     print(
         f"{'bare aiosmtpd sink, 1 connection':<46}{sink['per_second']:>9.1f} msg/s"
         f"{sink['seconds']:>9.2f}s"
