@@ -2,6 +2,13 @@
 
 4xx and connection failures are retried with exponential backoff up to a bound; a 5xx
 gives up at once with the reason recorded on the row (``gateway outbox list``).
+
+A round claims up to a batch of due rows (one transaction), hands them over in one
+transport session (one relay connection), then records every outcome in one transaction:
+two takes of the database's write lock per round, not one per mail, which the pipeline
+processes' register transactions would otherwise queue behind. A crash between the
+hand-over and that record sends the round's mails again (at-least-once, as a lost relay
+reply does; the maildir is exactly-once).
 """
 
 from __future__ import annotations
@@ -11,11 +18,13 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from gateway.errors import PermanentDeliveryError, TransientDeliveryError
-from gateway.outbox.transports import Transport
+from gateway.outbox.transports import Delivery, Transport
 from registry.database import write_session
 from registry.mail.outbox import (
     ClaimedMail,
@@ -30,6 +39,8 @@ from registry.mail.outbox import (
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+
+Outcome = Literal["sent", "failed", "transient"]
 
 
 def this_owner() -> str:
@@ -76,43 +87,47 @@ class OutboxSender:
         now = datetime.now(UTC)
         with write_session(self.engine) as session:
             claimed = claim_due(session, now, lease=LEASE, owner=this_owner(), limit=batch)
-        for mail in claimed:
-            self._deliver(mail)
+        if not claimed:
+            return 0
+        with self.transport.session() as delivery:
+            outcomes = [self._deliver(delivery, mail) for mail in claimed]
+        with write_session(self.engine) as session:
+            for mail, (outcome, error) in zip(claimed, outcomes, strict=True):
+                self._record(session, mail, outcome, error)
         return len(claimed)
 
-    def _deliver(self, mail: ClaimedMail) -> None:
+    def _deliver(self, delivery: Delivery, mail: ClaimedMail) -> tuple[Outcome, str]:
         try:
-            self.transport.deliver(
+            delivery.deliver(
                 mail.raw,
                 sender=mail.sender,
                 recipients=[mail.recipient],
                 message_id=mail.message_id,
             )
         except TransientDeliveryError as exc:
-            self._transient(mail, str(exc))
-            return
+            return "transient", str(exc)
         except PermanentDeliveryError as exc:
             log.error(  # noqa: TRY400 - the reason is the relay's answer, not a traceback
                 "outbox %s to %s failed for good: %s", mail.message_id, mail.recipient, exc
             )
-            with write_session(self.engine) as session:
-                mark_failed(session, mail.id, str(exc))
-            return
+            return "failed", str(exc)
         log.info("outbox %s delivered to %s", mail.message_id, mail.recipient)
-        with write_session(self.engine) as session:
-            mark_sent(session, mail.id, datetime.now(UTC))
+        return "sent", ""
 
-    def _transient(self, mail: ClaimedMail, error: str) -> None:
-        with write_session(self.engine) as session:
-            if mail.attempts >= self.max_attempts:
-                log.error(
-                    "outbox %s: giving up after %d attempts: %s",
-                    mail.message_id,
-                    mail.attempts,
-                    error,
-                )
-                mark_failed(session, mail.id, f"gave up after {mail.attempts} attempts: {error}")
-                return
+    def _record(self, session: Session, mail: ClaimedMail, outcome: Outcome, error: str) -> None:
+        if outcome == "sent":
+            mark_sent(session, mail.id, datetime.now(UTC))
+        elif outcome == "failed":
+            mark_failed(session, mail.id, error)
+        elif mail.attempts >= self.max_attempts:
+            log.error(
+                "outbox %s: giving up after %d attempts: %s",
+                mail.message_id,
+                mail.attempts,
+                error,
+            )
+            mark_failed(session, mail.id, f"gave up after {mail.attempts} attempts: {error}")
+        else:
             delay = min(self.retry_base_seconds * 2 ** (mail.attempts - 1), self.retry_max_seconds)
             log.warning(
                 "outbox %s: attempt %d failed, retry in %.0fs: %s",

@@ -8,6 +8,9 @@ OS errors are translated here, at the boundary.
 Guarantees (DESIGN §4.4): maildir delivery is exactly-once per Message-ID (the file name
 is derived from it); relay delivery is at-least-once (a retry after a lost reply may
 deliver a second copy with the same Message-ID, which receivers can de-duplicate).
+
+A delivery round hands over its mails in one :meth:`Transport.session`: to a relay, over
+one connection (connecting, EHLO and QUIT once per round, not per mail).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import errno
 import hashlib
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -29,12 +33,18 @@ log = logging.getLogger(__name__)
 _DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 
 
-class Transport(Protocol):
+class Delivery(Protocol):
     """Hands ``raw`` (RFC 5322 bytes, CRLF) to ``recipients`` on behalf of ``sender``."""
 
     def deliver(
         self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
     ) -> None: ...
+
+
+class Transport(Delivery, Protocol):
+    """A :class:`Delivery` of one mail at a time, or of several in a :meth:`session`."""
+
+    def session(self) -> AbstractContextManager[Delivery]: ...
 
 
 def maildir_name(message_id: str) -> str:
@@ -53,6 +63,10 @@ class MaildirTransport:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @contextmanager
+    def session(self) -> Iterator[Delivery]:
+        yield self  # each file stands alone
 
     def deliver(
         self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
@@ -111,28 +125,19 @@ class RelayTransport:
     def deliver(
         self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
     ) -> None:
-        try:
-            with self._connect() as client:
-                refused = client.sendmail(sender, list(recipients), raw)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise _refusal_error(exc.recipients) from exc
-        except smtplib.SMTPServerDisconnected as exc:
-            raise TransientDeliveryError("451 4.4.2 relay closed the connection") from exc
-        except smtplib.SMTPResponseException as exc:
-            raise _reply_error(exc.smtp_code, exc.smtp_error) from exc
-        except smtplib.SMTPException as exc:
-            raise TransientDeliveryError(f"451 4.3.0 relay error ({type(exc).__name__})") from exc
-        except OSError as exc:  # refused, reset, timeout, TLS failure, name resolution
-            raise TransientDeliveryError(
-                f"451 4.4.1 relay unreachable ({type(exc).__name__})"
-            ) from exc
-        if refused:
-            # Some recipients accepted, some refused: report the refused ones. A retry
-            # may repeat the mail to the accepted ones (at-least-once).
-            raise _refusal_error(refused)
-        log.info("relay: delivered %s via %s:%s", message_id, self.host, self.port)
+        with self.session() as session:
+            session.deliver(raw, sender=sender, recipients=recipients, message_id=message_id)
 
-    def _connect(self) -> smtplib.SMTP:
+    @contextmanager
+    def session(self) -> Iterator[Delivery]:
+        """One connection for the mails delivered in the block, opened at the first."""
+        session = RelaySession(self)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def connect(self) -> smtplib.SMTP:
         if self.tls:
             return smtplib.SMTP_SSL(
                 self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
@@ -140,6 +145,76 @@ class RelayTransport:
         return smtplib.SMTP(
             self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
         )
+
+
+class RelaySession:
+    """Mails to a relay over one connection; a failed mail closes it (the next reconnects).
+
+    A connection the relay closed between two mails (its limit of mails per connection, an
+    idle timeout) is opened again for the next mail, once, before that mail counts as failed.
+    """
+
+    def __init__(self, relay: RelayTransport) -> None:
+        self.relay = relay
+        self._client: smtplib.SMTP | None = None
+
+    def deliver(
+        self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
+    ) -> None:
+        try:
+            refused = self._send(raw, sender, recipients)
+        except smtplib.SMTPServerDisconnected:  # a reused connection: once more, a new one
+            refused = self._send(raw, sender, recipients)
+        if refused:
+            # Some recipients accepted, some refused: report the refused ones. A retry
+            # may repeat the mail to the accepted ones (at-least-once).
+            raise _refusal_error(refused)
+        log.info("relay: delivered %s via %s:%s", message_id, self.relay.host, self.relay.port)
+
+    def _send(
+        self, raw: bytes, sender: str, recipients: Sequence[str]
+    ) -> dict[str, tuple[int, bytes]]:
+        """``sendmail`` on the open connection (opened if none); errors translated, except
+        a disconnection of a reused connection, which :meth:`deliver` retries."""
+        reused = self._client is not None
+        try:
+            if self._client is None:
+                self._client = self.relay.connect()
+            return self._client.sendmail(sender, list(recipients), raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._drop()
+            raise _refusal_error(exc.recipients) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            self._drop()
+            if reused:
+                raise
+            raise TransientDeliveryError("451 4.4.2 relay closed the connection") from exc
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            raise _reply_error(exc.smtp_code, exc.smtp_error) from exc
+        except smtplib.SMTPException as exc:
+            self._drop()
+            raise TransientDeliveryError(f"451 4.3.0 relay error ({type(exc).__name__})") from exc
+        except OSError as exc:  # refused, reset, timeout, TLS failure, name resolution
+            self._drop()
+            raise TransientDeliveryError(
+                f"451 4.4.1 relay unreachable ({type(exc).__name__})"
+            ) from exc
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def close(self) -> None:
+        """QUIT, politely; a relay gone already is no error here."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
 
 
 def _reply_text(code: int, text: bytes | str) -> str:

@@ -1,12 +1,16 @@
 """A real SMTP sink on loopback (aiosmtpd), for delivery tests and the bare-sink benchmark.
 
 ``SinkRelay`` stores every accepted message exactly as received (dot-unstuffed DATA
-bytes, CRLF kept). Queue replies in ``replies`` to make the next DATA commands fail,
-e.g. ``"451 4.3.0 try later"`` or ``"550 5.7.1 refused"``, to exercise retries.
+bytes, CRLF kept) with the client's address and port (one per connection). Queue replies
+in ``replies`` to make the next DATA commands fail, e.g. ``"451 4.3.0 try later"`` or
+``"550 5.7.1 refused"``, to exercise retries (``ACCEPT`` takes one as usual); set
+``hang_up_after_each`` to close every connection right after a message, as a relay with
+a limit of one mail per connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import logging
 import socket
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 REPLY_OK = "250 2.0.0 OK"
 REPLY_INTERNAL = "451 4.3.0 Internal error, try later"
+ACCEPT = ""  # in ``replies``: take this message as usual
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,7 @@ class ReceivedMessage:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     raw: bytes
+    peer: str = ""  # the client's "address:port": one per connection
 
 
 def free_port() -> int:
@@ -50,7 +56,7 @@ class _SinkHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         reply = self._sink._next_reply()
-        if reply is not None:
+        if reply is not None and reply != ACCEPT:
             return reply
         raw = envelope.original_content
         self._sink._store(
@@ -58,8 +64,11 @@ class _SinkHandler:
                 mail_from=str(envelope.mail_from),
                 rcpt_tos=tuple(str(rcpt) for rcpt in envelope.rcpt_tos),
                 raw=bytes(raw) if raw is not None else b"",
+                peer=":".join(str(part) for part in session.peer[:2]),
             )
         )
+        if self._sink.hang_up_after_each:  # after the reply has gone out
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
         return REPLY_OK
 
     async def handle_exception(self, error: Exception) -> str:
@@ -74,6 +83,7 @@ class SinkRelay:
     def __init__(self, *, port: int | None = None) -> None:
         self.port = port if port is not None else free_port()
         self.replies: collections.deque[str] = collections.deque()
+        self.hang_up_after_each = False
         self._messages: list[ReceivedMessage] = []
         self._cond = threading.Condition()
         self._controller: Controller | None = None

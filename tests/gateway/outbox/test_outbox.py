@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from registry.drafts import OutboxDraft
 from registry.mail.outbox import claim_due, list_outbox
 from registry.models import OutboxMessage
 from registry.recorder import Recorder
-from tests.support.sink import SinkRelay, free_port
+from tests.support.sink import ACCEPT, SinkRelay, free_port
 
 RAW = b"From: vanthu@example.gov.vn\r\nTo: a@vp.example.gov.vn\r\nSubject: x\r\n\r\nbody\r\n"
 
@@ -69,6 +70,50 @@ def test_relay_delivers_the_bytes_unchanged_and_marks_sent(engine: Engine, sink:
     assert tuple(received.rcpt_tos) == ("a@vp.example.gov.vn",)
     assert [r.status for r in rows(engine)] == ["sent"]
     assert OutboxSender(engine, RelayTransport(sink.url)).run_once() == 0
+
+
+def test_a_round_hands_its_mails_over_one_connection(engine: Engine, sink: SinkRelay) -> None:
+    """GIVEN three queued mails WHEN one round delivers them THEN the relay sees them all,
+    in order, over one connection (not one connection per mail), and all three are sent."""
+    queue(engine, n=3)
+    assert OutboxSender(engine, RelayTransport(sink.url)).run_once() == 3
+    received = sink.wait_for(3)
+    assert [m.raw for m in received] == [RAW] * 3
+    assert len({m.peer for m in received}) == 1
+    assert [r.status for r in rows(engine)] == ["sent"] * 3
+
+
+def test_a_relay_that_hangs_up_between_mails_gets_the_next_on_a_new_connection(
+    sink: SinkRelay,
+) -> None:
+    """GIVEN a relay that closes each connection after one mail WHEN a session sends two,
+    the second after the relay hung up THEN both arrive, over two connections, and the
+    second is not counted as a failure."""
+    sink.hang_up_after_each = True
+    with RelayTransport(sink.url).session() as delivery:
+        delivery.deliver(RAW, sender="a@x.gov.vn", recipients=["b@y.gov.vn"], message_id="<1@x>")
+        sink.wait_for(1)
+        time.sleep(0.3)  # the relay has closed the connection by now
+        delivery.deliver(RAW, sender="a@x.gov.vn", recipients=["b@y.gov.vn"], message_id="<2@x>")
+    first, second = sink.wait_for(2)
+    assert first.peer != second.peer
+
+
+def test_one_refused_mail_in_a_round_leaves_the_others_sent(
+    engine: Engine, sink: SinkRelay
+) -> None:
+    """GIVEN three mails and a relay that refuses the second for good and has the third
+    wait WHEN one round runs THEN the first is sent, the second failed with the relay's
+    reply, the third is due again later; the relay took only the first."""
+    queue(engine, n=3)
+    sink.replies.extend([ACCEPT, "550 5.1.1 no such user", "451 4.3.0 try later"])
+    assert OutboxSender(engine, RelayTransport(sink.url)).run_once() == 3
+    first, second, third = rows(engine)
+    assert first.status == "sent"
+    assert (second.status, second.last_error) == ("failed", "550 5.1.1 no such user")
+    assert (third.status, third.attempts) == ("pending", 1)
+    assert "451" in third.last_error
+    assert [m.raw for m in sink.messages] == [RAW]
 
 
 def test_4xx_is_retried_with_backoff_then_delivered(engine: Engine, sink: SinkRelay) -> None:
