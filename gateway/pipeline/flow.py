@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -98,7 +99,13 @@ class Pipeline:
     ocr: OcrReader | None = None  # scans without a text layer (gateway.ocr); None: no OCR
 
     def process(self, spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
-        """Run the pipeline for one item; idempotent on ``spool_id``."""
+        """Run the pipeline for one item; idempotent on ``spool_id``. The directory and the
+        rules in force are held as read for the whole message (:mod:`registry.holding`)."""
+        rules = self.router.held() if self.router is not None else nullcontext()
+        with self.directory.held(), rules:
+            return self._process(spool_id, raw, envelope)
+
+    def _process(self, spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
         done = self._already_recorded(spool_id)
         if done is not None:
             return done

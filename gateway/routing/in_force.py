@@ -27,6 +27,8 @@ from __future__ import annotations
 import difflib
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -41,6 +43,7 @@ from gateway.pipeline.analysis import MessageAnalysis, PdfAnalysis
 from gateway.storage.durable import replace_file
 from registry.database import read_session, write_session
 from registry.drafts import EntryDraft
+from registry.holding import Holding
 from registry.recorder import Recorder
 from registry.rules_versions import (
     newest_rules_id,
@@ -153,6 +156,7 @@ class Router:
         self._engine = engine
         self.calendar = calendar_for(deployment)
         self._lock = threading.Lock()
+        self._holding = Holding()
         read = read_rules_text(deployment)  # an invalid file at start-up is a config error
         self._in_force = read
         self._row_id: int | None = None
@@ -173,11 +177,19 @@ class Router:
     def units(self) -> dict[str, Unit]:
         return self.rules.units_by_code
 
+    @contextmanager
+    def held(self) -> Iterator[object]:
+        """Read once, then kept for this thread until the block ends: one message is routed
+        by one version of the rules, asked of the database once."""
+        current = self.refresh()
+        with self._holding.block():
+            yield current
+
     def refresh(self) -> RulesText:
         """The rules in force now: the newest saved row, loaded when it changed."""
         with self._lock:
             current = self._in_force
-        if self._engine is None:
+        if self._engine is None or self._holding.active:
             return current
         try:
             with read_session(self._engine) as session:

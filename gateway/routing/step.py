@@ -12,6 +12,7 @@ Without a router (``Pipeline.router is None``) nothing here runs: the old behavi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -49,6 +50,10 @@ class Router(Protocol):
     def units(self) -> Mapping[str, Unit]: ...
 
     def route(self, facts: RoutingFacts, now: datetime) -> Routing: ...
+
+    def held(self) -> AbstractContextManager[object]:
+        """A block (one message) in which the rules stay as read."""
+        ...
 
 
 @dataclass(frozen=True)

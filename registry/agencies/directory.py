@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -64,6 +65,11 @@ class Directory:
 
     def by_code(self, code: str) -> Agency | None:
         return next((a for a in self.agencies if a.code == code), None)
+
+    def held(self) -> AbstractContextManager[object]:
+        """A block in which this directory stays as read (one message sees one directory);
+        a directory from a file never changes."""
+        return nullcontext()
 
     @cached_property
     def local_domains(self) -> frozenset[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from registry.agencies.directory import Agency, Directory
+from registry.holding import Holding
 from registry.types import UtcDateTime
 
 log = logging.getLogger(__name__)
@@ -169,6 +172,7 @@ class LiveDirectory(Directory):
     _version: tuple[int, datetime | None] | None
     _current: Directory
     _lock: threading.Lock
+    _holding: Holding
 
     def __init__(self, base: Directory, engine: Engine) -> None:
         object.__setattr__(self, "agencies", base.agencies)
@@ -177,9 +181,20 @@ class LiveDirectory(Directory):
         object.__setattr__(self, "_version", None)
         object.__setattr__(self, "_current", base)
         object.__setattr__(self, "_lock", threading.Lock())
+        object.__setattr__(self, "_holding", Holding())
+
+    @contextmanager
+    def held(self) -> Iterator[object]:
+        """Read once, then kept for this thread until the block ends: one message sees one
+        directory, and its stages ask the database for the version once, not at each look."""
+        current = self.refresh()
+        with self._holding.block():
+            yield current
 
     def refresh(self) -> Directory:
         """The directory in force now (a plain value, the same object until it changes)."""
+        if self._holding.active:
+            return self._current
         with self._lock:
             try:
                 with Session(self._engine) as session:

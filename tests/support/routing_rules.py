@@ -1,4 +1,35 @@
-"""A test deployment's rules: ten units of a city office and a dozen routing rules."""
+"""A test deployment's rules: ten units of a city office and a dozen routing rules; and
+:class:`RulesRouter`, the routing engine over a fixed rules text, as a pipeline's router."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+
+from rules.calendar import WorkingCalendar
+from rules.routing import route
+from rules.routing_types import Routing, RoutingFacts, Unit
+from rules.rulesfile import RuleSet
+
+
+@dataclass(frozen=True)
+class RulesRouter:
+    """The routing engine over a rules text and a calendar (what the running Router holds)."""
+
+    rules: RuleSet
+    calendar: WorkingCalendar
+
+    @property
+    def units(self) -> dict[str, Unit]:
+        return self.rules.units_by_code
+
+    def route(self, facts: RoutingFacts, now: datetime) -> Routing:
+        return route(facts, self.rules, self.calendar, now)
+
+    def held(self) -> AbstractContextManager[object]:
+        return nullcontext()  # a fixed rules text never changes
+
 
 TEN_UNITS = """\
 units:

@@ -135,3 +135,28 @@ def test_the_directory_in_force_sees_an_added_agency_at_once(config: Path) -> No
         assert "tram.local" in directory.local_domains
     finally:
         engine.dispose()
+
+
+def test_one_message_sees_one_directory(config: Path) -> None:
+    """GIVEN a message being worked on (the directory held for it) WHEN another process adds
+    an agency meanwhile THEN the message's later lookups do not see it (one message, one
+    directory); the next message does."""
+    deployment = load(config)
+    engine = open_database(deployment)
+    try:
+        directory = directory_in_force(deployment, engine)
+        with directory.held():
+            with write_session(engine) as session:
+                store(
+                    session,
+                    Agency(code="TRAM", name="Trạm nội bộ", addresses=("vanthu@tram.local",)),
+                    actor="test",
+                    source="test",
+                    now=datetime.now(UTC),
+                )
+            assert directory.identify("vanthu@tram.local") is None
+            assert "tram.local" not in directory.local_domains
+        found = directory.identify("vanthu@tram.local")
+        assert found is not None and found.code == "TRAM"
+    finally:
+        engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,14 +15,13 @@ from sqlalchemy.engine import Engine
 
 from gateway.pipeline.flow import Pipeline
 from rules.calendar import WorkingCalendar
-from rules.routing import route
-from rules.routing_types import Routing, RoutingFacts, Unit
-from rules.rulesfile import RuleSet, load_rules
+from rules.rulesfile import load_rules
 from tests.gateway.pipeline.test_pipeline import make_pipeline
 from tests.support.gateway_process import GatewayProcess
 from tests.support.messages import official_mail
 from tests.support.pdfs import official_document_pdf
 from tests.support.pki import TestPki
+from tests.support.routing_rules import RulesRouter
 from tests.support.signing import sign_as_person_then_agency
 
 AGENCY = "vanthu@vp.rachgia.example.gov.vn"
@@ -57,21 +56,6 @@ rules:
     default: true
     then: {propose: true, lead: VP}
 """
-
-
-@dataclass(frozen=True)
-class RulesRouter:
-    """The routing engine over a rules text, as the running Router holds it."""
-
-    rules: RuleSet
-    calendar: WorkingCalendar
-
-    @property
-    def units(self) -> dict[str, Unit]:
-        return self.rules.units_by_code
-
-    def route(self, facts: RoutingFacts, now: datetime) -> Routing:
-        return route(facts, self.rules, self.calendar, now)
 
 
 def proposing_pipeline(engine: Engine, tmp_path: Path, pki: TestPki) -> Pipeline:

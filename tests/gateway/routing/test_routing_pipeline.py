@@ -10,7 +10,7 @@ import hashlib
 import smtplib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,14 +25,13 @@ from gateway.pipeline.flow import Pipeline
 from registry.database import make_engine, read_session
 from registry.models import AssignmentRecord, InboundMessage, OutboxMessage, RegisterEntry
 from rules.calendar import WorkingCalendar
-from rules.routing import route
-from rules.routing_types import Routing, RoutingFacts, Unit
-from rules.rulesfile import RuleSet, load_rules
+from rules.rulesfile import load_rules
 from tests.gateway.pipeline.test_pipeline import count, envelope, make_pipeline, outbox
 from tests.support.gateway_process import GatewayProcess
 from tests.support.messages import official_mail
 from tests.support.pdfs import official_document_pdf
 from tests.support.pki import TestPki
+from tests.support.routing_rules import RulesRouter
 from tests.support.signing import sign_as_person_then_agency
 
 AGENCY = "vanthu@vp.rachgia.example.gov.vn"
@@ -103,21 +102,6 @@ rules:
     then: {lead: VP, deadline: "by next working morning"}
 """
 )
-
-
-@dataclass(frozen=True)
-class RulesRouter:
-    """The routing engine over a rules text and the default calendar (what Router holds)."""
-
-    rules: RuleSet
-    calendar: WorkingCalendar
-
-    @property
-    def units(self) -> dict[str, Unit]:
-        return self.rules.units_by_code
-
-    def route(self, facts: RoutingFacts, now: datetime) -> Routing:
-        return route(facts, self.rules, self.calendar, now)
 
 
 def routed_pipeline(engine: Engine, tmp_path: Path, pki: TestPki) -> Pipeline:

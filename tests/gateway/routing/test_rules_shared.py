@@ -69,6 +69,19 @@ def test_rules_saved_on_one_instance_are_in_force_on_the_other(
     assert "-    then: {lead: VP}" in change.details["diff"]
 
 
+def test_one_message_is_routed_by_one_version_of_the_rules(tmp_path: Path, engine: Engine) -> None:
+    """GIVEN instance B working on a message (its rules held for it) WHEN rules sending
+    everything to TCKH are saved on A meanwhile THEN the rest of B's message is still routed
+    by the rules it started with; B's next message goes to TCKH."""
+    a = _instance(tmp_path / "a", engine)
+    b = _instance(tmp_path / "b", engine)
+    with b.held():
+        assert _lead(b) == "VP"
+        save_rules(a, rules_text("TCKH"), "quantri")
+        assert _lead(b) == "VP"
+    assert _lead(b) == "TCKH"
+
+
 def test_a_file_changed_on_one_instance_reaches_the_other(tmp_path: Path, engine: Engine) -> None:
     """GIVEN instances A and B on the same rules
     WHEN an administrator edits B's rules file and B reloads (SIGHUP)
