@@ -47,12 +47,25 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
+def _empty_list() -> list[Any]:
+    return []
+
+
+def _empty_dict() -> dict[str, Any]:
+    return {}
+
+
+# Python functions, not the builtins list and dict: pydantic inspects a default factory's
+# signature each time a row is made, and a builtin's costs ~15 × as much (text parsed
+# with ast): ~1.5 ms of CPU per registered document.
+
+
 def _utc(nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 def _json() -> Any:
-    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    return Field(default_factory=_empty_list, sa_column=Column(JSON, nullable=False))
 
 
 class InboundMessage(SQLModel, table=True):
@@ -79,10 +92,12 @@ class InboundMessage(SQLModel, table=True):
     duplicate_of: int | None = Field(default=None, foreign_key="inbound_message.id")
     # Sender authentication (DKIM, SPF, DMARC results) and the virus scan, as recorded.
     sender_auth: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+        default_factory=_empty_dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
     )
     scan: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+        default_factory=_empty_dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
     )
 
 
@@ -123,7 +138,8 @@ class RegisterEntry(SQLModel, table=True):
     search_text: str = ""
     # Flags a clerk must see, e.g. active PDF content ("javascript", "launch", "embedded-file").
     flags: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+        default_factory=_empty_list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
     # Routing (rules/): the rules file version in force, the trace, the facts it looked at
     # (kept so `gateway rules test --replay` can re-decide), priority and tags, and the
@@ -132,14 +148,17 @@ class RegisterEntry(SQLModel, table=True):
         default="", sa_column=Column(Text, nullable=False, server_default="")
     )
     routing_trace: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+        default_factory=_empty_list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
     routing_facts: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+        default_factory=_empty_dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
     )
     priority: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     tags: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+        default_factory=_empty_list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
     process_by: datetime | None = _utc(nullable=True)
     assign_by: datetime | None = _utc(nullable=True)
@@ -159,10 +178,12 @@ class RegisterEntry(SQLModel, table=True):
         default="text", sa_column=Column(Text, nullable=False, server_default="text")
     )
     conflicts: list[dict[str, str]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+        default_factory=_empty_list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
     edxml: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+        default_factory=_empty_dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
     )
 
 
@@ -192,7 +213,8 @@ class SignatureResult(SQLModel, table=True):
     timestamp_trusted: bool | None = None
     revocation: str | None = Field(default=None, max_length=32)
     chain: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+        default_factory=_empty_list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
 
 
@@ -225,7 +247,9 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     inbound_id: int | None = Field(default=None, foreign_key="inbound_message.id", index=True)
     entry_id: int | None = Field(default=None, foreign_key="register_entry.id", index=True)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    details: dict[str, Any] = Field(
+        default_factory=_empty_dict, sa_column=Column(JSON, nullable=False)
+    )
 
 
 class OutboxMessage(SQLModel, table=True):
