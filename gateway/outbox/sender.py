@@ -8,7 +8,9 @@ transport session (one relay connection), then records every outcome in one tran
 two takes of the database's write lock per round, not one per mail, which the pipeline
 processes' register transactions would otherwise queue behind. A crash between the
 hand-over and that record sends the round's mails again (at-least-once, as a lost relay
-reply does; the maildir is exactly-once).
+reply does; the maildir is exactly-once). A round lasts at most ``ROUND_SECONDS`` (plus one
+mail), far within the lease, so a slow relay never lets another instance take a mail this
+one has sent but not yet recorded.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -33,12 +36,17 @@ from registry.mail.outbox import (
     mark_failed,
     mark_retry,
     mark_sent,
+    release_claims,
     release_leases,
 )
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+# A round stops handing mails over after this long (each mail may take the relay's timeout,
+# 30 s): its outcomes are recorded well before its lease runs out, so no other instance
+# takes a mail that was sent; the mails it did not reach are due again at once.
+ROUND_SECONDS = 60.0
 
 Outcome = Literal["sent", "failed", "transient"]
 
@@ -89,12 +97,18 @@ class OutboxSender:
             claimed = claim_due(session, now, lease=LEASE, owner=this_owner(), limit=batch)
         if not claimed:
             return 0
+        outcomes: list[tuple[Outcome, str]] = []
+        ends = time.monotonic() + ROUND_SECONDS
         with self.transport.session() as delivery:
-            outcomes = [self._deliver(delivery, mail) for mail in claimed]
+            for mail in claimed:
+                if outcomes and time.monotonic() > ends:
+                    break  # a slow relay: record what was done well within the lease
+                outcomes.append(self._deliver(delivery, mail))
         with write_session(self.engine) as session:
-            for mail, (outcome, error) in zip(claimed, outcomes, strict=True):
+            for mail, (outcome, error) in zip(claimed, outcomes, strict=False):
                 self._record(session, mail, outcome, error)
-        return len(claimed)
+            release_claims(session, [mail.id for mail in claimed[len(outcomes) :]], now)
+        return len(outcomes)
 
     def _deliver(self, delivery: Delivery, mail: ClaimedMail) -> tuple[Outcome, str]:
         try:

@@ -84,6 +84,20 @@ def mark_failed(session: Session, mail_id: int, error: str) -> None:
     row.lease_owner = None
 
 
+def release_claims(session: Session, mail_ids: Sequence[int], now: datetime) -> None:
+    """Give back claimed rows that were not attempted: due now, the attempt not counted."""
+    if mail_ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(mail_ids))
+            .values(
+                next_attempt_at=now,
+                lease_owner=None,
+                attempts=col(OutboxMessage.attempts) - 1,
+            )
+        )
+
+
 def lease_owners(session: Session, prefix: str) -> list[str]:
     """Owners (``host:pid``) holding leases on pending rows, whose name starts with prefix."""
     query = (

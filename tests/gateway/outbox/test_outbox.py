@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
+from gateway.outbox import sender as sender_module
 from gateway.outbox.sender import OutboxSender
 from gateway.outbox.transports import MaildirTransport, RelayTransport
 from registry.database import read_session, write_session
@@ -114,6 +115,27 @@ def test_one_refused_mail_in_a_round_leaves_the_others_sent(
     assert (third.status, third.attempts) == ("pending", 1)
     assert "451" in third.last_error
     assert [m.raw for m in sink.messages] == [RAW]
+
+
+def test_a_round_that_runs_out_of_time_gives_back_the_mails_it_did_not_reach(
+    engine: Engine, sink: SinkRelay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN three queued mails and a round whose time is up after the first mail
+    WHEN the round runs THEN the first is sent and the other two are due again at once,
+    their attempt not counted; the next rounds send them."""
+    queue(engine, n=3)
+    monkeypatch.setattr(sender_module, "ROUND_SECONDS", 0.0)
+    sender = OutboxSender(engine, RelayTransport(sink.url))
+    assert sender.run_once() == 1
+    first, second, third = rows(engine)
+    assert first.status == "sent"
+    for row in (second, third):
+        assert (row.status, row.attempts, row.lease_owner) == ("pending", 0, None)
+        assert row.next_attempt_at <= datetime.now(UTC)
+    assert sender.run_once() == 1
+    assert sender.run_once() == 1
+    assert [r.status for r in rows(engine)] == ["sent"] * 3
+    assert len(sink.wait_for(3)) == 3
 
 
 def test_4xx_is_retried_with_backoff_then_delivered(engine: Engine, sink: SinkRelay) -> None:
