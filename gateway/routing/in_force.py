@@ -27,8 +27,7 @@ from __future__ import annotations
 import difflib
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -156,7 +155,7 @@ class Router:
         self._engine = engine
         self.calendar = calendar_for(deployment)
         self._lock = threading.Lock()
-        self._holding = Holding()
+        self._holding: Holding[RulesText] = Holding()
         read = read_rules_text(deployment)  # an invalid file at start-up is a config error
         self._in_force = read
         self._row_id: int | None = None
@@ -177,19 +176,19 @@ class Router:
     def units(self) -> dict[str, Unit]:
         return self.rules.units_by_code
 
-    @contextmanager
-    def held(self) -> Iterator[object]:
-        """Read once, then kept for this thread until the block ends: one message is routed
+    def held(self) -> AbstractContextManager[RulesText]:
+        """Read once, then held for this thread until the block ends: one message is routed
         by one version of the rules, asked of the database once."""
-        current = self.refresh()
-        with self._holding.block():
-            yield current
+        return self._holding.block(self.refresh)
 
     def refresh(self) -> RulesText:
         """The rules in force now: the newest saved row, loaded when it changed."""
+        held = self._holding.value
+        if held is not None:
+            return held
         with self._lock:
             current = self._in_force
-        if self._engine is None or self._holding.active:
+        if self._engine is None:
             return current
         try:
             with read_session(self._engine) as session:

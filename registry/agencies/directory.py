@@ -66,10 +66,10 @@ class Directory:
     def by_code(self, code: str) -> Agency | None:
         return next((a for a in self.agencies if a.code == code), None)
 
-    def held(self) -> AbstractContextManager[object]:
+    def held(self) -> AbstractContextManager[Directory]:
         """A block in which this directory stays as read (one message sees one directory);
         a directory from a file never changes."""
-        return nullcontext()
+        return nullcontext(self)
 
     @cached_property
     def local_domains(self) -> frozenset[str]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -172,7 +171,7 @@ class LiveDirectory(Directory):
     _version: tuple[int, datetime | None] | None
     _current: Directory
     _lock: threading.Lock
-    _holding: Holding
+    _holding: Holding[Directory]
 
     def __init__(self, base: Directory, engine: Engine) -> None:
         object.__setattr__(self, "agencies", base.agencies)
@@ -183,18 +182,16 @@ class LiveDirectory(Directory):
         object.__setattr__(self, "_lock", threading.Lock())
         object.__setattr__(self, "_holding", Holding())
 
-    @contextmanager
-    def held(self) -> Iterator[object]:
-        """Read once, then kept for this thread until the block ends: one message sees one
+    def held(self) -> AbstractContextManager[Directory]:
+        """Read once, then held for this thread until the block ends: one message sees one
         directory, and its stages ask the database for the version once, not at each look."""
-        current = self.refresh()
-        with self._holding.block():
-            yield current
+        return self._holding.block(self.refresh)
 
     def refresh(self) -> Directory:
         """The directory in force now (a plain value, the same object until it changes)."""
-        if self._holding.active:
-            return self._current
+        held = self._holding.value
+        if held is not None:
+            return held
         with self._lock:
             try:
                 with Session(self._engine) as session:

@@ -5,6 +5,7 @@ about, and the directory in force read again by a running gateway."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,7 +141,8 @@ def test_the_directory_in_force_sees_an_added_agency_at_once(config: Path) -> No
 def test_one_message_sees_one_directory(config: Path) -> None:
     """GIVEN a message being worked on (the directory held for it) WHEN another process adds
     an agency meanwhile THEN the message's later lookups do not see it (one message, one
-    directory); the next message does."""
+    directory), even after another thread (the console) has read the new directory; the
+    next message does."""
     deployment = load(config)
     engine = open_database(deployment)
     try:
@@ -154,6 +156,13 @@ def test_one_message_sees_one_directory(config: Path) -> None:
                     source="test",
                     now=datetime.now(UTC),
                 )
+            console: list[Agency | None] = []
+            reader = threading.Thread(
+                target=lambda: console.append(directory.identify("vanthu@tram.local"))
+            )
+            reader.start()
+            reader.join()
+            assert [a.code for a in console if a is not None] == ["TRAM"]
             assert directory.identify("vanthu@tram.local") is None
             assert "tram.local" not in directory.local_domains
         found = directory.identify("vanthu@tram.local")
