@@ -268,7 +268,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for connections in (1,) if args.no_parallel else (1, 2):
             runs.append(run_end_to_end(workdir, pki, documents, connections, gateway_env))
-        large = run_large(workdir, pki, args.large_mb) if args.large_mb else None
+        large = run_large(workdir, pki, args.large_mb, gateway_env) if args.large_mb else None
     except BenchmarkError as exc:
         raise BenchmarkError(f"{exc}\n(deployments and their serve.log kept in {workdir})") from exc
     if not args.keep:

@@ -33,7 +33,9 @@ class LargeMessage:
     growth_per_message: float  # (peaks − RSS before, process and children) / message bytes
 
 
-def run_large(workdir: Path, pki: TestPki, megabytes: float) -> LargeMessage:
+def run_large(
+    workdir: Path, pki: TestPki, megabytes: float, extra_env: dict[str, str] | None = None
+) -> LargeMessage:
     """One message of ``megabytes`` into a fresh deployment; the gateway's memory growth."""
     small, second = prepare_documents(pki, 2, 0)
     raw = padded_mail(second.number, second.message_id, second.pdf, int(megabytes * 1024))
@@ -41,7 +43,9 @@ def run_large(workdir: Path, pki: TestPki, megabytes: float) -> LargeMessage:
     sink = TimedSink()
     sink.start()
     gateway = GatewayProcess(
-        workdir / "deploy-large", pki.root_pem(), env={"GATEWAY_OUTGOING__RELAY": sink.url}
+        workdir / "deploy-large",
+        pki.root_pem(),
+        env={**(extra_env or {}), "GATEWAY_OUTGOING__RELAY": sink.url},
     )
     try:
         gateway.start(timeout=START_SECONDS)

@@ -7,8 +7,9 @@ was the bottleneck at ~70 ms of CPU per document while its verifier processes id
 claiming items in its worker threads (the urgent-first order, the isolation of suspects
 and the spool's moves stay where they were) and hands each claimed item to a
 :class:`~gateway.pipeline.lanes.ProcessLanes` lane that runs :meth:`Pipeline.process` on
-a pipeline built from the same deployment. Nothing else changes for exactly-once: the
-register transaction is idempotent on the spool id, as with several instances.
+a pipeline built from the same deployment; the lane reads the item's bytes from the
+spool. Nothing else changes for exactly-once: the register transaction is idempotent on
+the spool id, as with several instances.
 
 A lane that dies with an item in it (a crash in a C extension, the kernel's OOM killer)
 counts as a crash of that item (:class:`~gateway.errors.PipelineProcessDiedError`), as a
@@ -25,6 +26,7 @@ import multiprocessing
 import multiprocessing.util
 import signal
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gateway.errors import PipelineProcessDiedError, TransientError
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
     from gateway.config.settings import Deployment
     from gateway.pipeline.flow import Pipeline, ProcessResult
+    from gateway.spool.queue import SpoolItem
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +100,11 @@ def _build() -> Pipeline | None:
     return _pipeline
 
 
-def _process_in_lane(spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
+def _process_in_lane(spool_id: str, message: Path, envelope: Envelope) -> ProcessResult:
     pipeline = _build()
     if pipeline is None:
         raise TransientError("the pipeline process could not start (see the log)")
-    return pipeline.process(spool_id, raw, envelope)
+    return pipeline.process(spool_id, message.read_bytes(), envelope)
 
 
 def _relay(logs: Queue[logging.LogRecord | None]) -> None:
@@ -121,11 +124,13 @@ class PipelineProcesses:
         self._relay.start()
         self.lanes = ProcessLanes(count, _start_lane, (deployment, self._logs, _explicit_levels()))
 
-    def __call__(self, spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
+    def __call__(self, item: SpoolItem, envelope: Envelope) -> ProcessResult:
+        """Run the pipeline on a claimed item in a lane, which reads the item's bytes from
+        the spool itself (a 25 MB message is not pickled through a pipe)."""
         try:
-            return self.lanes.run(_process_in_lane, spool_id, raw, envelope)
+            return self.lanes.run(_process_in_lane, item.id, item.message, envelope)
         except LaneDiedError as exc:
-            log.warning("%s: the pipeline process died with it; a new one started", spool_id)
+            log.warning("%s: the pipeline process died with it; a new one started", item.id)
             raise PipelineProcessDiedError(f"pipeline process died: {exc}") from exc
 
     def warm_up(self) -> None:

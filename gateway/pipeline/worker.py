@@ -24,8 +24,9 @@ from registry.errors import DatabaseUnavailableError
 
 log = logging.getLogger(__name__)
 
-# Runs one item's pipeline: Pipeline.process itself, or a pipeline process (processes.py).
-ItemRunner = Callable[[str, bytes, Envelope], ProcessResult]
+# Runs one claimed item's pipeline in a pipeline process (processes.py), which reads the
+# item's bytes from the spool itself; without one, Pipeline.process runs in this thread.
+ItemRunner = Callable[[SpoolItem, Envelope], ProcessResult]
 
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
@@ -51,7 +52,9 @@ class Worker:
     def handle(self, item: SpoolItem) -> ProcessResult | None:
         """Process one claimed item to its end: done, back in new/, or quarantined."""
         try:
-            raw, envelope = item.raw(), item.envelope()
+            envelope = item.envelope()
+            with item.message.open("rb"):
+                pass  # readable; read where the pipeline runs
         except (OSError, ValueError, TypeError, KeyError) as exc:
             self._quarantine(item, f"spool item unreadable: {exc}")
             return None
@@ -61,13 +64,18 @@ class Worker:
             return None
         if item.state.crashes:
             with self.isolation.alone():
-                return self._process(self.spool.mark_solo(item), raw, envelope)
+                return self._process(self.spool.mark_solo(item), envelope)
         with self.isolation.shared():
-            return self._process(item, raw, envelope)
+            return self._process(item, envelope)
 
-    def _process(self, item: SpoolItem, raw: bytes, envelope: Envelope) -> ProcessResult | None:
+    def _run(self, item: SpoolItem, envelope: Envelope) -> ProcessResult:
+        if self.run is not None:
+            return self.run(item, envelope)
+        return self.pipeline.process(item.id, item.raw(), envelope)
+
+    def _process(self, item: SpoolItem, envelope: Envelope) -> ProcessResult | None:
         try:
-            result = (self.run or self.pipeline.process)(item.id, raw, envelope)
+            result = self._run(item, envelope)
         except PipelineProcessDiedError:
             # As if the service had died with the item: a suspect, next processed alone.
             self.spool.crashed(item)

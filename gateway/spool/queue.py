@@ -82,8 +82,14 @@ class SpoolItem:
     def attempts(self) -> int:
         return self.state.attempts
 
+    @property
+    def message(self) -> Path:
+        """The file of the message's bytes, as received (read by whichever process runs the
+        pipeline: a large message is not copied through a pipe)."""
+        return self.path / MESSAGE_FILE
+
     def raw(self) -> bytes:
-        return (self.path / MESSAGE_FILE).read_bytes()
+        return self.message.read_bytes()
 
     def envelope(self) -> Envelope:
         return Envelope.from_json((self.path / ENVELOPE_FILE).read_text(encoding="utf-8"))

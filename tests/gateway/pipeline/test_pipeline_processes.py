@@ -25,7 +25,7 @@ from gateway.pipeline.lanes import LaneDiedError, ProcessLanes
 from gateway.pipeline.processes import PipelineProcesses
 from gateway.pipeline.worker import Worker
 from gateway.spool.envelope import Envelope
-from gateway.spool.queue import ItemState, Spool
+from gateway.spool.queue import ItemState, Spool, SpoolItem
 from gateway.wiring import open_database
 from registry.database import make_engine, read_session
 from registry.queries import list_inbound
@@ -69,8 +69,8 @@ def test_an_item_whose_pipeline_process_died_runs_alone_and_a_poison_one_is_quar
     item_id = spool.put(official_mail(), ENVELOPE)
     runs: list[str] = []
 
-    def dies(spool_id: str, raw: bytes, envelope: Envelope) -> ProcessResult:
-        runs.append(spool_id)
+    def dies(item: SpoolItem, envelope: Envelope) -> ProcessResult:
+        runs.append(item.id)
         raise PipelineProcessDiedError("pipeline process died")
 
     pipeline = pipeline_on(f"sqlite:///{tmp_path / 'g.db'}", tmp_path)
@@ -115,17 +115,23 @@ def test_pipeline_processes_register_and_their_log_lines_reach_the_service_log(
             )
             for n in (1, 2)
         ]
-        results = [processes(f"item-{n}", raw, ENVELOPE) for n, raw in enumerate(mails)]
-        again = processes("item-0", mails[0], ENVELOPE)
+        spool = Spool(settings.data_dir / "spool")
+        for raw in mails:
+            spool.put(raw, ENVELOPE)
+        items = [spool.claim(), spool.claim()]
+        assert None not in items
+        results = [processes(item, ENVELOPE) for item in items if item is not None]
+        again = processes(items[0], ENVELOPE) if items[0] is not None else None
     finally:
         processes.close()
+    ids = [item.id for item in items if item is not None]
     assert [r.already_done for r in results] == [False, False]
-    assert again.already_done and again.entries == results[0].entries
+    assert again is not None and again.already_done and again.entries == results[0].entries
     with read_session(make_engine(settings.database_url)) as session:
-        assert sorted(i.spool_id for i in list_inbound(session)) == ["item-0", "item-1"]
+        assert sorted(i.spool_id for i in list_inbound(session)) == sorted(ids)
     lines = [r for r in caplog.records if r.name == "gateway.pipeline.flow"]
     assert {r.process for r in lines} - {os.getpid()}, "logged from the pipeline processes"
-    assert any("item-1:" in r.getMessage() for r in lines)
+    assert any(f"{ids[1]}:" in r.getMessage() for r in lines)
 
 
 ORPHAN = """
