@@ -49,3 +49,19 @@ def test_a_large_body_is_squashed_without_a_piece_per_word() -> None:
         tracemalloc.stop()
     assert squashed.startswith("noi dung bo sung de dat kich thuoc thu. noi")
     assert peak < 4 * size
+
+
+def test_a_large_body_is_folded_within_its_own_size_again() -> None:
+    """GIVEN a 4-million-character mail body WHEN it is folded THEN the memory it takes
+    stays under 1.5 × the text: the folded text, and a slice at a time besides (one pass
+    over the whole text held the decomposed text and two copies at once: 3.9 ×)."""
+    body = "Nội dung bổ sung để đạt kích thước thư.\r\n" * 100_000
+    size = sys.getsizeof(body)
+    tracemalloc.start()
+    try:
+        folded = text.fold(body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert folded.startswith("noi dung bo sung de dat kich thuoc thu.\r\nnoi")
+    assert peak < 1.5 * size, f"{peak / size:.1f} × the text"
