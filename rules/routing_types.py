@@ -42,6 +42,11 @@ class Leader:
     account: str | None = None  # the console user name whose queue shows these documents
 
 
+# The rules read the mail's body up to here. A cover letter is far shorter; a body padded
+# to 25 MB is then neither folded once per rule nor kept whole in every entry's facts.
+BODY_CHARS = 100_000
+
+
 @dataclass(frozen=True)
 class RoutingFacts:
     """What the rules may look at for one registered document (plain values, no parsing)."""
@@ -60,7 +65,7 @@ class RoutingFacts:
     paper_required: bool = False
     summary: str = ""
     subject: str = ""
-    body: str = ""
+    body: str = ""  # its first BODY_CHARS characters
     attachment_names: tuple[str, ...] = ()
     due_date: date | None = None  # the document's own deadline (edXML DueDate), if any
 

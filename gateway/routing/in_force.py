@@ -52,7 +52,7 @@ from registry.rules_versions import (
 )
 from rules.calendar import WorkingCalendar, parse_sessions
 from rules.routing import route
-from rules.routing_types import Routing, RoutingFacts, Unit
+from rules.routing_types import BODY_CHARS, Routing, RoutingFacts, Unit
 from rules.rulesfile import RulesError, RuleSet, load_rules
 
 log = logging.getLogger(__name__)
@@ -305,7 +305,7 @@ def routing_facts(
         paper_required=draft.paper_required,
         summary=draft.summary or "",
         subject=parsed.subject if parsed else "",
-        body=parsed.body_text if parsed else "",
+        body=parsed.body_text[:BODY_CHARS] if parsed else "",
         attachment_names=tuple(a.filename for a in parsed.attachments) if parsed else (),
         due_date=analysis.edxml.document.due_on if analysis.edxml.document else None,
     )

@@ -25,6 +25,7 @@ from gateway.pipeline.flow import Pipeline
 from registry.database import make_engine, read_session
 from registry.models import AssignmentRecord, InboundMessage, OutboxMessage, RegisterEntry
 from rules.calendar import WorkingCalendar
+from rules.routing_types import BODY_CHARS
 from rules.rulesfile import load_rules
 from tests.gateway.pipeline.test_pipeline import count, envelope, make_pipeline, outbox
 from tests.support.gateway_process import GatewayProcess
@@ -179,6 +180,54 @@ def test_r_assign_routing_is_written_and_copies_queued_in_the_same_transaction(
     [receipt] = [m for m in outbox(engine) if m["Auto-Submitted"] == "auto-replied"]
     assert str(receipt["Subject"]).startswith("[KHẨN] Biên nhận")
     assert "Phòng Y tế: Chủ trì, hạn xử lý: 25/11/2026 11:00" in text_of(receipt)
+
+
+BODY_RULES = """
+units:
+  - {code: VP, name: "Văn phòng", mailbox: vp@example.gov.vn}
+  - {code: TNMT, name: "Phòng Tài nguyên và Môi trường", mailbox: tnmt@example.gov.vn}
+rules:
+  - name: "Thư nói về giải phóng mặt bằng"
+    when: {words: ["giải phóng mặt bằng"], look_in: [body]}
+    then: {lead: TNMT}
+  - name: "Mặc định"
+    default: true
+    then: {lead: VP}
+"""
+
+
+def test_the_rules_read_the_first_hundred_thousand_characters_of_the_body(
+    engine: Engine, tmp_path: Path, pki: TestPki
+) -> None:
+    """GIVEN a rule on words of the mail's body WHEN they are in the body's first 100 000
+    characters, and WHEN only after them THEN the first goes by the rule, the second by the
+    default; the facts kept with each entry hold at most those characters."""
+    router = RulesRouter(load_rules(BODY_RULES, "rules.yaml"), WorkingCalendar(zone=ZONE))
+    pipeline = replace(make_pipeline(engine, tmp_path, pki), router=router)
+    phrase = "Đề nghị phối hợp giải phóng mặt bằng dự án.\n"
+    filler = "Kính gửi các cơ quan, đơn vị.\n" * (BODY_CHARS // 30 + 10)
+    for n, body in ((63, phrase + filler), (64, filler + phrase)):
+        summary = "phối hợp thực hiện dự án"
+        raw = official_mail(
+            sender=AGENCY,
+            subject=f"Công văn số {n}/UBND-VP V/v {summary}",
+            message_id=f"<cv{n}@vp.rachgia.example.gov.vn>",
+            attachments=[(f"{n}.pdf", signed(pki, str(n), summary), "application/pdf")],
+            body=body,
+        )
+        pipeline.process(f"body-{n}", raw, envelope())
+    with read_session(engine) as session:
+        entries = list(session.scalars(select(RegisterEntry).order_by(col(RegisterEntry.id))))
+        leads = [
+            session.scalars(
+                select(col(AssignmentRecord.unit_code)).where(
+                    col(AssignmentRecord.entry_id) == e.id
+                )
+            ).one()
+            for e in entries
+        ]
+    assert leads == ["TNMT", "VP"]
+    assert [len(e.routing_facts["body"]) for e in entries] == [BODY_CHARS, BODY_CHARS]
 
 
 def test_reprocessing_a_committed_item_queues_no_second_routed_copy(
