@@ -39,7 +39,7 @@ def fold(s: str) -> str:
         return _fold_slice(s)
     # Slice by slice, from the text as given to the folded text: each step over a whole
     # 25 MB mail body (the decomposed text, a list of its characters, each replacement's
-    # copy) held five times the text at once (R-LIMITS, bench/ingest.py). A cut anywhere
+    # copy) held five times the text at once (bench/ingest.py --large-mb). A cut anywhere
     # gives the same result: a letter decomposes on its own, and the marks dropped never
     # move past a letter.
     return "".join(_fold_slice(s[i : i + _FOLD_SLICE]) for i in range(0, len(s), _FOLD_SLICE))
