@@ -18,6 +18,7 @@ from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from gateway.errors import SpoolError
+from gateway.smtp.data import OneBufferData
 from gateway.smtp.replies import (
     REPLY_NO_SUCH_USER,
     REPLY_QUEUED,
@@ -138,12 +139,12 @@ class _EnhancedCodes:
         await super().push(status)  # type: ignore[misc]
 
 
-class GatewaySMTP(_EnhancedCodes, SMTP):
-    """aiosmtpd's SMTP with our size replies."""
+class GatewaySMTP(_EnhancedCodes, OneBufferData):
+    """aiosmtpd's SMTP with our size replies, DATA into one buffer."""
 
 
-class GatewayLMTP(_EnhancedCodes, LMTP):
-    """aiosmtpd's LMTP with our size replies."""
+class GatewayLMTP(_EnhancedCodes, OneBufferData, LMTP):
+    """aiosmtpd's LMTP with our size replies, DATA into one buffer."""
 
 
 async def start_listener(
