@@ -10,8 +10,6 @@ a short defect string; only a message whose structure cannot be read at all rais
 
 from __future__ import annotations
 
-import binascii
-import codecs
 import email
 import email.errors
 import email.utils
@@ -19,8 +17,6 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from email import policy
-from email.feedparser import BytesFeedParser
 from email.message import Message
 
 from mailparse.addresses import on_local_domain, validated
@@ -31,6 +27,7 @@ from mailparse.errors import MailparseError, MalformedMessageError
 from mailparse.filenames import sanitised
 from mailparse.limits import MAX_ADDRESS_HEADER_CHARS, Limits
 from mailparse.message import Address, Attachment, ParsedMessage
+from mailparse.tree import STDLIB_ERRORS, message_tree, well_formed_base64
 
 # A header line as RFC 5322 §2.2 defines it: printable ASCII name, colon.
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
@@ -42,22 +39,6 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 # What email.message raises on hostile header values and parameters (its header parser has
 # known crash bugs); caught around each such call so one bad part spoils nothing else.
-FEED_BYTES = 1 << 20  # the slices of a message the stdlib parser is fed
-# Base64 as the stdlib accepts it without a defect: the alphabet in lines, at most two "="
-# at the end (the length is checked apart: a multiple of 4 without the line breaks).
-_BASE64_BODY = re.compile(r"[A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2}")
-_ASCII_SAFE = frozenset({"ascii", "utf-8"})  # codec names: a byte over 127 never ASCII
-
-_STDLIB_ERRORS = (
-    email.errors.MessageError,
-    ValueError,
-    LookupError,
-    IndexError,
-    TypeError,
-    AttributeError,
-    AssertionError,
-    RecursionError,
-)
 
 
 def parse_once(
@@ -98,8 +79,8 @@ def parse(
     if (head_end if head_end >= 0 else len(raw)) > limits.max_header_bytes:
         raise MalformedMessageError("header section too large")
     try:
-        msg = _message_tree(raw)
-    except _STDLIB_ERRORS as exc:
+        msg = message_tree(raw)
+    except STDLIB_ERRORS as exc:
         raise MalformedMessageError("MIME structure cannot be read") from exc
     defects: list[str] = ["byte-order-mark-before-headers"] if bom else []
     sender = _sender(msg, defects, local_domains)
@@ -124,20 +105,6 @@ def parse(
         attachments=tuple(attachments),
         defects=tuple(dict.fromkeys(defects)),
     )
-
-
-def _message_tree(raw: bytes) -> Message:
-    """The stdlib's parse of ``raw``, fed a slice at a time (the same tree, whatever the
-    slices: the parser keeps a line cut between two of them).
-
-    ``email.message_from_bytes`` decodes the whole message into one string and cuts all of
-    it into lines at once: 7.7 × the message at its peak (a 25 MiB message, 193 MiB). Fed
-    slice by slice, the parser holds only the lines of the part it is reading: 2.8 ×."""
-    parser = BytesFeedParser(policy=policy.default)
-    view = memoryview(raw)
-    for start in range(0, len(raw), FEED_BYTES):
-        parser.feed(bytes(view[start : start + FEED_BYTES]))
-    return parser.close()
 
 
 def _require_header_section(raw: bytes) -> None:
@@ -234,7 +201,7 @@ def _addresses(
     out: list[Address] = []
     try:
         pairs = email.utils.getaddresses([raw])
-    except _STDLIB_ERRORS:
+    except STDLIB_ERRORS:
         pairs = []
     for display, addr in pairs:
         if not addr:
@@ -347,7 +314,7 @@ def _inside_edxml(
 def _content_type(part: Message, defects: list[str]) -> str:
     try:
         return part.get_content_type()
-    except _STDLIB_ERRORS:
+    except STDLIB_ERRORS:
         defects.append("unreadable-content-type")
         return "application/octet-stream"
 
@@ -355,7 +322,7 @@ def _content_type(part: Message, defects: list[str]) -> str:
 def _charset(part: Message) -> str | None:
     try:
         return part.get_content_charset()
-    except _STDLIB_ERRORS:
+    except STDLIB_ERRORS:
         return None
 
 
@@ -369,7 +336,7 @@ def _filename(part: Message, defects: list[str]) -> str:
     try:
         name = _raw_filename(_raw_header(part, "Content-Disposition") or "")
         name = name or part.get_filename() or part.get_param("name")
-    except _STDLIB_ERRORS:
+    except STDLIB_ERRORS:
         defects.append("unreadable-filename")
         return ""
     if isinstance(name, tuple):  # RFC 2231: (charset, language, the bytes as Latin-1)
@@ -397,37 +364,15 @@ def _raw_filename(disposition: str) -> tuple[str | None, str | None, str] | str 
 
 
 def _payload(part: Message, defects: list[str]) -> bytes:
-    lean = _well_formed_base64(part)
+    lean = well_formed_base64(part)
     if lean is not None:
         return lean
     try:
         data = part.get_payload(decode=True)
-    except _STDLIB_ERRORS:
+    except STDLIB_ERRORS:
         defects.append("undecodable-payload")
         return b""
     return data if isinstance(data, bytes) else b""
-
-
-def _well_formed_base64(part: Message) -> bytes | None:
-    """A base64 body decoded straight from the parsed text, when it is well formed: what
-    the stdlib would return, without its copies (the body's lines, their join, a padded
-    copy: 4.5 × the body at its peak). None: the stdlib decides, with its defects."""
-    if part.is_multipart() or str(part.get("Content-Transfer-Encoding", "")).lower() != "base64":
-        return None
-    # The text is the part's own only when it had no byte over 127, or when its charset
-    # turns such a byte into no ASCII character (the stdlib re-decodes it with the charset).
-    charset = part.get_param("charset")
-    try:
-        if charset is not None and codecs.lookup(str(charset)).name not in _ASCII_SAFE:
-            return None
-        payload = part.get_payload()
-    except _STDLIB_ERRORS:
-        return None
-    if not isinstance(payload, str) or not _BASE64_BODY.fullmatch(payload):
-        return None
-    if (len(payload) - payload.count("\r") - payload.count("\n")) % 4:
-        return None
-    return binascii.a2b_base64(payload)
 
 
 def _defect_name(defect: object) -> str:

@@ -1,5 +1,5 @@
 """Large messages are read within a few times their size, to the same result as the stdlib
-reads them (mailparse.mime: the parser fed slice by slice, well-formed base64 decoded
+reads them (mailparse.tree: the parser fed slice by slice, well-formed base64 decoded
 straight from the parsed text)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from email import policy
 
 import pytest
 
-from mailparse import mime
+from mailparse import mime as mime_module
+from mailparse import tree
 from mailparse.mime import parse
 
 HEAD = (
@@ -72,7 +73,7 @@ def test_an_attachment_reads_as_the_stdlib_reads_it(
     parsed = parse(raw)
     [attachment] = parsed.attachments
     assert attachment.data == part.get_payload(decode=True)
-    monkeypatch.setattr(mime, "_well_formed_base64", lambda _part: None)
+    monkeypatch.setattr(mime_module, "well_formed_base64", lambda _part: None)
     assert parse(raw) == parsed
 
 
@@ -90,18 +91,18 @@ def test_a_message_is_parsed_whatever_the_slices_cut(monkeypatch: pytest.MonkeyP
     """GIVEN a message longer than a slice WHEN it is parsed fed in slices of 1 MiB, and
     of 7 bytes (cutting CRLFs, header lines and boundaries) THEN both readings are the
     same, the attachment whole."""
-    data = bytes(range(256)) * (mime.FEED_BYTES // 256 + 100)
+    data = bytes(range(256)) * (tree.FEED_BYTES // 256 + 100)
     raw = _mail(_lines(data))
     parsed = parse(raw)
     assert parsed.attachments[0].data == data
-    monkeypatch.setattr(mime, "FEED_BYTES", 7)
+    monkeypatch.setattr(tree, "FEED_BYTES", 7)
     assert parse(_mail(_lines(data[:5000]))) == parse_whole(_mail(_lines(data[:5000])))
 
 
 def parse_whole(raw: bytes) -> object:
     """The reading with the message fed at once."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mime, "FEED_BYTES", len(raw) + 1)
+        patch.setattr(tree, "FEED_BYTES", len(raw) + 1)
         return parse(raw)
 
 

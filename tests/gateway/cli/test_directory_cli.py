@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from gateway.cli.main import main
 from gateway.config.settings import load
@@ -114,6 +115,18 @@ def test_a_closed_network_address_is_recognised_only_when_listed() -> None:
     assert parsed.sender is not None and parsed.sender.address == "vanthu@tram.local"
 
 
+def add_tram(engine: Engine) -> None:
+    """Agency TRAM, on a closed network's domain, added to the directory table."""
+    with write_session(engine) as session:
+        store(
+            session,
+            Agency(code="TRAM", name="Trạm nội bộ", addresses=("vanthu@tram.local",)),
+            actor="test",
+            source="test",
+            now=datetime.now(UTC),
+        )
+
+
 def test_the_directory_in_force_sees_an_added_agency_at_once(config: Path) -> None:
     """GIVEN a running gateway's directory (built once at start) WHEN another process adds
     an agency to the database THEN the next lookup identifies its address, with no reload;
@@ -123,14 +136,7 @@ def test_the_directory_in_force_sees_an_added_agency_at_once(config: Path) -> No
     try:
         directory = directory_in_force(deployment, engine)
         assert directory.identify("vanthu@tram.local") is None
-        with write_session(engine) as session:
-            store(
-                session,
-                Agency(code="TRAM", name="Trạm nội bộ", addresses=("vanthu@tram.local",)),
-                actor="test",
-                source="test",
-                now=datetime.now(UTC),
-            )
+        add_tram(engine)  # as another process would
         found = directory.identify("VanThu@tram.local")
         assert found is not None and found.code == "TRAM"
         assert "tram.local" in directory.local_domains
@@ -148,14 +154,7 @@ def test_one_message_sees_one_directory(config: Path) -> None:
     try:
         directory = directory_in_force(deployment, engine)
         with directory.held():
-            with write_session(engine) as session:
-                store(
-                    session,
-                    Agency(code="TRAM", name="Trạm nội bộ", addresses=("vanthu@tram.local",)),
-                    actor="test",
-                    source="test",
-                    now=datetime.now(UTC),
-                )
+            add_tram(engine)  # as another process would
             console: list[Agency | None] = []
             reader = threading.Thread(
                 target=lambda: console.append(directory.identify("vanthu@tram.local"))
