@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text, true, update
+from sqlalchemy import event, select, text, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
@@ -14,6 +14,7 @@ from registry.database import alembic_config, make_engine, read_session, upgrade
 from registry.models import EntryStatus, RegisterEntry
 from registry.recorder import Recorder
 from registry.search import (
+    PROBE_WINDOW,
     count_entries,
     entry_search_text,
     exact_first,
@@ -160,6 +161,57 @@ def test_newest_first_pages_and_count(engine: Engine) -> None:
         assert [p.has_more for p in pages] == [True, True, False]
         assert count_entries(session, "dat dai") == 5
         assert count_entries(session, "dat dai", cap=3) == 3
+
+
+def copies(engine: Engine, year: int, count: int, search_text: str) -> None:
+    """``count`` more entries of ``year`` (numbered on from 1 000), copied set-wise from the
+    newest one with ``search_text``."""
+    table = RegisterEntry.__table__  # type: ignore[attr-defined]
+    kept = [c.name for c in table.columns if c.name not in COPY_SETS]
+    sets = ", ".join(COPY_SETS.values())
+    statement = (
+        f"INSERT INTO register_entry ({', '.join(kept + list(COPY_SETS))})"
+        f" SELECT {', '.join(kept)}, {sets} FROM register_entry,"
+        " generate_series(1, :count) AS n WHERE id = (SELECT max(id) FROM register_entry)"
+    )
+    with engine.begin() as connection:
+        connection.execute(text(statement), {"year": year, "count": count, "text": search_text})
+
+
+COPY_SETS = {
+    "id": "nextval('register_entry_id_seq')",
+    "year": ":year",
+    "incoming_number": "1000 + n",
+    "document_key": "NULL",
+    "search_text": ":text",
+}
+
+
+def test_a_year_filtered_page_is_read_from_that_years_newest_entries(engine: Engine) -> None:
+    """GIVEN 60 entries of 2026 about "đất đai", then more entries of 2027 than the newest
+    entries PostgreSQL reads first WHEN 2026 is searched for "dat dai" THEN the page comes,
+    newest first, from 2026's newest entries: no statement reads the year without that
+    window (the planner's plan, which fetches and sorts every match of the year)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's FTS5 streams newest first without a window")
+    numbers = [add(engine, f"y{n}", f"Báo cáo số {n} về đất đai") for n in range(60)]
+    copies(engine, 2027, PROBE_WINDOW + 100, "cong van ve ngan sach")
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with read_session(engine) as session:
+            page = search_entries(session, "dat dai", year=2026, limit=50)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [f"{e.year}/{e.incoming_number}" for e in page.entries] == numbers[::-1][:50]
+    assert page.has_more
+    reads = [s for s in statements if "search_text" in s]
+    assert len(reads) == 1, reads
+    assert "register_entry.id >" in reads[0]
 
 
 def test_the_incoming_number_is_searchable(register: Engine) -> None:
