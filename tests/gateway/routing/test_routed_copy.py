@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
@@ -129,6 +130,28 @@ def test_files_are_forwarded_byte_for_byte() -> None:
         "54-UBND-VP.pdf": hashlib.sha256(PDF).hexdigest(),
         "Phụ lục số liệu.xlsx": hashlib.sha256(APPENDIX).hexdigest(),
     }
+
+
+def test_files_of_any_length_are_written_as_the_email_package_writes_them() -> None:
+    """GIVEN files of 0, 1, 57 (one full line), 58 and 20 000 bytes WHEN routed THEN each
+    is base64 in CRLF lines of at most 76 characters, as ``email`` writes an attachment
+    under the SMTP policy (the copy substitutes it after flattening), decoding to the
+    file's bytes, and the mail has no line but those of its own parts."""
+    blobs = [bytes(range(256))[:n] * (1 + n // 256) for n in (0, 1, 57, 58)]
+    blobs.append(bytes(i * 7 % 251 for i in range(20_000)))
+    files = tuple(
+        CopiedFile(f"tệp {n}.bin", "application/octet-stream", b) for n, b in enumerate(blobs)
+    )
+    raw, mail = render(replace(document(), files=files))
+    assert b"=_file_" not in raw
+    reference = EmailMessage(policy=policy.SMTP)
+    for blob, part in zip(blobs, mail.iter_attachments(), strict=True):
+        assert part.get_content() == blob
+        reference.clear_content()
+        reference.set_content(blob, maintype="application", subtype="octet-stream")
+        body = reference.as_bytes(policy=policy.SMTP).split(b"\r\n\r\n", 1)[1]
+        assert body in raw
+        assert all(len(line) <= 76 for line in body.split(b"\r\n"))
 
 
 def test_body_says_role_deadline_verdict_and_how_to_report() -> None:
