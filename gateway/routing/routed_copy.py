@@ -275,7 +275,8 @@ def with_files(
             filename=copied.filename,
         )
         marker = f"=_file_{secrets.token_hex(16)}"
-        attached = msg.get_payload()[-1]
+        parts = msg.get_payload()
+        attached = parts[-1] if isinstance(parts, list) else None
         if copied.data and isinstance(attached, EmailMessage):
             attached.set_payload(marker + "\n")
             encoded[marker.encode("ascii") + b"\r\n"] = _base64_lines(copied.data)

@@ -1,17 +1,21 @@
-"""DATA taken into one buffer (DESIGN §1.1: the 250 comes after the spool's fsync).
+"""DATA written to the spool as it arrives (DESIGN §1.1: the 250 comes after the fsync).
 
 aiosmtpd keeps a message as one ``bytearray`` per line, ~135 bytes for a 76-character
 line, then joins them: at its peak the service held 4 × a 25 MiB message
-(bench/ingest.py --large-mb). Here each line goes into one buffer as it arrives, and the
-message is handed on as one ``bytes``: 2 × at the peak. Everything else is aiosmtpd
-1.4.6's ``SMTP.smtp_DATA`` (constraints.txt pins it): the same replies, the same limits,
-dot-unstuffing, the same handler call.
+(bench/ingest.py --large-mb). Here each line goes into the handler's *arrival* (for the
+gateway, a new spool item in tmp/, :class:`gateway.spool.queue.Arrival`) as it comes, so
+the listener holds no more than a line and the arrival's write buffer. The handler's
+``handle_DATA`` receives the arrival as a fourth argument and commits it or not.
+Everything else is aiosmtpd 1.4.6's ``SMTP.smtp_DATA`` (constraints.txt pins it): the same
+replies, the same limits (a refused message is read to its end, then answered),
+dot-unstuffing. ``envelope.content`` and ``original_content`` stay None.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
 from aiosmtpd.smtp import MISSING, SMTP, syntax
 
@@ -22,26 +26,45 @@ TOO_LONG = "500 Line too long (see RFC5321 4.5.3.1.6)"
 TOO_MUCH = "552 Error: Too much mail data"
 
 
-class OneBufferData(SMTP):
-    """aiosmtpd's SMTP with DATA collected into one buffer."""
+class Sink(Protocol):
+    """Where one message's bytes go while DATA lasts."""
+
+    def write(self, data: bytes | memoryview) -> None: ...
+
+    def discard(self) -> None: ...
+
+
+class ArrivalHandler(Protocol):
+    """The part of the aiosmtpd handler that opens arrivals."""
+
+    def arrival(self) -> Sink: ...
+
+
+class ArrivingData(SMTP):
+    """aiosmtpd's SMTP with DATA written into the handler's arrival."""
 
     @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 - aiosmtpd's command method
         if await self._not_ready(arg):
             return
         assert self.envelope is not None
-        await self.push("354 End data with <CR><LF>.<CR><LF>")
-        original, refusal = await self._receive()
+        handler: ArrivalHandler = self.event_handler
+        arrival = handler.arrival()
+        try:
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            refusal = await self._receive(arrival)
+        except BaseException:
+            arrival.discard()
+            raise
+        if refusal is None:  # the connection went before the lone dot: nothing to answer
+            arrival.discard()
+            return
         if refusal:
+            arrival.discard()
             await self.push(refusal)
             self._set_post_data_state()  # type: ignore[no-untyped-call]
             return
-        content = await self._content(original)
-        if content is None:
-            return
-        self.envelope.content = content
-        self.envelope.original_content = original
-        status = await self._call_handler_hook("DATA")
+        status = await self._call_handler_hook("DATA", arrival)
         self._set_post_data_state()  # type: ignore[no-untyped-call]
         await self.push("250 OK" if status is MISSING else status)
 
@@ -58,10 +81,11 @@ class OneBufferData(SMTP):
             return True
         return False
 
-    async def _receive(self) -> tuple[bytes, str]:
-        """The message up to the lone dot, unstuffed; or the refusal, once it has all been
-        read (a line too long, more than the size limit: RFC 5321 §4.2.5)."""
-        data = bytearray()
+    async def _receive(self, arrival: Sink) -> str | None:
+        """The message up to the lone dot, unstuffed, into ``arrival``: "" when it all came,
+        else the refusal once it has all been read (a line too long, more than the size
+        limit: RFC 5321 §4.2.5), the arrival then left for the caller to discard; None
+        when the connection was lost before the dot."""
         size = 0
         limit = self.data_size_limit
         fragments: list[bytes] = []
@@ -75,14 +99,12 @@ class OneBufferData(SMTP):
                 raise
             except asyncio.LimitOverrunError as exc:  # a line over the stream's limit
                 refusal = refusal or TOO_LONG
-                data.clear()
                 line = await self._reader.read(exc.consumed)
             if not fragments and line == b".\r\n":
-                break
+                return refusal
             size += len(line)
             if not refusal and limit and size > limit:
                 refusal = TOO_MUCH
-                data.clear()
             fragments.append(line)
             if not line.endswith(b"\r\n"):
                 continue
@@ -92,21 +114,6 @@ class OneBufferData(SMTP):
                 continue
             if len(whole) > self.line_length_limit:
                 refusal = TOO_LONG
-                data.clear()
             else:  # RFC 5321 §4.5.2: a leading dot was doubled by the client
-                data += memoryview(whole)[1:] if whole.startswith(b".") else whole
-        original = bytes(data)
-        data.clear()
-        return original, refusal
-
-    async def _content(self, original: bytes) -> str | bytes | None:
-        """The message as the handler's ``envelope.content``; None: refused, answered."""
-        if not self._decode_data:
-            return original
-        if self.enable_SMTPUTF8:
-            return original.decode("utf-8", errors="surrogateescape")
-        try:
-            return original.decode("ascii", errors="strict")
-        except UnicodeDecodeError:
-            await self.push("500 Error: strict ASCII mode")
-            return None
+                arrival.write(memoryview(whole)[1:] if whole.startswith(b".") else whole)
+        return None

@@ -1,8 +1,8 @@
 """SMTP and LMTP intake with aiosmtpd (DESIGN §1.1).
 
 The handler does three things only: refuse recipients that are not ours (never an open
-relay), spool the DATA durably, and answer. No parsing and no database work happens in
-the session; the worker does that from the spool.
+relay), spool the DATA durably as it arrives (gateway/smtp/data.py), and answer. No
+parsing and no database work happens in the session; the worker does that from the spool.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from gateway.errors import SpoolError
-from gateway.smtp.data import OneBufferData
+from gateway.smtp.data import ArrivingData
 from gateway.smtp.replies import (
     REPLY_NO_SUCH_USER,
     REPLY_QUEUED,
@@ -27,7 +27,7 @@ from gateway.smtp.replies import (
     REPLY_TRY_LATER,
 )
 from gateway.spool.envelope import Envelope
-from gateway.spool.queue import Spool
+from gateway.spool.queue import Arrival, Spool
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,22 @@ class RecipientPolicy:
             return False
         base = local.split("+", 1)[0]
         return f"{base}@{domain}" in self._addresses
+
+
+class Unwritable:
+    """The arrival of a message the spool cannot take: counted, dropped, refused."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.size += len(data)
+
+    def discard(self) -> None:
+        pass
+
+    def commit(self, envelope: Envelope) -> str:
+        raise SpoolError("the spool could not be written when DATA began")
 
 
 class IntakeHandler:
@@ -79,11 +95,24 @@ class IntakeHandler:
         envelope.rcpt_tos.append(address)
         return REPLY_RECIPIENT_OK
 
+    def arrival(self) -> Arrival | Unwritable:
+        """Where DATA goes as it arrives: a new spool item, or, when the spool cannot be
+        written, nowhere (the message is read to its end and answered 451)."""
+        try:
+            return self._spool.arrival()
+        except SpoolError:
+            log.exception("spool failure at DATA")
+            return Unwritable()
+
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: SmtpEnvelope
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SmtpEnvelope,
+        arrival: Arrival | Unwritable,
     ) -> str:
-        raw = envelope.original_content or b""
-        if len(raw) > self._max_bytes:
+        if arrival.size > self._max_bytes:
+            arrival.discard()
             return REPLY_TOO_BIG
         facts = Envelope(
             received_at=datetime.now(UTC),
@@ -96,11 +125,11 @@ class IntakeHandler:
             auth_user=_auth_user(session),
         )
         try:
-            item_id = await asyncio.to_thread(self._spool.put, raw, facts)
+            item_id = await asyncio.to_thread(arrival.commit, facts)
         except SpoolError:
             log.exception("spool failure; answering 451 to %s", facts.peer)
             return self._replies(REPLY_TRY_LATER, envelope)
-        log.info("queued %s from <%s> (%d bytes)", item_id, facts.mail_from, len(raw))
+        log.info("queued %s from <%s> (%d bytes)", item_id, facts.mail_from, arrival.size)
         self._on_spooled(item_id)
         return self._replies(REPLY_QUEUED.format(item_id=item_id), envelope)
 
@@ -139,12 +168,12 @@ class _EnhancedCodes:
         await super().push(status)  # type: ignore[misc]
 
 
-class GatewaySMTP(_EnhancedCodes, OneBufferData):
-    """aiosmtpd's SMTP with our size replies, DATA into one buffer."""
+class GatewaySMTP(_EnhancedCodes, ArrivingData):
+    """aiosmtpd's SMTP with our size replies, DATA into the spool as it arrives."""
 
 
-class GatewayLMTP(_EnhancedCodes, OneBufferData, LMTP):
-    """aiosmtpd's LMTP with our size replies, DATA into one buffer."""
+class GatewayLMTP(_EnhancedCodes, ArrivingData, LMTP):
+    """aiosmtpd's LMTP with our size replies, DATA into the spool as it arrives."""
 
 
 async def start_listener(

@@ -6,9 +6,10 @@ Layout under the spool root, one directory per item (``message.eml`` exactly as 
     tmp/  being written        new/  waiting       work/  claimed by a worker
     done/ committed to the register                quarantine/  parked for a person
 
-Every step is a rename, so an item is always in exactly one place. ``put`` returns only
-after the bytes and the directory entries are on disk (fsync), which is what allows the
-SMTP listener to answer 250.
+Every step is a rename, so an item is always in exactly one place. ``put`` and
+``Arrival.commit`` (a message written into tmp/ as it arrives) return only after the bytes
+and the directory entries are on disk (fsync), which is what allows the SMTP listener to
+answer 250.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import os
 import secrets
 import shutil
 import time
+from contextlib import suppress
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from gateway.errors import SpoolError
 from gateway.spool.envelope import Envelope
@@ -34,6 +37,7 @@ ENVELOPE_FILE = "envelope.json"
 STATE_FILE = "state.json"
 REASON_FILE = "reason.txt"
 _STAGES = ("tmp", "new", "work", "done", "quarantine")
+ARRIVAL_BUFFER = 1 << 20  # bytes of an arriving message held before they are written
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,52 @@ class SpoolItem:
         return Envelope.from_json((self.path / ENVELOPE_FILE).read_text(encoding="utf-8"))
 
 
+class Arrival:
+    """A message being written into tmp/: ``commit`` makes it an item of new/, durably (the
+    bytes, the envelope and both folders fsynced: what lets a listener answer 250), and
+    ``discard`` drops it. A failed write is kept until ``commit``, which then raises
+    SpoolError; an arrival neither committed nor discarded (a crash) is dropped by
+    :meth:`Spool.recover`: it was never acknowledged."""
+
+    def __init__(self, item_id: str, folder: Path, handle: BinaryIO, waiting: Path) -> None:
+        self.id = item_id
+        self.size = 0
+        self._folder = folder
+        self._handle = handle
+        self._waiting = waiting
+        self._error: OSError | None = None
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.size += len(data)
+        if self._error is None:
+            try:
+                self._handle.write(data)
+            except OSError as exc:
+                self._error = exc
+
+    def commit(self, envelope: Envelope) -> str:
+        """The item's id once it is on disk in new/ (blocking: it fsyncs)."""
+        try:
+            if self._error is not None:
+                raise self._error
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            write_new(self._folder / ENVELOPE_FILE, envelope.to_json().encode("utf-8"))
+            fsync_directory(self._folder)
+            self._folder.rename(self._waiting / self.id)
+            fsync_directory(self._waiting)
+        except OSError as exc:
+            self.discard()
+            raise SpoolError(f"cannot spool message: {exc.strerror or exc}") from exc
+        return self.id
+
+    def discard(self) -> None:
+        with suppress(OSError):
+            self._handle.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
 def new_item_id() -> str:
     """Sortable by arrival (nanosecond clock) and unique (random suffix)."""
     return f"{time.time_ns():x}-{secrets.token_hex(4)}"
@@ -114,19 +164,23 @@ class Spool:
 
     def put(self, raw: bytes, envelope: Envelope) -> str:
         """Store one message durably and return its id; raises SpoolError on any failure."""
+        arrival = self.arrival()
+        arrival.write(raw)
+        return arrival.commit(envelope)
+
+    def arrival(self) -> Arrival:
+        """A new item in tmp/, written as its bytes arrive (SMTP DATA, line by line), so
+        that the listener never holds a whole message; raises SpoolError when tmp/ cannot
+        be written."""
         item_id = new_item_id()
-        tmp = self._dir("tmp") / item_id
+        folder = self._dir("tmp") / item_id
         try:
-            tmp.mkdir()
-            write_new(tmp / MESSAGE_FILE, raw)
-            write_new(tmp / ENVELOPE_FILE, envelope.to_json().encode("utf-8"))
-            fsync_directory(tmp)
-            tmp.rename(self._dir("new") / item_id)
-            fsync_directory(self._dir("new"))
+            folder.mkdir()
+            handle = (folder / MESSAGE_FILE).open("xb", buffering=ARRIVAL_BUFFER)
         except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(folder, ignore_errors=True)
             raise SpoolError(f"cannot spool message: {exc.strerror or exc}") from exc
-        return item_id
+        return Arrival(item_id, folder, handle, self._dir("new"))
 
     def claim(self, now: float | None = None) -> SpoolItem | None:
         """Take the most urgent waiting item whose retry time has come, oldest first within
