@@ -37,7 +37,7 @@ ENVELOPE_FILE = "envelope.json"
 STATE_FILE = "state.json"
 REASON_FILE = "reason.txt"
 _STAGES = ("tmp", "new", "work", "done", "quarantine")
-ARRIVAL_BUFFER = 1 << 20  # bytes of an arriving message held before they are written
+ARRIVAL_BUFFER = 1 << 16  # bytes of an arriving message held before being written
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def test_a_line_over_the_limit_is_refused_after_the_whole_message(tmp_path: Path
 def test_a_large_message_is_taken_in_without_holding_it(tmp_path: Path) -> None:
     """GIVEN a 4 MiB message of 76-character lines WHEN it is sent THEN this process (the
     listener's loop thread, and the sending client with its copy of the message, 1 ×)
-    peaks under 1.6 × the message: the listener holds a line and the spool's 1 MiB write
+    peaks under 1.6 × the message: the listener holds a line and the spool's 64 KiB write
     buffer, where one buffer took 2 × and a bytearray per line 4 ×."""
     line = b"S8OtbmggZ+G7rWk6IFbEg24gdGjGsCBjxqEgcXVhbi4KClbEg24gcGjDsm5nIEjEkE5EIHbDoCBV\r\n"
     raw = b"Subject: lon\r\n\r\n" + line * (4 * 2**20 // len(line))
