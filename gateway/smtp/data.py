@@ -64,7 +64,14 @@ class ArrivingData(SMTP):
             await self.push(refusal)
             self._set_post_data_state()  # type: ignore[no-untyped-call]
             return
-        status = await self._call_handler_hook("DATA", arrival)
+        # A cancellation (the connection lost) is let through: a commit under way in its
+        # thread goes on, and the sender, who got no 250, sends again; the pipeline settles
+        # that re-delivery (Recorder.find_redelivery, DESIGN §4.4).
+        try:
+            status = await self._call_handler_hook("DATA", arrival)
+        except Exception:  # before its commit; once committed, it has left tmp/ anyway
+            arrival.discard()
+            raise
         self._set_post_data_state()  # type: ignore[no-untyped-call]
         await self.push("250 OK" if status is MISSING else status)
 
