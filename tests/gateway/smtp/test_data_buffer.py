@@ -1,6 +1,6 @@
 """DATA written to the spool as it arrives (gateway/smtp/data.py): the same bytes and
 replies as aiosmtpd's own DATA, without holding the message, and nothing left behind by a
-message that is refused or cut off."""
+message that is refused, cut off or failed by its handler."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
+from gateway.smtp.listener import IntakeHandler
 from tests.gateway.smtp.test_smtp import Listener, serve
 
 SMALL = b"Subject: y\r\n\r\nz\r\n"
@@ -129,4 +132,20 @@ def test_a_message_cut_off_before_its_end_is_dropped(tmp_path: Path) -> None:
         while list((listener.spool.root / "tmp").iterdir()):
             assert time.monotonic() < deadline, "the cut-off message stayed in tmp/"
             time.sleep(0.01)
+        assert listener.spool.waiting() == []
+
+
+def test_a_handler_that_fails_before_its_commit_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a handler that fails before it commits the arrival WHEN a message is sent
+    THEN the sender is told to try later (451) and no file of it stays in tmp/."""
+
+    async def failing(*args: object) -> str:
+        raise RuntimeError("before the commit")
+
+    monkeypatch.setattr(IntakeHandler, "handle_DATA", failing)
+    with serve(tmp_path) as listener:
+        assert send_raw(listener.port, SMALL).startswith(b"451")
+        assert list((listener.spool.root / "tmp").iterdir()) == []
         assert listener.spool.waiting() == []
