@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +105,52 @@ def test_a_spool_that_cannot_be_written_raises_spool_error(tmp_path: Path) -> No
     with pytest.raises(SpoolError):
         spool.put(RAW, ENVELOPE)
     assert spool.waiting() == []
+
+
+class _FullDisk(io.BytesIO):
+    """A message file on a disk that fills up after ``room`` bytes."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
+def test_an_arrival_written_piece_by_piece_is_spooled_at_its_commit(tmp_path: Path) -> None:
+    """GIVEN a message written into an arrival line by line WHEN committed THEN it waits in
+    new/ byte for byte, under the arrival's id, and tmp/ is empty; before the commit it
+    was nowhere but tmp/."""
+    spool = Spool(tmp_path)
+    arrival = spool.arrival()
+    for line in RAW.splitlines(keepends=True):
+        arrival.write(memoryview(line))
+    assert spool.waiting() == [] and [p.name for p in (tmp_path / "tmp").iterdir()] == [arrival.id]
+    assert arrival.commit(ENVELOPE) == arrival.id
+    item = spool.claim()
+    assert item is not None and (item.id, item.raw(), item.envelope()) == (
+        arrival.id,
+        RAW,
+        ENVELOPE,
+    )
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_disk_full_during_data_fails_the_commit_and_leaves_nothing(tmp_path: Path) -> None:
+    """GIVEN a disk that fills up while a message arrives WHEN the rest is written and the
+    arrival committed THEN the commit raises SpoolError (the listener answers 451), nothing
+    waits and tmp/ is empty."""
+    spool = Spool(tmp_path)
+    arrival = spool.arrival()
+    arrival._handle.close()
+    arrival._handle = _FullDisk(room=10)
+    for line in RAW.splitlines(keepends=True):
+        arrival.write(line)
+    assert arrival.size == len(RAW)
+    with pytest.raises(SpoolError, match="No space left"):
+        arrival.commit(ENVELOPE)
+    assert spool.waiting() == []
+    assert list((tmp_path / "tmp").iterdir()) == []
