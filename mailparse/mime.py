@@ -37,9 +37,6 @@ _RAW_FILENAME = re.compile(r'filename\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNOREC
 DEFAULT_LIMITS = Limits()
 _UTF8_BOM = b"\xef\xbb\xbf"
 
-# What email.message raises on hostile header values and parameters (its header parser has
-# known crash bugs); caught around each such call so one bad part spoils nothing else.
-
 
 def parse_once(
     raw: bytes, limits: Limits = DEFAULT_LIMITS, *, local_domains: frozenset[str] = frozenset()
