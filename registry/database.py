@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from registry import migrations
 from registry.errors import DatabaseUnavailableError, RegistryError
+from registry.reports import facts as report_facts
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +98,17 @@ def _begin_immediate(connection: Connection) -> None:
 def write_session(engine: Engine) -> Iterator[Session]:
     """One read-write transaction: committed when the block ends, rolled back on error.
 
+    Before it commits, the monthly report's facts of every entry it touched are rewritten
+    (:mod:`registry.reports.facts`), whichever code path changed them.
+
     Lock and connection failures surface as DatabaseUnavailableError (transient).
     """
     bound = engine.execution_options(**{_IMMEDIATE: True})
     try:
         with Session(bound, expire_on_commit=False) as session, session.begin():
             event.listen(session, "before_flush", _without_nul)
+            event.listen(session, "after_flush", report_facts.note_touched)
+            event.listen(session, "before_commit", report_facts.rewrite_touched)
             yield session
     except OperationalError as exc:
         raise DatabaseUnavailableError(f"database unavailable: {exc.orig!r}") from exc

@@ -28,7 +28,7 @@ from registry.models import (
 from registry.queries import entry_contract, get_entry, list_entries, signatures_of
 from registry.recorder import Recorder
 
-HEAD_REVISION = "0020"  # the newest migration in registry/migrations/versions/v*
+HEAD_REVISION = "0021"  # the newest migration in registry/migrations/versions/v*
 
 RECEIVED = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 

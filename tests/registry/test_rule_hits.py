@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from gateway.routing.console import RuleStat, rule_stats
@@ -142,7 +143,8 @@ def test_migration_0010_backfills_hits_from_stored_traces(database_url: str) -> 
             "56/UBND-VP": (LATER + timedelta(hours=1), "", ()),
         }
         ids: dict[str, int] = {}
-        with write_session(engine) as session:
+        # A plain session: write_session also keeps report_fact, a table made after 0009.
+        with Session(engine) as session, session.begin():
             recorder = Recorder(session, now=FIRST)
             for i, (number, (at, version, steps)) in enumerate(traces.items()):
                 inbound = recorder.add_inbound(inbound_draft(f"m{i}", received_at=at))
