@@ -1,269 +1,174 @@
-"""The monthly report's reads (R-MONTHLY): one narrow row of facts per entry that matters.
+"""The monthly report's read (R-MONTHLY): the month's figures summed by the database.
 
-Three statements, so that the database plans the last two for the few thousand entries
-they really read, by primary key (with the candidates in a subquery, PostgreSQL estimates
-tens of thousands of rows and scans the wide ``register_entry`` table instead):
+One statement over ``report_fact`` (:mod:`registry.reports.facts`, one narrow row per
+entry): the entries that count in the month — received in it, or received before it and
+not done before it (an entry without a lead is carried over however old it is) — each
+turned into its 0/1 figures by the definitions of :mod:`registry.reports.reporting`, then
+counted per (unit, agency, figures). A few hundred rows come back, not one per entry,
+newest first: a unit or agency renamed over time is shown by the name on its newest entry.
 
-1. :func:`_candidate_ids`: the entries received in the month, those whose lead is not done
-   or was done from the month's start on, and those without a lead — a superset of
-   "received in the month or carried over into it" (an entry without a lead is carried
-   over however old it is), found with one pass over the leads joined to the primary-key
-   index, never a read of the wide entry rows of other months;
-2. :func:`_entries`: those entries received before the month's end, with the answer,
-   registration, first assignment and signature facts looked up only for the ones
-   received in the month (the only ones that use them);
-3. :func:`_leads`: their lead candidates by id; the first one is the lead.
-
-The ids go back to the database as one value (:func:`_among`). :mod:`registry.reports.reporting`
-narrows the superset with the exact definitions.
+Two figures need the gateway's working-hours calendar, which the database cannot read: the
+registration and first assignment "in time" of an urgent entry, or of one without stored
+deadlines (:mod:`registry.reports.limits`). Such an entry received in the month comes back
+as a row of its own, with those two figures 0 and its moments in :class:`Pending`; the
+caller judges them. Every other entry's limits are its stored deadlines, compared here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    Select,
-    Text,
-    and_,
-    any_,
-    bindparam,
-    case,
-    cast,
-    func,
-    literal_column,
-    or_,
-    select,
-    text,
-    union,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Result
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from registry.models import (
-    AssignmentRecord,
-    AssignmentStatus,
-    AuditEvent,
-    OutboxMessage,
-    RegisterEntry,
-    SignatureResult,
-)
-from registry.reports.limits import Limits, assign_limit, register_limit
+from registry.models import AssignmentRecord
+from registry.reports.facts import ReportFact
+from registry.reports.limits import URGENT_LEVELS
 
-ANSWER_KINDS = ("receipt", "rejection")
-NO_LEAD = (None, None, None, None, None, None)  # a row of _leads
 SLICE = 500  # rows fetched at a time
+REGISTERED_IN_TIME = 3  # positions in FIGURE_NAMES of the two figures a Pending decides
+ASSIGNED_IN_TIME = 4
 
 
 @dataclass(frozen=True)
-class EntryFacts:
-    """What the report needs of one entry; the last four only for one received in M."""
+class Period:
+    """The month [start, end) in UTC, judged at ``cutoff`` (min(now, end)), and the UTC
+    moments of its local midnights, ``start`` first and ``end`` last (a day is local)."""
+
+    start: datetime
+    end: datetime
+    cutoff: datetime
+    midnights: Sequence[datetime]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An entry received in the month whose in-time figures need the calendar."""
 
     received_at: datetime
-    agency_code: str
-    agency_name: str | None
+    urgency: str
+    registered_at: datetime | None
+    first_assigned_at: datetime | None
+    process_by: datetime | None
+    assign_by: datetime | None
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """``count`` entries of one unit and agency with the same figures (in the order of
+    FIGURE_NAMES, ``rejected`` 0); ``pending``: one entry, its in-time figures to judge."""
+
     unit_code: str
     unit_name: str | None
-    due_at: datetime | None
-    done_at: datetime | None  # the lead's, when it is done
-    answered_at: datetime | None
-    registered_in_time: bool  # entry.registered at or before its limit (limits.py)
-    assigned_in_time: bool  # first assignment at or before its limit (limits.py)
-    signed_valid: bool  # at least one signature, all valid
+    agency_code: str
+    agency_name: str | None
+    figures: tuple[int, ...]
+    pending: Pending | None
+    count: int
 
 
-def fetch_facts(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    year: int,
-    unit: str | None,
-    *,
-    limits: Limits,
-) -> Iterator[EntryFacts]:
-    """The facts of every entry received before ``end`` that may count in [start, end):
-    ``year`` is the month's (local) year; ``unit``: only entries assigned to it (any role);
-    ``limits``: what "registered / assigned in time" means (:mod:`registry.reports.limits`).
-
-    Yielded one by one, the rows read in slices and kept as plain tuples: thousands of
-    result rows held at once outlive the young garbage-collector generation and set off
-    full collections, which cost more than the query."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+def figure_rows(session: Session, period: Period, unit: str | None) -> Iterator[FigureRow]:
+    """The month's entries counted by unit, agency and figures. ``unit``: only the entries
+    with an assignment (any role) to that unit — an officer's scope, as in the register."""
+    if session.get_bind().dialect.name == "postgresql":
         # The estimates are far above jit_above_cost; compiling would cost more than running.
         session.execute(text("SET LOCAL jit = off"))
-    connection = session.connection()
-    listed = connection.execute(_candidate_ids(start, end, year, unit, dialect)).scalar()
-    if not listed:
-        return
-    entries = _tuples(connection.execute(_entries(_among(listed, dialect), start, end)))
-    if not entries:
-        return
-    leads: dict[int, tuple[Any, ...]] = {}
-    kept = _among(",".join(str(entry[0]) for entry in entries), dialect)
-    for lead in _tuples(connection.execute(_leads(kept))):  # by id: the first is the lead
-        leads.setdefault(lead[0], lead)
-    for entry in entries:
-        yield _facts(entry, leads.get(entry[0]), limits)
-
-
-def _tuples(result: Result[Any]) -> list[tuple[Any, ...]]:
-    return [tuple(row) for rows in result.partitions(SLICE) for row in rows]
-
-
-def _in_force(assignment: Any = AssignmentRecord) -> Any:
-    """An assignment that can be an entry's lead (the lead is the first such, by id)."""
-    return and_(
-        col(assignment.role) == "lead",
-        col(assignment.status) != AssignmentStatus.REASSIGNED,
-    )
-
-
-def _candidate_ids(
-    start: datetime, end: datetime, year: int, unit: str | None, dialect: str
-) -> Any:
-    """The candidates' ids as one text, comma-separated (not one row each: thousands of
-    rows only to be sent back)."""
-    entry_id = col(RegisterEntry.id)
-    received = col(RegisterEntry.received_at)
-    new = (  # an entry's year is the local year of its arrival: the (year, id) index helps
-        select(entry_id).where(col(RegisterEntry.year) == year, received >= start, received < end)
-    )
-    lead = aliased(AssignmentRecord, name="lead")
-    # One pass over the leads: no lead at all (the outer join's NULL row), or one not done
-    # before the month (a "done" without a moment counts as not done, as in _figures); of
-    # the entries of the month's year or before (those of later years came after it).
-    open_or_none = (
-        select(entry_id)
-        .outerjoin(lead, and_(col(lead.entry_id) == entry_id, _in_force(lead)))
-        .where(col(RegisterEntry.year) <= year)
-        .where(
-            or_(
-                col(lead.status) != AssignmentStatus.DONE,
-                col(lead.done_at).is_(None),
-                col(lead.done_at) >= start,
+    for rows in session.execute(_counted(period, unit)).partitions(SLICE):
+        for row in rows:
+            names, figures, moments, count = row[:4], row[4:14], row[14:20], row[20]
+            pending = Pending(*moments) if moments[0] is not None else None
+            yield FigureRow(
+                names[0] or "",
+                names[1],
+                names[2] or "",
+                names[3],
+                (*figures, 0),
+                pending,
+                count,
             )
-        )
+
+
+def _flag(*conditions: Any) -> Any:
+    return case((and_(*conditions), 1), else_=0)
+
+
+def _day(moment: Any, midnights: Sequence[datetime]) -> Any:
+    """The local day ``moment`` falls on: -1 before the month, its index in it, or the
+    month's length from its end on."""
+    return case(
+        (moment < midnights[0], -1),
+        *((moment < midnight, index) for index, midnight in enumerate(midnights[1:])),
+        else_=len(midnights) - 1,
     )
-    candidates = union(new, open_or_none).subquery()
-    found = candidates.c[0]
-    if dialect == "postgresql":
-        query = select(func.string_agg(cast(found, Text), ","))
-    else:
-        query = select(func.group_concat(found, ","))
-    if unit is not None:  # an officer's scope: any assignment to the unit, as in the register
-        query = query.where(
-            found.in_(
+
+
+def _counted(period: Period, unit: str | None) -> Any:
+    fact = ReportFact
+    received, done, due = col(fact.received_at), col(fact.done_at), col(fact.due_at)
+    start, cutoff = period.start, period.cutoff
+    new = received >= start
+    done_in_month = and_(done >= start, done < cutoff)
+    open_at_end = or_(done.is_(None), done >= cutoff)
+    late = and_(done_in_month, due.is_not(None), done > due)
+    overdue = and_(open_at_end, due.is_not(None), due < cutoff)
+    answered = col(fact.answered_at)
+    calendar = and_(
+        new,
+        or_(
+            col(fact.urgency).in_(sorted(URGENT_LEVELS)),
+            col(fact.process_by).is_(None),
+            col(fact.assign_by).is_(None),
+        ),
+    )
+    stored = and_(new, ~calendar)  # judged by its stored deadlines, here
+    figures = (
+        _flag(received < start),  # carried over: the WHERE below keeps only those not done
+        _flag(new),
+        _flag(
+            new,
+            answered.is_not(None),
+            _day(answered, period.midnights) == _day(received, period.midnights),
+        ),
+        _flag(stored, col(fact.registered_at) <= col(fact.process_by)),
+        _flag(stored, col(fact.first_assigned_at) <= col(fact.assign_by)),
+        _flag(done_in_month, ~late),
+        _flag(late),
+        _flag(open_at_end, ~overdue),
+        _flag(overdue),
+        _flag(new, col(fact.signed_valid)),
+    )
+    moments = (
+        col(fact.received_at),
+        col(fact.urgency),
+        col(fact.registered_at),
+        col(fact.first_assigned_at),
+        col(fact.process_by),
+        col(fact.assign_by),
+    )
+    names = (col(fact.unit_code), col(fact.unit_name), col(fact.agency_code), col(fact.agency_name))
+    rows = (
+        select(
+            col(fact.entry_id),
+            *names,
+            *(figure.label(f"f{index}") for index, figure in enumerate(figures)),
+            *(case((calendar, moment)).label(f"m{index}") for index, moment in enumerate(moments)),
+        )
+        .where(received < period.end)
+        .where(or_(new, done.is_(None), done >= start))
+    )
+    if unit is not None:
+        rows = rows.where(
+            col(fact.entry_id).in_(
                 select(col(AssignmentRecord.entry_id)).where(
                     col(AssignmentRecord.unit_code) == unit
                 )
             )
         )
-    return query
-
-
-def _among(listed: str, dialect: str) -> Callable[[Any], Any]:
-    """``column`` in the comma-separated ids ``listed``, bound as one text value (an array
-    literal, or JSON on SQLite): the planner sees how few they are, and no statement has
-    thousands of parameters."""
-    if dialect == "postgresql":
-        array = cast(bindparam("ids", f"{{{listed}}}", type_=Text), ARRAY(Integer))
-        return lambda column: column == any_(array)
-    values: Select[tuple[Any]] = select(literal_column("value")).select_from(
-        func.json_each(bindparam("ids", f"[{listed}]", type_=Text))
-    )
-    return lambda column: column.in_(values)
-
-
-def _leads(among: Callable[[Any], Any]) -> Any:
-    return (
-        select(
-            col(AssignmentRecord.entry_id),
-            col(AssignmentRecord.unit_code),
-            col(AssignmentRecord.unit_name),
-            col(AssignmentRecord.status),
-            col(AssignmentRecord.due_at),
-            col(AssignmentRecord.done_at),
-        )
-        .where(among(col(AssignmentRecord.entry_id)))
-        .where(_in_force())
-        .order_by(col(AssignmentRecord.id))
-    )
-
-
-def _entries(among: Callable[[Any], Any], start: datetime, end: datetime) -> Any:
-    entry_id = col(RegisterEntry.id)
-    new = col(RegisterEntry.received_at) >= start
-    registered = (  # paper entries are written with this event too, at their receipt
-        select(func.min(col(AuditEvent.at)))
-        .where(col(AuditEvent.entry_id) == entry_id, col(AuditEvent.action) == "entry.registered")
-        .scalar_subquery()
-    )
-    first_assigned = (
-        select(func.min(col(AssignmentRecord.created_at)))
-        .where(col(AssignmentRecord.entry_id) == entry_id)
-        .scalar_subquery()
-    )
-    answered = (
-        select(func.min(col(OutboxMessage.created_at)))
-        .where(col(OutboxMessage.inbound_id) == col(RegisterEntry.inbound_id))
-        .where(col(OutboxMessage.kind).in_(ANSWER_KINDS))
-        .scalar_subquery()
-    )
-    all_valid = (  # 1: every signature valid, 0: one is not, NULL: no signature
-        select(func.min(case((col(SignatureResult.verdict) == "valid", 1), else_=0)))
-        .where(col(SignatureResult.entry_id) == entry_id)
-        .scalar_subquery()
-    )
-    # Looked up only for the entries received in the month (CASE evaluates lazily); the
-    # limits are compared in Python (urgent and paper entries have computed ones).
-    return (
-        select(
-            entry_id.label("id"),
-            col(RegisterEntry.received_at),
-            col(RegisterEntry.sender_agency_code),
-            col(RegisterEntry.sender_agency_name),
-            case((new, answered)).label("answered_at"),
-            case((new, registered)).label("registered_at"),
-            case((new, first_assigned)).label("first_assigned_at"),
-            col(RegisterEntry.urgency),
-            col(RegisterEntry.process_by),
-            col(RegisterEntry.assign_by),
-            case((new, func.coalesce(all_valid, 0)), else_=0).label("signed_valid"),
-        )
-        .where(among(entry_id))
-        .where(col(RegisterEntry.received_at) < end)
-    )
-
-
-def _facts(entry: Sequence[Any], lead: Sequence[Any] | None, limits: Limits) -> EntryFacts:
-    """One entry's facts from its row of :func:`_entries` and its lead's of :func:`_leads`
-    (unpacked by position: by name costs more than the query for thousands of rows)."""
-    (_, received_at, agency_code, agency_name, answered_at, registered_at, assigned_at) = entry[:7]
-    urgency, process_by, assign_by, valid = entry[7:]
-    _, unit_code, unit_name, status, due_at, done_at = lead or NO_LEAD
-    registered = registered_at is not None and registered_at <= register_limit(
-        limits, received_at, urgency, process_by
-    )
-    assigned = assigned_at is not None and assigned_at <= assign_limit(
-        limits, received_at, urgency, assign_by
-    )
-    return EntryFacts(
-        received_at,
-        agency_code or "",
-        agency_name,
-        unit_code or "",
-        unit_name,
-        due_at,
-        done_at if status == AssignmentStatus.DONE else None,
-        answered_at,
-        bool(registered),
-        bool(assigned),
-        bool(valid),
-    )
+    counted = rows.subquery()
+    grouped = [column for column in counted.c if column.name != "entry_id"]
+    newest = func.max(counted.c.entry_id)
+    return select(*grouped, func.count()).group_by(*grouped).order_by(newest.desc())

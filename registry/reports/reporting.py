@@ -1,8 +1,7 @@
 """The monthly report "Báo cáo tình hình giải quyết văn bản đến" (R-MONTHLY).
 
-:mod:`registry.reports.query` reads one narrow row per register entry that may matter to
-the month (received in it, or received before it and not done at its start); the rows are
-folded here into :class:`Figures` per unit, per sending agency and in total, with the
+:mod:`registry.reports.query` has the database count the month's entries by unit, agency
+and figures, from one narrow row of facts per entry (:mod:`registry.reports.facts`), with the
 definitions below. Rejections come from a query on ``inbound_message``. Nothing here
 reads the clock: the month and the time zone are given.
 
@@ -44,22 +43,29 @@ Always: carried_over + received = done_on_time + done_late + in_progress_within 
 in_progress_overdue. Units are the lead's unit (no lead: unit ``""``, "Chưa giao");
 agencies are the entry's ``sender_agency_code`` (unknown: ``""``). Every unit of the
 directory given (CV54 §3: each of the 30 units is evaluated) has its row in both tables,
-in the directory's order, zeros included; other codes follow, sorted, then ``""``.
+in the directory's order, zeros included, under the directory's name; other codes follow,
+sorted, then ``""``, each under the name on its newest entry of the report.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from registry.models import InboundMessage, Outcome
-from registry.reports.limits import ElapsedLimits, Limits
-from registry.reports.query import EntryFacts, fetch_facts
+from registry.reports.limits import ElapsedLimits, Limits, assign_limit, register_limit
+from registry.reports.query import (
+    ASSIGNED_IN_TIME,
+    REGISTERED_IN_TIME,
+    FigureRow,
+    Period,
+    figure_rows,
+)
 from registry.reports.values import FIGURE_NAMES, Figures, MonthlyReport, ReasonCount, ReportRow
 
 __all__ = [
@@ -76,9 +82,6 @@ NO_UNIT = "Chưa giao"
 NO_AGENCY = "Không xác định"
 
 
-ZERO = (0,) * len(FIGURE_NAMES)
-
-
 def month_bounds(year: int, month: int, zone: tzinfo) -> tuple[datetime, datetime]:
     """[S, E) of the month in UTC, from local midnights."""
     following = date(year + month // 12, month % 12 + 1, 1)
@@ -86,40 +89,28 @@ def month_bounds(year: int, month: int, zone: tzinfo) -> tuple[datetime, datetim
     return start, datetime.combine(following, time.min, zone).astimezone(UTC)
 
 
-def _figures(
-    fact: EntryFacts, start: datetime, end: datetime, cutoff: datetime, zone: tzinfo
-) -> tuple[int, ...]:
-    """One entry's contribution, in the order of :data:`FIGURE_NAMES` (each 0 or 1);
-    done / in progress are judged at ``cutoff`` (the month's end, or now in its course)."""
-    new = start <= fact.received_at < end
-    done_before_start = fact.done_at is not None and fact.done_at < start
-    carried = fact.received_at < start and not done_before_start
-    if not (new or carried):
-        return ZERO
-    done_in_month = fact.done_at is not None and start <= fact.done_at < cutoff
-    open_at_end = fact.done_at is None or fact.done_at >= cutoff
-    late = done_in_month and _after(fact.done_at, fact.due_at)
-    overdue = open_at_end and fact.due_at is not None and fact.due_at < cutoff
-    answered_same_day = fact.answered_at is not None and (
-        fact.answered_at.astimezone(zone).date() == fact.received_at.astimezone(zone).date()
-    )
-    return (
-        int(carried),
-        int(new),
-        int(new and answered_same_day),
-        int(new and fact.registered_in_time),
-        int(new and fact.assigned_in_time),
-        int(done_in_month and not late),
-        int(late),
-        int(open_at_end and not overdue),
-        int(overdue),
-        int(new and fact.signed_valid),
-        0,  # rejected: counted from inbound messages, not entries
-    )
+def _judged(row: FigureRow, limits: Limits) -> tuple[int, ...]:
+    """The row's figures, with the in-time ones of a pending entry judged by ``limits``."""
+    pending = row.pending
+    if pending is None:
+        return row.figures
+    figures = list(row.figures)
+    register_by = register_limit(limits, pending.received_at, pending.urgency, pending.process_by)
+    assign_by = assign_limit(limits, pending.received_at, pending.urgency, pending.assign_by)
+    registered, assigned = pending.registered_at, pending.first_assigned_at
+    figures[REGISTERED_IN_TIME] = int(registered is not None and registered <= register_by)
+    figures[ASSIGNED_IN_TIME] = int(assigned is not None and assigned <= assign_by)
+    return tuple(figures)
 
 
-def _after(moment: datetime | None, limit: datetime | None) -> bool:
-    return moment is not None and limit is not None and moment > limit
+def _midnights(start: datetime, end: datetime, zone: tzinfo) -> tuple[datetime, ...]:
+    """The UTC moments of the local midnights from ``start`` to ``end`` (both included)."""
+    first = start.astimezone(zone).date()
+    days = (end.astimezone(zone).date() - first).days
+    return tuple(
+        datetime.combine(first + timedelta(days=day), time.min, zone).astimezone(UTC)
+        for day in range(days + 1)
+    )
 
 
 def _rejections(session: Session, start: datetime, end: datetime) -> list[tuple[str, list[str]]]:
@@ -183,16 +174,13 @@ def monthly_report(
     """
     start, end = month_bounds(year, month, zone)
     cutoff = min(end, as_of) if as_of is not None else end
+    period = Period(start, end, cutoff, _midnights(start, end, zone))
     listed = () if unit is not None else tuple(directory)
     units, agencies = _Tally(NO_UNIT, listed), _Tally(NO_AGENCY, listed)
-    # Thousands of entries share a few hundred (unit, agency, figures): each added once.
-    alike: Counter[tuple[str, str | None, str, str | None, tuple[int, ...]]] = Counter()
-    for fact in fetch_facts(session, start, end, year, unit, limits=limits or ElapsedLimits()):
-        figures = _figures(fact, start, end, cutoff, zone)
-        alike[fact.unit_code, fact.unit_name, fact.agency_code, fact.agency_name, figures] += 1
-    for (unit_code, unit_name, agency_code, agency_name, figures), times in alike.items():
-        units.add(unit_code, unit_name, figures, times)
-        agencies.add(agency_code, agency_name, figures, times)
+    for counted in figure_rows(session, period, unit):
+        figures = _judged(counted, limits or ElapsedLimits())
+        units.add(counted.unit_code, counted.unit_name, figures, counted.count)
+        agencies.add(counted.agency_code, counted.agency_name, figures, counted.count)
     reasons: Counter[str] = Counter()
     rejected_one = tuple(int(name == "rejected") for name in FIGURE_NAMES)
     for code, message_reasons in [] if unit is not None else _rejections(session, start, end):

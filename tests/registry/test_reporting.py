@@ -510,3 +510,63 @@ def test_r_monthly_every_unit_of_the_directory_has_its_row(engine: Engine) -> No
     assert [r.code for r in report.by_unit] == ["VP", "NV", "TCKH"]
     assert [r.code for r in report.by_agency] == ["VP", "NV"]
     assert report.by_agency[0].figures.received == 1 == report.total.received
+
+
+def test_r_monthly_answered_the_same_local_day_across_a_clock_change(engine: Engine) -> None:
+    """GIVEN, in Europe/Paris, where 25 October 2026 lasts 25 hours, three documents
+    answered 23 h 50 min after their receipt: at 00:15 on the 25th (the answer at 23:05 the
+    same day), at 00:15 on the 24th (the answer at 00:05 the next day), and one received at
+    23:00 on the 20th and answered at 00:10 on the 21st
+    WHEN the October report is computed in that zone
+    THEN only the first was answered the same day (a day is a local day, whatever its
+    length, not 24 hours from an offset taken once)."""
+    paris = ZoneInfo("Europe/Paris")
+    receipts = tuple(  # in UTC: Python adds to an aware local time on the wall clock
+        moment.astimezone(UTC)
+        for moment in (
+            datetime(2026, 10, 25, 0, 15, tzinfo=paris),
+            datetime(2026, 10, 24, 0, 15, tzinfo=paris),
+            datetime(2026, 10, 20, 23, 0, tzinfo=paris),
+        )
+    )
+    later = (timedelta(hours=23, minutes=50),) * 2 + (timedelta(minutes=70),)
+    for index, (received, after) in enumerate(zip(receipts, later, strict=True)):
+        with write_session(engine) as session:
+            recorder = Recorder(session, now=received)
+            inbound = recorder.add_inbound(inbound_draft(f"paris-{index}", received_at=received))
+            recorder.add_entry(
+                inbound, entry_draft(received_at=received, document_number=f"{index}/UBND")
+            )
+            Recorder(session, now=received + after).add_outbox(
+                inbound, OutboxDraft("receipt", f"<p{index}@gw>", "gw@x", "a@x", b"x")
+            )
+    with read_session(engine) as session:
+        report = monthly_report(session, 2026, 10, paris)
+    assert (report.total.received, report.total.answered_same_day) == (3, 1)
+
+
+def test_r_monthly_an_agency_renamed_in_the_month_shows_its_new_name(engine: Engine) -> None:
+    """GIVEN two documents of October from the agency STC, the first under the name of the
+    department it absorbed (a name that sorts first) and the second, registered after it,
+    under its own
+    WHEN the October report is computed
+    THEN the agency's row counts both, under the name on its newest entry."""
+    names = ("Sở Kế hoạch và Đầu tư tỉnh An Giang", "Sở Tài chính tỉnh An Giang")
+    for index, name in enumerate(names):
+        received = datetime(2026, 10, 5 + index, 2, 0, tzinfo=UTC)
+        with write_session(engine) as session:
+            recorder = Recorder(session, now=received)
+            inbound = recorder.add_inbound(inbound_draft(f"stc-{index}", received_at=received))
+            recorder.add_entry(
+                inbound,
+                entry_draft(
+                    received_at=received,
+                    document_number=f"{index}/STC",
+                    sender_agency_code="STC",
+                    sender_agency_name=name,
+                ),
+            )
+    with read_session(engine) as session:
+        report = monthly_report(session, 2026, 10, ZONE)
+    [row] = [row for row in report.by_agency if row.code == "STC"]
+    assert (row.name, row.figures.received) == ("Sở Tài chính tỉnh An Giang", 2)
