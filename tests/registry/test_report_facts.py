@@ -31,7 +31,7 @@ from registry.recorder import Recorder
 from registry.reports import facts
 from registry.reports.facts import ReportFact, rewrite_all
 from tests.registry.test_register import entry_draft, inbound_draft
-from tests.registry.test_reporting import build_register
+from tests.registry.test_reporting import assign, build_register
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
@@ -90,21 +90,10 @@ def test_r_monthly_facts_follow_every_kind_of_change(engine: Engine) -> None:
         lead = _leads(session, session.get_one(RegisterEntry, done_entry))[-1]
         lead.status, lead.done_at = "done", NOW
     with write_session(engine) as session:  # reassigned: a new lead in another unit
-        for lead in _leads(session, session.get_one(RegisterEntry, moved_entry)):
+        moved = session.get_one(RegisterEntry, moved_entry)
+        for lead in _leads(session, moved):
             lead.status = "reassigned"
-        session.add(
-            AssignmentRecord(
-                entry_id=moved_entry,
-                unit_code="NV",
-                unit_name="Phòng Nội vụ",
-                role="lead",
-                mailbox="nv@example.gov.vn",
-                token="t-moved",
-                created_at=NOW,
-                updated_at=NOW,
-                status="assigned",
-            )
-        )
+        assign(session, moved, ("NV", "Phòng Nội vụ"), "lead", created_at=NOW)
     with write_session(engine) as session:  # a late receipt and an invalid signature
         entry = session.get_one(RegisterEntry, edited_entry)
         recorder = Recorder(session, now=NOW)

@@ -50,7 +50,7 @@ def _signature(verdict: str) -> SignatureDraft:
     return SignatureDraft("Signature1", "Bùi Trung Thực", "UBND", None, verdict)
 
 
-def _assign(
+def assign(
     session: Session,
     entry: RegisterEntry,
     unit: tuple[str, str],
@@ -151,9 +151,9 @@ def build_register(engine: Engine, seed: int = 8, count: int = 70) -> None:
             done = rng.random() < 0.7
             unit = rng.choice(UNITS)
             if rng.random() < 0.2:  # first lead reassigned to the other unit
-                _assign(session, entry, unit, "lead", created_at=first, status="reassigned")
+                assign(session, entry, unit, "lead", created_at=first, status="reassigned")
                 unit = UNITS[1 - UNITS.index(unit)]
-            _assign(
+            assign(
                 session,
                 entry,
                 unit,
@@ -165,7 +165,7 @@ def build_register(engine: Engine, seed: int = 8, count: int = 70) -> None:
             )
             if rng.random() < 0.4:
                 other = UNITS[1 - UNITS.index(unit)]
-                _assign(session, entry, other, "cooperate", created_at=first, due_at=due)
+                assign(session, entry, other, "cooperate", created_at=first, due_at=due)
             entry.status = "done" if done else "assigned"
     with write_session(engine) as session:
         recorder = Recorder(session)
@@ -434,7 +434,7 @@ def _document(
             entry.process_by = received + timedelta(hours=2) if ordinary else received
             entry.assign_by = received + timedelta(hours=8) if ordinary else received
         if assigned_after is not None:
-            _assign(
+            assign(
                 session,
                 entry,
                 UNITS[0],
