@@ -9,10 +9,11 @@ keeps one row per entry with those facts, rewritten whenever one of them changes
 the report is one aggregation over it (:mod:`registry.reports.query`).
 
 The rows are kept by the session, never by the callers: every write transaction
-(:func:`registry.database.write_session`) notes the entries whose facts a flush touched
-(:func:`note_touched`) and rewrites their rows, from the source tables, just before it
-commits (:func:`rewrite_touched`) — one DELETE and one INSERT … SELECT per transaction,
-whatever the code path that changed them. :func:`rewrite_all` rebuilds the table (the
+(:func:`registry.database.write_session`) notes the entries whose facts a flush touched —
+a row added or removed, or one whose columns of :data:`SOURCES` changed
+(:func:`note_touched`) — and rewrites their rows from the source tables just before it
+commits (:func:`rewrite_touched`): a lock, a DELETE and an INSERT … SELECT per
+transaction, whatever the code path that changed them. :func:`rewrite_all` rebuilds the table (the
 migration that made it, and registers loaded with plain SQL, as the benches do).
 
 Definitions (as the report has always used them): the *lead* is the first ``assignment``
