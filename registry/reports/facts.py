@@ -103,7 +103,8 @@ def _in_force() -> Any:
 
 
 def _facts(where: Any) -> Any:
-    """The facts of the entries ``where`` selects, as rows of ``report_fact``."""
+    """The facts of the entries ``where`` selects, as rows of ``report_fact`` (its columns
+    in the order of :class:`ReportFact`)."""
     entry_id = col(RegisterEntry.id)
     lead = aliased(AssignmentRecord, name="lead")
     first_lead = (
@@ -156,26 +157,8 @@ def _facts(where: Any) -> Any:
     )
 
 
-COLUMNS = (
-    "entry_id",
-    "received_at",
-    "agency_code",
-    "agency_name",
-    "unit_code",
-    "unit_name",
-    "due_at",
-    "done_at",
-    "answered_at",
-    "registered_at",
-    "first_assigned_at",
-    "signed_valid",
-    "urgency",
-    "process_by",
-    "assign_by",
-)
-
-
 _TABLE = ReportFact.__table__  # type: ignore[attr-defined]
+COLUMNS = tuple(column.name for column in _TABLE.columns)  # the order _facts selects in
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 # Built once (a statement built per transaction cost more than running it): PostgreSQL
 # (read committed) waits at _LOCK, in id order, for a transaction rewriting the same rows;
