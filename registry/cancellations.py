@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class EntryCancellation(SQLModel, table=True):
@@ -25,7 +25,7 @@ class EntryCancellation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="register_entry.id", unique=True)
     """The register entry cancelled; it keeps its year and incoming number."""
-    cancelled_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    cancelled_at: datetime = utc_field()
     """When the clerk cancelled it (UTC)."""
     actor: str = Field(max_length=100)
     """The console user name of the clerk who cancelled it (R-ACCOUNT)."""

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
@@ -27,7 +27,7 @@ from sqlmodel import Field, SQLModel, col
 from mailparse.documents.text import fold, squash
 from registry.models import NumberCounter, RegisterEntry
 from registry.numbering import register_label
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 _NOT_KEY = re.compile(r"[\s.,;:]+")
 
@@ -50,7 +50,7 @@ class EntryLink(SQLModel, table=True):
     inbound_id: int = Field(foreign_key="inbound_message.id", index=True)
     entry_id: int = Field(foreign_key="register_entry.id", index=True)
     kind: str = Field(max_length=16)
-    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    created_at: datetime = utc_field()
     note: str = ""
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class Outcome(StrEnum):
@@ -61,10 +61,6 @@ def _empty_dict() -> dict[str, Any]:
     return {}
 
 
-def _utc(nullable: bool = False, index: bool = False) -> Any:
-    return Field(sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
-
-
 def _json() -> Any:
     return Field(default_factory=_empty_list, sa_column=Column(JSON, nullable=False))
 
@@ -79,7 +75,7 @@ class InboundMessage(SQLModel, table=True):
     message_id: str | None = Field(default=None, index=True, max_length=998)
     sha256: str = Field(max_length=64, index=True)
     fingerprint: str = Field(max_length=64, index=True)
-    received_at: datetime = _utc(index=True)
+    received_at: datetime = utc_field(index=True)
     protocol: str = Field(max_length=16)
     envelope_from: str = Field(max_length=320)
     sender_address: str | None = Field(default=None, max_length=320)
@@ -112,7 +108,7 @@ class RegisterEntry(SQLModel, table=True):
     inbound_id: int = Field(foreign_key="inbound_message.id", index=True)
     year: int
     incoming_number: int
-    received_at: datetime = _utc(index=True)  # migration 0011: the month's entries
+    received_at: datetime = utc_field(index=True)  # migration 0011: the month's entries
     sender_address: str | None = Field(default=None, max_length=320)
     sender_agency_code: str | None = Field(default=None, max_length=64)
     sender_agency_name: str | None = None
@@ -161,8 +157,8 @@ class RegisterEntry(SQLModel, table=True):
         default_factory=_empty_list,
         sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
-    process_by: datetime | None = _utc(nullable=True)
-    assign_by: datetime | None = _utc(nullable=True)
+    process_by: datetime | None = utc_field(nullable=True)
+    assign_by: datetime | None = utc_field(nullable=True)
     # Read from the document (migration 0006): number and symbol apart, place,
     # secrecy, parent body, signer's mark and position, CV144 row (R-TYPES), why paper is
     # required (R-PAPER / R-EXCL), text layer or OCR, conflicts with the mail/edXML/cert.
@@ -201,7 +197,7 @@ class SignatureResult(SQLModel, table=True):
     field_name: str
     signer: str | None = None
     organization: str | None = None
-    signed_at: datetime | None = _utc(nullable=True)
+    signed_at: datetime | None = utc_field(nullable=True)
     verdict: str = Field(max_length=16)
     reasons: list[str] = _json()
     serial: str | None = None
@@ -243,7 +239,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _utc(index=True)
+    at: datetime = utc_field(index=True)
     actor: str = Field(default="system", max_length=100)
     action: str = Field(max_length=64)
     inbound_id: int | None = Field(default=None, foreign_key="inbound_message.id", index=True)
@@ -267,13 +263,13 @@ class OutboxMessage(SQLModel, table=True):
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     status: str = Field(default=OutboxStatus.PENDING, max_length=16, index=True)
     attempts: int = 0
-    created_at: datetime = _utc()
-    next_attempt_at: datetime = _utc(index=True)
-    sent_at: datetime | None = _utc(nullable=True)
+    created_at: datetime = utc_field()
+    next_attempt_at: datetime = utc_field(index=True)
+    sent_at: datetime | None = utc_field(nullable=True)
     last_error: str = ""
     lease_owner: str | None = Field(default=None, max_length=200, index=True)
     # A delivery status notification (RFC 3464) that came back for this mail.
-    bounced_at: datetime | None = _utc(nullable=True)
+    bounced_at: datetime | None = utc_field(nullable=True)
     bounce_reason: str = Field(
         default="", sa_column=Column(Text, nullable=False, server_default="")
     )
@@ -300,8 +296,8 @@ class ImapLedgerEntry(SQLModel, table=True):
     spool_id: str | None = Field(default=None, max_length=64, index=True)
     status: str = Field(max_length=16, index=True)
     target_folder: str | None = Field(default=None, max_length=500)
-    created_at: datetime = _utc()
-    updated_at: datetime = _utc()
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
     last_error: str = ""
 
 
@@ -344,14 +340,14 @@ class AssignmentRecord(SQLModel, table=True):
     role: str = Field(max_length=16)  # lead | cooperate | inform (rules.routing_types.Role)
     mailbox: str = Field(max_length=320)
     person: str | None = Field(default=None, max_length=320)
-    due_at: datetime | None = _utc(nullable=True, index=True)
+    due_at: datetime | None = utc_field(nullable=True, index=True)
     status: str = Field(default=AssignmentStatus.ASSIGNED, max_length=16, index=True)
     token: str = Field(unique=True, max_length=64)
     routed_message_id: str | None = Field(default=None, max_length=998, index=True)
-    created_at: datetime = _utc()
-    updated_at: datetime = _utc()
-    acknowledged_at: datetime | None = _utc(nullable=True)
-    done_at: datetime | None = _utc(nullable=True)
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
+    acknowledged_at: datetime | None = utc_field(nullable=True)
+    done_at: datetime | None = utc_field(nullable=True)
 
 
 class ClockEvent(SQLModel, table=True):
@@ -365,5 +361,5 @@ class ClockEvent(SQLModel, table=True):
     kind: str = Field(max_length=32, index=True)  # reminder | overdue | unassigned | …
     entry_id: int | None = Field(default=None, foreign_key="register_entry.id", index=True)
     assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
-    fired_at: datetime = _utc()
+    fired_at: datetime = utc_field()
     instance: str = Field(default="", max_length=200)  # host:pid that fired it

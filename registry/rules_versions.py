@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from registry.models import AuditEvent
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class RulesVersion(SQLModel, table=True):
@@ -32,7 +32,7 @@ class RulesVersion(SQLModel, table=True):
     """``console`` or ``file:PATH`` (the rules file of the instance that read it)."""
     saved_by: str = Field(max_length=100)
     """The console user, or ``system`` for a file."""
-    saved_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    saved_at: datetime = utc_field()
 
 
 def newest_rules_id(session: Session) -> int | None:

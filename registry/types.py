@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import Column, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -33,3 +34,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
+
+
+def utc_field(*, nullable: bool = False, index: bool = False) -> Any:
+    """A model field stored as a :class:`UtcDateTime` column."""
+    return Field(sa_column=Column(UtcDateTime(), nullable=nullable, index=index))

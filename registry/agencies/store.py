@@ -24,7 +24,7 @@ from sqlmodel import Field, SQLModel, col
 
 from registry.agencies.directory import Agency, Directory
 from registry.holding import Holding
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class DirectoryAgency(SQLModel, table=True):
     )
     source: str = Field(default="", sa_column=Column(String(200), nullable=False))
     updated_by: str = Field(default="", sa_column=Column(String(200), nullable=False))
-    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    updated_at: datetime = utc_field()
 
     def agency(self) -> Agency:
         return Agency(

@@ -13,17 +13,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from registry.errors import NotFoundError, RegistryError
 from registry.models import AuditEvent
-from registry.types import UtcDateTime
-
-
-def _utc(index: bool = False) -> Any:
-    return Field(sa_column=Column(UtcDateTime(), nullable=False, index=index))
+from registry.types import utc_field
 
 
 class Role(StrEnum):
@@ -49,8 +45,8 @@ class UserAccount(SQLModel, table=True):
     unit_code: str | None = Field(default=None, max_length=64)
     password_hash: str
     disabled: bool = False
-    created_at: datetime = _utc()
-    updated_at: datetime = _utc()
+    created_at: datetime = utc_field()
+    updated_at: datetime = utc_field()
 
 
 class WebSession(SQLModel, table=True):
@@ -58,9 +54,9 @@ class WebSession(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie token
     user_id: int = Field(foreign_key="user_account.id", index=True)
-    created_at: datetime = _utc()
-    expires_at: datetime = _utc(index=True)
-    last_seen_at: datetime = _utc()
+    created_at: datetime = utc_field()
+    expires_at: datetime = utc_field(index=True)
+    last_seen_at: datetime = utc_field()
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -69,7 +65,7 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, index=True)
     address: str = Field(max_length=64)
-    at: datetime = _utc(index=True)
+    at: datetime = utc_field(index=True)
     succeeded: bool = False
 
 

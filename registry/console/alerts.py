@@ -16,7 +16,7 @@ from sqlalchemy import Column, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
-from registry.types import UtcDateTime
+from registry.types import UtcDateTime, utc_field
 
 
 class AlertKind(StrEnum):
@@ -36,7 +36,7 @@ class AdminAlert(SQLModel, table=True):
     """``secret-document`` or ``malware`` (:class:`AlertKind`)."""
     spool_id: str = Field(max_length=100, unique=True)
     """The spool item the alert is about: one alert per item, even when reprocessed."""
-    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    created_at: datetime = utc_field()
     """When the message was recorded (UTC)."""
     summary: str
     """Vietnamese, for an administrator; never quotes the message (R-SECRET)."""

@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel, col
 from registry.console.accounts import UserAccount
 from registry.database import write_session
 from registry.errors import NotFoundError
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 MAX_NAME_CHARS = 100
 
@@ -33,7 +33,7 @@ class SavedSearch(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     name: str = Field(max_length=MAX_NAME_CHARS)
     query: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    created_at: datetime = utc_field()
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col
 
 from registry.database import write_session
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class ImapLease(SQLModel, table=True):
@@ -28,7 +28,7 @@ class ImapLease(SQLModel, table=True):
     account: str = Field(primary_key=True, max_length=200)
     folder: str = Field(primary_key=True, max_length=500)
     holder: str = Field(max_length=200)  # the instance's name (heartbeat)
-    expires_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    expires_at: datetime = utc_field()
 
 
 def hold(

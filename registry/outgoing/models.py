@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class DeliveryStatus(StrEnum):
@@ -51,10 +51,6 @@ class EventSource(StrEnum):
     REPLY = "reply"  # a person's reply threaded to our mail
     DSN = "dsn"  # a delivery status notification (RFC 3464)
     CLOCK = "clock"  # reminder sent, then overdue
-
-
-def _utc(nullable: bool = False, index: bool = False) -> Any:
-    return Field(sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 def _json() -> Any:
@@ -96,7 +92,7 @@ class OutgoingDocument(SQLModel, table=True):
     filename: str = ""
     document_sha256: str = Field(max_length=64, index=True)
     attachments: list[dict[str, Any]] = _json()  # {filename, content_type, size, sha256}
-    issued_at: datetime = _utc(index=True)
+    issued_at: datetime = utc_field(index=True)
     issued_by: str = Field(default="system", max_length=100)
     answers_entry_id: int | None = Field(default=None, foreign_key="register_entry.id")
     answers: str | None = Field(default=None, max_length=32)  # "2026/15" (R-RESPONSE)
@@ -121,13 +117,13 @@ class OutgoingDelivery(SQLModel, table=True):
     status_code: str | None = Field(default=None, max_length=8)  # last QCVN 102 code
     their_number: str | None = Field(default=None, max_length=64)
     reasons: list[str] = _json()
-    queued_at: datetime = _utc()
-    sent_at: datetime | None = _utc(nullable=True)
-    confirmed_at: datetime | None = _utc(nullable=True)
-    updated_at: datetime = _utc()
-    confirm_by: datetime = _utc(index=True)
-    reminded_at: datetime | None = _utc(nullable=True)
-    overdue_at: datetime | None = _utc(nullable=True)
+    queued_at: datetime = utc_field()
+    sent_at: datetime | None = utc_field(nullable=True)
+    confirmed_at: datetime | None = utc_field(nullable=True)
+    updated_at: datetime = utc_field()
+    confirm_by: datetime = utc_field(index=True)
+    reminded_at: datetime | None = utc_field(nullable=True)
+    overdue_at: datetime | None = utc_field(nullable=True)
 
 
 class OutgoingEvent(SQLModel, table=True):
@@ -138,7 +134,7 @@ class OutgoingEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="outgoing_document.id", index=True)
     delivery_id: int = Field(foreign_key="outgoing_delivery.id", index=True)
-    at: datetime = _utc()
+    at: datetime = utc_field()
     status: str = Field(max_length=16)
     status_code: str | None = Field(default=None, max_length=8)
     their_number: str | None = Field(default=None, max_length=64)

@@ -56,16 +56,12 @@ from registry.models import (
     RegisterEntry,
     SignatureResult,
 )
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 ANSWER_KINDS = ("receipt", "rejection")
 REGISTERED = "entry.registered"
 TOUCHED = "report_fact.touched"  # Session.info keys: entry ids, inbound ids
 TOUCHED_INBOUNDS = "report_fact.touched_inbounds"
-
-
-def _moment(*, nullable: bool = True, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 class ReportFact(SQLModel, table=True):
@@ -78,20 +74,20 @@ class ReportFact(SQLModel, table=True):
             Integer, ForeignKey("register_entry.id", ondelete="CASCADE"), primary_key=True
         )
     )
-    received_at: datetime = _moment(nullable=False, index=True)
+    received_at: datetime = utc_field(index=True)
     agency_code: str | None = Field(default=None, max_length=64)
     agency_name: str | None = None
     unit_code: str | None = Field(default=None, max_length=64)
     unit_name: str | None = None
-    due_at: datetime | None = _moment()
-    done_at: datetime | None = _moment(index=True)
-    answered_at: datetime | None = _moment()
-    registered_at: datetime | None = _moment()
-    first_assigned_at: datetime | None = _moment()
+    due_at: datetime | None = utc_field(nullable=True)
+    done_at: datetime | None = utc_field(nullable=True, index=True)
+    answered_at: datetime | None = utc_field(nullable=True)
+    registered_at: datetime | None = utc_field(nullable=True)
+    first_assigned_at: datetime | None = utc_field(nullable=True)
     signed_valid: bool = False
     urgency: str = Field(default="thuong", max_length=32)
-    process_by: datetime | None = _moment()
-    assign_by: datetime | None = _moment()
+    process_by: datetime | None = utc_field(nullable=True)
+    assign_by: datetime | None = utc_field(nullable=True)
 
 
 def _in_force() -> Any:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from registry.models import RegisterEntry
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class RuleHit(SQLModel, table=True):
@@ -35,7 +35,7 @@ class RuleHit(SQLModel, table=True):
     rules_version: str = Field(
         default="", sa_column=Column(Text, nullable=False, server_default="")
     )
-    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    at: datetime = utc_field()
 
 
 @dataclass(frozen=True)

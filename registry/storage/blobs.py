@@ -18,7 +18,7 @@ from sqlalchemy.sql.expression import Executable
 from sqlmodel import Field, SQLModel, col
 
 from registry.database import read_session, write_session
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class StoredBlob(SQLModel, table=True):
@@ -29,7 +29,7 @@ class StoredBlob(SQLModel, table=True):
     sha256: str = Field(primary_key=True, max_length=64)  # of ``data``; the address
     restricted: bool = Field(primary_key=True)  # R-SECRET store, administrators only
     size: int  # len(data), for listings without reading the bytes
-    stored_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    stored_at: datetime = utc_field()
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 

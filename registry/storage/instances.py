@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, col
 
 from registry.database import read_session, write_session
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class GatewayInstance(SQLModel, table=True):
@@ -26,8 +26,8 @@ class GatewayInstance(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=200)  # [gateway] instance_name
     host: str = Field(max_length=255)  # the machine's name
     pid: int
-    started_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    seen_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    started_at: datetime = utc_field()
+    seen_at: datetime = utc_field()
     spool_waiting: int = 0  # items in new/ and work/ at the last heartbeat
     spool_quarantined: int = 0
     stopped: bool = False  # True after a clean stop

@@ -14,17 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Column, CursorResult, Text, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
-from registry.types import UtcDateTime
-
-
-def _utc(nullable: bool = False) -> Any:
-    return Field(sa_column=Column(UtcDateTime(), nullable=nullable))
+from registry.types import utc_field
 
 
 class Delegation(SQLModel, table=True):
@@ -44,9 +39,9 @@ class Delegation(SQLModel, table=True):
     starts_on: date
     ends_on: date = Field(index=True)
     created_by: str = Field(max_length=320)
-    created_at: datetime = _utc()
+    created_at: datetime = utc_field()
     cancelled_by: str | None = Field(default=None, max_length=320)
-    cancelled_at: datetime | None = _utc(nullable=True)
+    cancelled_at: datetime | None = utc_field(nullable=True)
 
     def in_force(self, day: date) -> bool:
         return self.cancelled_at is None and self.starts_on <= day <= self.ends_on

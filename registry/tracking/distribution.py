@@ -23,13 +23,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from registry.models import EntryStatus, RegisterEntry
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 TOKEN_BYTES = 12
-
-
-def _utc(nullable: bool = False, index: bool = False) -> Any:
-    return Field(sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 def _json() -> Any:
@@ -51,10 +47,10 @@ class Distribution(SQLModel, table=True):
     rules: list[str] = _json()  # the rules that made the proposal
     token: str = Field(unique=True, max_length=64)
     notice_message_id: str | None = Field(default=None, max_length=998, index=True)
-    proposed_at: datetime = _utc()
+    proposed_at: datetime = utc_field()
     decided_by: str | None = Field(default=None, max_length=320)
     on_behalf_of: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # 0020
-    decided_at: datetime | None = _utc(nullable=True, index=True)
+    decided_at: datetime | None = utc_field(nullable=True, index=True)
     channel: str | None = Field(default=None, max_length=16)  # console | mail | cli
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     decision: list[dict[str, Any]] = _json()  # the assignments decided, as the proposal
@@ -72,7 +68,7 @@ class DistributionDigest(SQLModel, table=True):
     token: str = Field(unique=True, max_length=64)
     message_id: str = Field(max_length=998, index=True)
     entry_ids: list[int] = _json()
-    sent_at: datetime = _utc()
+    sent_at: datetime = utc_field()
 
 
 @dataclass(frozen=True)

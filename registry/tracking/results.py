@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class AssignmentResult(SQLModel, table=True):
@@ -26,7 +26,7 @@ class AssignmentResult(SQLModel, table=True):
     media_type: str = Field(max_length=127)
     size: int
     uploaded_by: str = Field(max_length=320)
-    uploaded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    uploaded_at: datetime = utc_field()
 
 
 def results_of(session: Session, entry_id: int) -> list[AssignmentResult]:

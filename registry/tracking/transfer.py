@@ -13,23 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import Column, CursorResult, Text, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from registry.models import AssignmentRecord, RegisterEntry
-from registry.types import UtcDateTime
+from registry.types import utc_field
 
 
 class TransferOutcome(StrEnum):
     TRANSFERRED = "transferred"
     KEPT = "kept"
-
-
-def _utc(nullable: bool = False) -> Any:
-    return Field(sa_column=Column(UtcDateTime(), nullable=nullable))
 
 
 class TransferRequest(SQLModel, table=True):
@@ -46,9 +41,9 @@ class TransferRequest(SQLModel, table=True):
     suggested_unit: str | None = Field(default=None, max_length=64)
     requested_by: str = Field(max_length=320)
     channel: str = Field(max_length=16)  # console | mail
-    requested_at: datetime = _utc()
+    requested_at: datetime = utc_field()
     leader_code: str | None = Field(default=None, max_length=64)  # None: the clerk decides
-    resolved_at: datetime | None = _utc(nullable=True)
+    resolved_at: datetime | None = utc_field(nullable=True)
     resolved_by: str | None = Field(default=None, max_length=320)
     outcome: str | None = Field(default=None, max_length=16)  # TransferOutcome
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
