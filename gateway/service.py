@@ -122,6 +122,7 @@ class Service:
         for server in self._servers:
             await server.wait_closed()
         self._executor.shutdown(wait=True)
+        self.c.outbox.close()  # after its loop: QUIT to the relay
         log.info("stopped")
 
     def _console(self) -> ConsoleServer | None:

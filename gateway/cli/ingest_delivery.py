@@ -50,9 +50,12 @@ def deliver_queued(
     outbox: OutboxSender, engine: Engine, spool_ids: Iterable[str], zone: ZoneInfo
 ) -> DeliveryReport:
     """Deliver until nothing is due, then report on the mail of ``spool_ids``."""
-    for _ in range(MAX_ROUNDS):
-        if outbox.run_once() == 0:
-            break
+    try:
+        for _ in range(MAX_ROUNDS):
+            if outbox.run_once() == 0:
+                break
+    finally:
+        outbox.close()
     wanted = list(spool_ids)
     with read_session(engine) as session:
         rows = mail_of_spool_items(session, wanted)

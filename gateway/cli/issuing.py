@@ -88,7 +88,10 @@ def _issue(args: argparse.Namespace, components: Components) -> int:
         if args.json:
             print(json.dumps({"refused": str(refusal.code), "reason": refusal.message}))
         return 1
-    components.outbox.run_once(batch=max(20, len(result.recipients)))
+    try:
+        components.outbox.run_once(batch=max(20, len(result.recipients)))
+    finally:
+        components.outbox.close()
     if args.json:
         with read_session(components.engine) as session:
             view = get_outgoing(session, result.document_id)

@@ -8,9 +8,11 @@ transport session (one relay connection), then records every outcome in one tran
 two takes of the database's write lock per round, not one per mail, which the pipeline
 processes' register transactions would otherwise queue behind. A crash between the
 hand-over and that record sends the round's mails again (at-least-once, as a lost relay
-reply does; the maildir is exactly-once). A round lasts at most ``ROUND_SECONDS`` (plus one
-mail), far within the lease, so a slow relay never lets another instance take a mail this
-one has sent but not yet recorded.
+reply does; the maildir is exactly-once). A round lasts at most ``ROUND_SECONDS`` (plus
+one mail), far within the lease, so a slow relay never lets another instance take a mail
+this one has sent but not yet recorded. The relay connection outlives the round for the
+next one (:class:`~gateway.outbox.transports.RelayTransport`); :meth:`OutboxSender.close`
+ends it.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ class OutboxSender:
         with write_session(self.engine) as session:
             claimed = claim_due(session, now, lease=LEASE, owner=this_owner(), limit=batch)
         if not claimed:
+            self.transport.tidy()  # an idle relay connection is closed after a while
             return 0
         outcomes: list[tuple[Outcome, str]] = []
         ends = time.monotonic() + ROUND_SECONDS
@@ -104,11 +107,19 @@ class OutboxSender:
                 if outcomes and time.monotonic() > ends:
                     break  # a slow relay: record what was done well within the lease
                 outcomes.append(self._deliver(delivery, mail))
+        attempted = list(zip(claimed, outcomes, strict=False))
+        sent = [mail.id for mail, (outcome, _) in attempted if outcome == "sent"]
         with write_session(self.engine) as session:
-            for mail, (outcome, error) in zip(claimed, outcomes, strict=False):
-                self._record(session, mail, outcome, error)
+            mark_sent(session, sent, datetime.now(UTC))
+            for mail, (outcome, error) in attempted:
+                if outcome != "sent":
+                    self._record_failure(session, mail, outcome, error)
             release_claims(session, [mail.id for mail in claimed[len(outcomes) :]], now)
         return len(outcomes)
+
+    def close(self) -> None:
+        """Close what the transport keeps between rounds (the relay connection)."""
+        self.transport.close()
 
     def _deliver(self, delivery: Delivery, mail: ClaimedMail) -> tuple[Outcome, str]:
         try:
@@ -128,10 +139,10 @@ class OutboxSender:
         log.info("outbox %s delivered to %s", mail.message_id, mail.recipient)
         return "sent", ""
 
-    def _record(self, session: Session, mail: ClaimedMail, outcome: Outcome, error: str) -> None:
-        if outcome == "sent":
-            mark_sent(session, mail.id, datetime.now(UTC))
-        elif outcome == "failed":
+    def _record_failure(
+        self, session: Session, mail: ClaimedMail, outcome: Outcome, error: str
+    ) -> None:
+        if outcome == "failed":
             mark_failed(session, mail.id, error)
         elif mail.attempts >= self.max_attempts:
             log.error(

@@ -10,7 +10,9 @@ is derived from it); relay delivery is at-least-once (a retry after a lost reply
 deliver a second copy with the same Message-ID, which receivers can de-duplicate).
 
 A delivery round hands over its mails in one :meth:`Transport.session`: to a relay, over
-one connection (connecting, EHLO and QUIT once per round, not per mail).
+one connection (connecting, EHLO and QUIT once per round, not per mail), which is kept for
+the next round while it follows within ``KEEP_SECONDS`` (under load a round starts after
+each registered message: one or two mails each).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import errno
 import hashlib
 import logging
 import smtplib
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -31,6 +35,10 @@ from gateway.storage.durable import link_new
 log = logging.getLogger(__name__)
 
 _DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+
+# A relay connection idle for longer is closed (QUIT) rather than used again: far below
+# the idle timeouts relays apply (Postfix's smtpd_timeout: 300 s).
+KEEP_SECONDS = 10.0
 
 
 class Delivery(Protocol):
@@ -45,6 +53,12 @@ class Transport(Delivery, Protocol):
     """A :class:`Delivery` of one mail at a time, or of several in a :meth:`session`."""
 
     def session(self) -> AbstractContextManager[Delivery]: ...
+
+    def tidy(self) -> None:
+        """Let go of what a session kept that has been idle too long (a relay connection)."""
+
+    def close(self) -> None:
+        """Let go of everything kept (at stop)."""
 
 
 def maildir_name(message_id: str) -> str:
@@ -67,6 +81,12 @@ class MaildirTransport:
     @contextmanager
     def session(self) -> Iterator[Delivery]:
         yield self  # each file stands alone
+
+    def tidy(self) -> None:
+        """Nothing is kept between mails."""
+
+    def close(self) -> None:
+        """Nothing is kept between mails."""
 
     def deliver(
         self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
@@ -121,20 +141,54 @@ class RelayTransport:
         self.tls = parts.scheme == "smtps"
         self.timeout = timeout
         self.local_hostname = local_hostname
+        self._kept: RelaySession | None = None  # the last session's connection, and when
+        self._kept_at = 0.0
+        self._lock = threading.Lock()
 
     def deliver(
         self, raw: bytes, *, sender: str, recipients: Sequence[str], message_id: str
     ) -> None:
-        with self.session() as session:
+        """One mail over a connection of its own, closed after it."""
+        session = RelaySession(self)
+        try:
             session.deliver(raw, sender=sender, recipients=recipients, message_id=message_id)
+        finally:
+            session.close()
 
     @contextmanager
     def session(self) -> Iterator[Delivery]:
-        """One connection for the mails delivered in the block, opened at the first."""
-        session = RelaySession(self)
+        """One connection for the mails delivered in the block, opened at the first: the
+        previous session's, when it ended less than ``KEEP_SECONDS`` ago (one the relay
+        closed meanwhile is opened again, as between two mails of a session)."""
+        with self._lock:
+            session, self._kept = self._kept, None
+        if session is None or time.monotonic() - self._kept_at > KEEP_SECONDS:
+            if session is not None:
+                session.close()
+            session = RelaySession(self)
         try:
             yield session
-        finally:
+        except BaseException:
+            session.close()
+            raise
+        with self._lock:
+            earlier, self._kept, self._kept_at = self._kept, session, time.monotonic()
+        if earlier is not None:  # two sessions at once (a CLI beside the service): one kept
+            earlier.close()
+
+    def tidy(self) -> None:
+        """QUIT the kept connection once it has been idle for ``KEEP_SECONDS``."""
+        with self._lock:
+            if self._kept is None or time.monotonic() - self._kept_at <= KEEP_SECONDS:
+                return
+            session, self._kept = self._kept, None
+        session.close()
+
+    def close(self) -> None:
+        """QUIT the kept connection, if any."""
+        with self._lock:
+            session, self._kept = self._kept, None
+        if session is not None:
             session.close()
 
     def connect(self) -> smtplib.SMTP:
@@ -197,6 +251,8 @@ class RelaySession:
             raise TransientDeliveryError(f"451 4.3.0 relay error ({type(exc).__name__})") from exc
         except OSError as exc:  # refused, reset, timeout, TLS failure, name resolution
             self._drop()
+            if reused:  # a kept connection the relay reset meanwhile: deliver() tries anew
+                raise smtplib.SMTPServerDisconnected(str(exc)) from exc
             raise TransientDeliveryError(
                 f"451 4.4.1 relay unreachable ({type(exc).__name__})"
             ) from exc

@@ -34,54 +34,54 @@ class ClaimedMail:
 def claim_due(
     session: Session, now: datetime, *, lease: timedelta, owner: str, limit: int = 10
 ) -> list[ClaimedMail]:
-    """Take up to ``limit`` pending rows that are due, leasing them to this caller."""
+    """Take up to ``limit`` pending rows that are due, leasing them to this caller.
+
+    Two statements, no ORM objects: the rows carry whole messages, and the sender holds
+    the database's write lock while it claims (the register transactions wait for it)."""
+    m = OutboxMessage
     query = (
-        select(OutboxMessage)
-        .where(col(OutboxMessage.status) == OutboxStatus.PENDING)
-        .where(col(OutboxMessage.next_attempt_at) <= now)
-        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        select(*(col(c) for c in (m.id, m.message_id, m.sender, m.recipient, m.raw, m.attempts)))
+        .where(col(m.status) == OutboxStatus.PENDING)
+        .where(col(m.next_attempt_at) <= now)
+        .order_by(col(m.next_attempt_at), col(m.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for row in session.scalars(query):
-        row.next_attempt_at = now + lease
-        row.lease_owner = owner
-        row.attempts += 1
-        claimed.append(
-            ClaimedMail(
-                id=_id(row),
-                message_id=row.message_id,
-                sender=row.sender,
-                recipient=row.recipient,
-                raw=row.raw,
-                attempts=row.attempts,
-            )
+    claimed = [
+        ClaimedMail(row.id, row.message_id, row.sender, row.recipient, row.raw, row.attempts + 1)
+        for row in session.execute(query)
+    ]
+    if claimed:
+        session.execute(
+            update(m)
+            .where(col(m.id).in_([mail.id for mail in claimed]))
+            .values(next_attempt_at=now + lease, lease_owner=owner, attempts=col(m.attempts) + 1)
         )
     return claimed
 
 
-def mark_sent(session: Session, mail_id: int, now: datetime) -> None:
-    row = session.get_one(OutboxMessage, mail_id)
-    row.status = OutboxStatus.SENT
-    row.sent_at = now
-    row.last_error = ""
-    row.lease_owner = None
+def mark_sent(session: Session, mail_ids: Sequence[int], now: datetime) -> None:
+    """The rows handed over to the relay (one statement for a whole round)."""
+    if mail_ids:
+        _set(session, mail_ids, status=OutboxStatus.SENT, sent_at=now, last_error="")
 
 
 def mark_retry(session: Session, mail_id: int, at: datetime, error: str) -> None:
-    row = session.get_one(OutboxMessage, mail_id)
-    row.next_attempt_at = at
-    row.last_error = error
-    row.lease_owner = None
+    _set(session, [mail_id], next_attempt_at=at, last_error=error)
 
 
 def mark_failed(session: Session, mail_id: int, error: str) -> None:
-    row = session.get_one(OutboxMessage, mail_id)
-    row.status = OutboxStatus.FAILED
-    row.last_error = error
-    row.lease_owner = None
+    _set(session, [mail_id], status=OutboxStatus.FAILED, last_error=error)
+
+
+def _set(session: Session, mail_ids: Sequence[int], **values: object) -> None:
+    """Rows ``mail_ids`` given ``values``, and out of their lease."""
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(mail_ids))
+        .values(**values, lease_owner=None)
+    )
 
 
 def release_claims(session: Session, mail_ids: Sequence[int], now: datetime) -> None:
@@ -127,9 +127,3 @@ def list_outbox(session: Session, status: str | None = None) -> Sequence[OutboxM
     if status:
         query = query.where(col(OutboxMessage.status) == status)
     return session.scalars(query).all()
-
-
-def _id(row: OutboxMessage) -> int:
-    if row.id is None:
-        raise ValueError("outbox row without id")
-    return row.id

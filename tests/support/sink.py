@@ -5,7 +5,7 @@ bytes, CRLF kept) with the client's address and port (one per connection). Queue
 in ``replies`` to make the next DATA commands fail, e.g. ``"451 4.3.0 try later"`` or
 ``"550 5.7.1 refused"``, to exercise retries (``ACCEPT`` takes one as usual); set
 ``hang_up_after_each`` to close every connection right after a message, as a relay with
-a limit of one mail per connection.
+a limit of one mail per connection. ``quits`` counts the clients that said QUIT.
 """
 
 from __future__ import annotations
@@ -71,6 +71,12 @@ class _SinkHandler:
             asyncio.get_running_loop().call_later(0.05, server.transport.close)
         return REPLY_OK
 
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self._sink._cond:
+            self._sink.quits += 1
+            self._sink._cond.notify_all()
+        return "221 Bye"
+
     async def handle_exception(self, error: Exception) -> str:
         # Never aiosmtpd's "500 Error: (Class) text": transient, and no internals.
         log.warning("sink: session failed (%s)", type(error).__name__)
@@ -84,6 +90,7 @@ class SinkRelay:
         self.port = port if port is not None else free_port()
         self.replies: collections.deque[str] = collections.deque()
         self.hang_up_after_each = False
+        self.quits = 0
         self._messages: list[ReceivedMessage] = []
         self._cond = threading.Condition()
         self._controller: Controller | None = None
@@ -133,6 +140,12 @@ class SinkRelay:
                     )
                 self._cond.wait(remaining)
             return list(self._messages)
+
+    def wait_for_quits(self, count: int, timeout: float = 5.0) -> None:
+        """Block until ``count`` clients said QUIT; ``TimeoutError`` otherwise."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.quits >= count, timeout):
+                raise TimeoutError(f"sink: {self.quits} of {count} QUITs after {timeout}s")
 
     def _next_reply(self) -> str | None:
         try:

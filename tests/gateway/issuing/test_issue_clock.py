@@ -108,7 +108,7 @@ def test_the_relays_handover_and_refusal_are_recorded(
                 select(OutboxMessage).where(col(OutboxMessage.kind) == "issue")
             )
         }
-        mark_sent(session, rows[UNIT] or 0, at(23, 8, 1))
+        mark_sent(session, [rows[UNIT] or 0], at(23, 8, 1))
         mark_failed(session, rows["vanthu@kinhte.rachgia.example.gov.vn"] or 0, "550 5.1.1 no")
     with read_session(city.engine) as session:
         shown = {r.code: r.status for r in get_outgoing(session, result.document_id).recipients}
