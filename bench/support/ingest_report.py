@@ -9,6 +9,14 @@ def _rss(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f} MiB"
 
 
+def cpu_split(run: dict[str, Any]) -> tuple[float, float, float]:
+    """An end-to-end run's gateway CPU seconds: its main process; its children but the
+    grandchildren (the pipeline processes); the grandchildren (their verifier processes)."""
+    main = run["gateway_main_cpu_seconds"]
+    below = run["gateway_grandchildren_cpu_seconds"]
+    return main, run["gateway_cpu_seconds"] - main - below, below
+
+
 def print_table(report: dict[str, Any]) -> None:
     runs: list[dict[str, Any]] = report["end_to_end"]
     sink, validation = report["bare_sink"], report["validation_alone"]
@@ -29,14 +37,18 @@ def print_table(report: dict[str, Any]) -> None:
             f"{run['intake_seconds']:>9.2f}s"
         )
         cpu = run["gateway_cpu_seconds"]
-        main_cpu = run["gateway_main_cpu_seconds"]
+        main_cpu, pipeline_cpu, below = (1000 * s / run["documents"] for s in cpu_split(run))
         print(
             f"  gateway CPU {cpu:.1f} s ({1000 * cpu / run['documents']:.0f} ms/doc, "
-            f"{cpu / run['seconds']:.2f} cores busy): main process "
-            f"{1000 * main_cpu / run['documents']:.0f} ms/doc, "
-            f"{run['gateway_children']} child processes "
-            f"{1000 * (cpu - main_cpu) / run['documents']:.0f} ms/doc"
+            f"{cpu / run['seconds']:.2f} cores busy): main process {main_cpu:.0f} ms/doc, "
+            f"{run['gateway_children']} child processes {pipeline_cpu + below:.0f} ms/doc"
         )
+        if below:
+            print(
+                f"    of the children's: {pipeline_cpu:.0f} ms/doc in the pipeline processes, "
+                f"{below:.0f} ms/doc in their verifier processes (verification, text, "
+                "active content)"
+            )
         own = run["bench_cpu_seconds"]
         print(
             f"  this benchmark's client and sink on the same cores: {own:.1f} s CPU "

@@ -9,17 +9,23 @@ from pathlib import Path
 
 def descendants(pid: int) -> list[int]:
     """Every live descendant of ``pid`` (the gateway's verifier processes, for one)."""
-    found: list[int] = []
-    pending = [pid]
+    return list(generations(pid))
+
+
+def generations(pid: int) -> dict[int, int]:
+    """Every live descendant of ``pid`` and its generation: 1 for a child, 2 for a
+    grandchild (the verifier process of a pipeline process, for one)…"""
+    found: dict[int, int] = {}
+    pending = [(pid, 0)]
     while pending:
-        parent = pending.pop()
+        parent, generation = pending.pop()
         for children in Path(f"/proc/{parent}/task").glob("*/children"):
             try:
                 kids = [int(k) for k in children.read_text(encoding="ascii").split()]
             except OSError:
                 continue
-            found += kids
-            pending += kids
+            found.update(dict.fromkeys(kids, generation + 1))
+            pending += [(kid, generation + 1) for kid in kids]
     return found
 
 
