@@ -36,6 +36,7 @@ from bench.support import figures  # noqa: E402
 # Each bench, and the arguments of its full (on-demand) run; --smoke sets its own sizes.
 BENCHES: dict[str, tuple[str, ...]] = {
     "ingest": ("-n", "300", "--large-mb", "25"),
+    "stages": (),
     "verify": (),
     "extractors": (),
     "imap": (),
