@@ -12,9 +12,10 @@ import binascii
 import codecs
 import email.errors
 import re
-from email import policy
 from email.feedparser import BytesFeedParser
 from email.message import Message
+
+from mailparse import policies
 
 # What email.message raises on hostile header values and parameters (its header parser has
 # known crash bugs); caught around each such call so one bad part spoils nothing else.
@@ -43,7 +44,7 @@ def message_tree(raw: bytes) -> Message:
     ``email.message_from_bytes`` decodes the whole message into one string and cuts all of
     it into lines at once: 7.7 × the message at its peak (a 25 MiB message, 193 MiB). Fed
     slice by slice, the parser holds only the lines of the part it is reading: 2.8 ×."""
-    parser = BytesFeedParser(policy=policy.default)
+    parser = BytesFeedParser(policy=policies.DEFAULT)
     view = memoryview(raw)
     for start in range(0, len(raw), FEED_BYTES):
         parser.feed(bytes(view[start : start + FEED_BYTES]))

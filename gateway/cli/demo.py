@@ -13,7 +13,6 @@ import smtplib
 import socket
 import tempfile
 import time
-from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from importlib import resources
@@ -23,6 +22,7 @@ from gateway.config.deploy import init_deployment
 from gateway.config.settings import load
 from gateway.service import Service
 from gateway.wiring import build
+from mailparse import policies
 
 SAMPLE_SENDER = "vanthu@vp.rachgia.example.gov.vn"  # unit 01 of the sample directory
 SAMPLE_SUBJECT = (
@@ -57,7 +57,7 @@ def sample_message(gateway_address: str) -> bytes:
     message["Message-ID"] = make_msgid(domain="vp.rachgia.example.gov.vn")
     message.set_content("Kính gửi văn thư,\n\nXin gửi công văn số 54/UBND-VP đính kèm.\n")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename="54-UBND-VP.pdf")
-    return message.as_bytes(policy=policy.SMTP)  # CRLF line ends, as SMTP wants
+    return message.as_bytes(policy=policies.SMTP)  # CRLF line ends, as SMTP wants
 
 
 def run_demo(target: Path | None) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -23,6 +22,7 @@ import jinja2
 from gateway.outbox.compose import angle, nfc, subject_header
 from gateway.outbox.identity import MailKind, mark_automatic, message_id, reply_address
 from gateway.routing.routed_copy import CopiedFile, with_files
+from mailparse import policies
 from registry.drafts import OutboxDraft
 from registry.models import RegisterEntry
 from registry.numbering import register_label
@@ -175,7 +175,7 @@ def render(
     }
     text = nfc(env.get_template("follow_up.txt.j2").render(context))
     html = nfc(env.get_template("follow_up.html.j2").render(context))
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=policies.SMTP)
     msg["From"] = Address(addr_spec=from_address)
     msg["To"] = Address(addr_spec=mail.to_address)
     msg["Reply-To"] = Address(addr_spec=mail.reply_to)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -25,6 +24,7 @@ import jinja2
 from gateway.issuing.edxml import EdxmlEnvelope, FileRef, Organ, write_edxml
 from gateway.outbox.compose import angle, nfc, subject_header
 from gateway.outbox.identity import MailKind, message_id
+from mailparse import policies
 from mailparse.documents.document import DocumentFacts
 from registry.outgoing.models import OutgoingDocument
 from templates import urgency_prefix
@@ -107,7 +107,7 @@ def compose_issue(mail: IssueMail, env: jinja2.Environment) -> bytes:
     text = env.get_template("issue.txt.j2").render(context)
     html = env.get_template("issue.html.j2").render(context)
 
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=policies.SMTP)
     msg["From"] = Address(addr_spec=mail.from_address)
     msg["To"] = Address(addr_spec=mail.to_address)
     msg["Subject"] = subject_header(subject)
@@ -119,10 +119,10 @@ def compose_issue(mail: IssueMail, env: jinja2.Environment) -> bytes:
         msg["Importance"] = "high"  # R-URGENT: mail readers show it too
     msg["MIME-Version"] = "1.0"
     msg.make_mixed()
-    cover = EmailMessage(policy=policy.SMTP)
+    cover = EmailMessage(policy=policies.SMTP)
     cover.make_alternative()
     for body, subtype in ((text, "plain"), (html, "html")):
-        part = EmailMessage(policy=policy.SMTP)
+        part = EmailMessage(policy=policies.SMTP)
         part.set_content(nfc(body), subtype=subtype, charset="utf-8", cte="quoted-printable")
         del part["MIME-Version"]
         cover.attach(part)
@@ -139,11 +139,11 @@ def compose_issue(mail: IssueMail, env: jinja2.Environment) -> bytes:
     )
     msg.set_boundary(f"=_issue_{_digest(text.encode(), *(f.data for f in files), mail.edxml)}")
     msg["Content-Language"] = "vi"
-    return msg.as_bytes(policy=policy.SMTP)
+    return msg.as_bytes(policy=policies.SMTP)
 
 
 def _file_part(file: IssuedFile, cid: str) -> EmailMessage:
-    part = EmailMessage(policy=policy.SMTP)
+    part = EmailMessage(policy=policies.SMTP)
     maintype, _, subtype = file.content_type.partition("/")
     part.set_content(
         file.data,

@@ -9,11 +9,11 @@ alert exactly-once with the transaction that queues it.
 from __future__ import annotations
 
 from datetime import datetime
-from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from gateway.outbox.identity import MailKind, incident_key, mark_automatic, message_id
+from mailparse import policies
 from registry.drafts import OutboxDraft
 
 ALERT_KIND = MailKind.ALERT
@@ -46,7 +46,7 @@ def compose_alert(
         message_id=message_id,
         sender=from_address,
         recipient=to_address,
-        raw=msg.as_bytes(policy=policy.SMTP),
+        raw=msg.as_bytes(policy=policies.SMTP),
     )
 
 

@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from email import policy
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -30,6 +29,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from gateway.outbox.identity import MailKind, mark_automatic
+from mailparse import policies
 from rules.decision import CountMismatch
 from templates import urgency_prefix
 
@@ -167,7 +167,7 @@ class MailContent:
 def compose_mail(content: MailContent) -> bytes:
     """``multipart/alternative`` (text + HTML, UTF-8, quoted-printable), threaded, marked
     ``Auto-Submitted``; the same content gives the same bytes (CRLF, ``email.policy.SMTP``)."""
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=policies.SMTP)
     msg["From"] = Address(addr_spec=content.from_address)
     msg["To"] = Address(addr_spec=content.to_address)
     msg["Subject"] = subject_header(content.subject)
@@ -186,7 +186,7 @@ def compose_mail(content: MailContent) -> bytes:
     # Quoted-printable keeps the bytes 7-bit for relays without 8BITMIME.
     msg.make_alternative()
     for body, subtype in ((content.text, "plain"), (content.html, "html")):
-        part = EmailMessage(policy=policy.SMTP)
+        part = EmailMessage(policy=policies.SMTP)
         part.set_content(nfc(body), subtype=subtype, charset="utf-8", cte="quoted-printable")
         del part["MIME-Version"]  # belongs to the top level only
         msg.attach(part)
@@ -196,7 +196,7 @@ def compose_mail(content: MailContent) -> bytes:
     msg.set_boundary(f"=_{content.boundary_tag}_{digest}")
     # Added last: building the multipart moves or clears every Content-* header.
     msg["Content-Language"] = "vi"
-    return msg.as_bytes(policy=policy.SMTP)
+    return msg.as_bytes(policy=policies.SMTP)
 
 
 def answer_subject(content: AnswerContent) -> str:

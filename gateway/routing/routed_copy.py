@@ -19,7 +19,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -30,6 +29,7 @@ import jinja2
 from gateway.outbox.answers import answer_message_id
 from gateway.outbox.compose import angle, nfc, subject_header
 from gateway.outbox.identity import MailKind, mark_automatic, reply_address
+from mailparse import policies
 from registry.drafts import OutboxDraft
 from registry.models import AssignmentRecord, RegisterEntry
 from registry.numbering import register_label
@@ -244,7 +244,7 @@ def compose_routed_copy(
     text = nfc(env.get_template("routed_copy.txt.j2").render(context))
     html = nfc(env.get_template("routed_copy.html.j2").render(context))
 
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=policies.SMTP)
     msg["From"] = Address(addr_spec=from_address)
     msg["To"] = Address(addr_spec=assignee.mailbox)
     msg["Reply-To"] = Address(addr_spec=reply_to)
@@ -287,7 +287,7 @@ def with_files(
     if files:
         msg.set_boundary(f"=_{tag}_{digest}")
     msg["Content-Language"] = "vi"  # last: building the multipart moves Content-* headers
-    flat = msg.as_bytes(policy=policy.SMTP)
+    flat = msg.as_bytes(policy=policies.SMTP)
     for marker_line, lines in encoded.items():
         flat = flat.replace(marker_line, lines, 1)
     return flat
