@@ -173,7 +173,7 @@ class RelayTransport:
             raise
         with self._lock:
             earlier, self._kept, self._kept_at = self._kept, session, time.monotonic()
-        if earlier is not None:  # two sessions at once (a CLI beside the service): one kept
+        if earlier is not None:  # two threads had sessions at once: the later one is kept
             earlier.close()
 
     def tidy(self) -> None:
