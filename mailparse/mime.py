@@ -21,8 +21,8 @@ from email.message import Message
 
 from mailparse.addresses import on_local_domain, validated
 from mailparse.documents.text import decode_bytes, decode_header_text, html_to_text
-from mailparse.edxml import looks_like_edxml
-from mailparse.edxml_files import embedded_files
+from mailparse.edxml.envelope import looks_like_edxml
+from mailparse.edxml.files import embedded_files
 from mailparse.errors import MailparseError, MalformedMessageError
 from mailparse.filenames import sanitised
 from mailparse.limits import MAX_ADDRESS_HEADER_CHARS, Limits

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailparse.dsn import DeliveryReport, header_values
-from mailparse.edxml import looks_like_edxml
-from mailparse.edxml_status import EdxmlStatus, read_status
+from mailparse.edxml.envelope import looks_like_edxml
+from mailparse.edxml.status import EdxmlStatus, read_status
 from mailparse.message import ParsedMessage
 from registry.outgoing.models import DeliveryStatus, EventSource
 from rules.progress import Intent, read_intent

@@ -37,7 +37,7 @@ from gateway.pipeline.context import IncomingMail, PipelineContext, StageOutcome
 from gateway.scan.stage import Scanner
 from gateway.spool.envelope import Envelope
 from mailparse.dsn import DeliveryReport, header_values, parse_report
-from mailparse.edxml_status import EdxmlStatus
+from mailparse.edxml.status import EdxmlStatus
 from mailparse.errors import MailparseError
 from mailparse.message import ParsedMessage
 from registry.agencies.directory import Directory

@@ -12,8 +12,8 @@ file by ``cid:``, and the files themselves in ``AttachmentEncoded/Attachment`` (
 ``ContentTransferEncoded``), so that a receiving e-office system that imports the package
 alone has the documents. The files also travel as MIME parts of the same mail with those
 Content-IDs, byte for byte (a receiving gateway reads them there; the copies inside the
-package are the same bytes, :mod:`mailparse.edxml_files`).
-:mod:`mailparse.edxml` reads it back.
+package are the same bytes, :mod:`mailparse.edxml.files`).
+:mod:`mailparse.edxml.envelope` reads it back.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
-from mailparse.edxml import PRIORITY_URGENCY
+from mailparse.edxml.envelope import PRIORITY_URGENCY
 
 NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 CONTENT_TYPE = "application/edxml+xml"  # the reader also looks at the .edxml name

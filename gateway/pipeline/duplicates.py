@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from gateway.outbox.compose import RegisteredDocument
-from mailparse.edxml import BusinessType, EdxmlDocument
+from mailparse.edxml.envelope import BusinessType, EdxmlDocument
 from registry.drafts import EntryDraft
 from registry.links import (
     LinkKind,

@@ -21,7 +21,7 @@ from gateway.pipeline.documents.ocr import OcrReader
 from gateway.pipeline.documents.reading import DocumentReading, read_document
 from mailparse.documents.activecontent import ActiveContent, active_content
 from mailparse.documents.document import DocumentFacts
-from mailparse.edxml import EdxmlDocument
+from mailparse.edxml.envelope import EdxmlDocument
 from mailparse.errors import UnreadableDocumentError
 from mailparse.signatures.verdicts import PdfSignatures, TrustStore
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailparse.documents.document import Urgency
-from mailparse.edxml import (
+from mailparse.edxml.envelope import (
     BusinessType,
     EdxmlDocument,
     EdxmlFailure,

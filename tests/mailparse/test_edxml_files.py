@@ -4,7 +4,7 @@ part of the mail; a file that is both is read once; a broken package carries not
 
 from __future__ import annotations
 
-from mailparse.edxml_files import embedded_files
+from mailparse.edxml.files import embedded_files
 from mailparse.mime import parse
 from tests.support.edxml_packages import vendor_package
 from tests.support.messages import official_mail

@@ -14,7 +14,7 @@ from gateway.pipeline.analysis import MessageAnalysis, PdfAnalysis
 from gateway.pipeline.documents.reading import TextSource
 from mailparse.documents.catalogue import default_catalogue
 from mailparse.documents.document import DocumentFacts
-from mailparse.edxml import EdxmlDocument
+from mailparse.edxml.envelope import EdxmlDocument
 from registry.drafts import ConflictDraft, EdxmlDraft, EntryDraft
 from rules.paper import PaperVerdict, classify_paper
 

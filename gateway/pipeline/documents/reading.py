@@ -23,7 +23,7 @@ from mailparse.documents.crosscheck import cross_check
 from mailparse.documents.document import DocumentFacts
 from mailparse.documents.facts import facts_from_text
 from mailparse.documents.pdftext import read_pdf
-from mailparse.edxml import EdxmlDocument, EdxmlFailure, looks_like_edxml, read_edxml
+from mailparse.edxml.envelope import EdxmlDocument, EdxmlFailure, looks_like_edxml, read_edxml
 from mailparse.message import ParsedMessage
 from mailparse.signatures.verdicts import PdfSignatures
 

@@ -20,8 +20,8 @@ from gateway.issuing.issue import Issuer, IssueRequest
 from gateway.outbox.dkim import DkimSigner
 from gateway.senderauth.dns import dkim_dnsfunc
 from gateway.wiring import Components
-from mailparse.edxml import EdxmlDocument, read_edxml
-from mailparse.edxml_files import embedded_files
+from mailparse.edxml.envelope import EdxmlDocument, read_edxml
+from mailparse.edxml.files import embedded_files
 from registry.database import read_session
 from registry.mail.outbox import claim_due
 from registry.models import AuditEvent, OutboxMessage

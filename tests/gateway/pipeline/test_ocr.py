@@ -19,7 +19,7 @@ from gateway.pipeline.documents.reading import TextSource, read_document
 from mailparse.documents.document import DocumentFacts
 from mailparse.documents.facts import facts_from_text
 from mailparse.documents.pdftext import read_pdf
-from mailparse.edxml import EdxmlDocument, read_edxml
+from mailparse.edxml.envelope import EdxmlDocument, read_edxml
 from tests.mailparse.test_corpus import field_misses
 from tests.support.corpus import make_corpus, render, scan
 from tests.support.gateway_process import GatewayProcess

@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from mailparse.xml_nodes import child, first, node_text
+from mailparse.edxml.nodes import child, first, node_text
 
 MAX_STATUS_BYTES = 1024 * 1024
 _CODE = re.compile(r"\d{2}")

@@ -28,7 +28,7 @@ from defusedxml.ElementTree import fromstring
 
 from mailparse.documents.document import DocumentFacts, Urgency
 from mailparse.documents.text import nfc, squash
-from mailparse.xml_nodes import first, local_name
+from mailparse.edxml.nodes import first, local_name
 
 MAX_EDXML_BYTES = 20 * 1024 * 1024
 _VV = re.compile(r"^[Vv]/[Vv]\s*:?\s*")  # "V/v …": the register keeps the trích yếu without it

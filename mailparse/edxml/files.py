@@ -24,8 +24,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from mailparse.edxml import MAX_EDXML_BYTES
-from mailparse.xml_nodes import child, local_name, node_text
+from mailparse.edxml.envelope import MAX_EDXML_BYTES
+from mailparse.edxml.nodes import child, local_name, node_text
 
 MAX_EMBEDDED_FILES = 50
 
