@@ -41,7 +41,7 @@ from gateway.config.settings import load  # noqa: E402
 from gateway.pipeline.flow import Pipeline, ProcessResult  # noqa: E402
 from gateway.pipeline.worker import Worker  # noqa: E402
 from gateway.spool.envelope import Envelope  # noqa: E402
-from gateway.wiring import build  # noqa: E402
+from gateway.wiring import Components, build  # noqa: E402
 from tests.support.gateway_process import run_cli  # noqa: E402
 from tests.support.pki import make_pki  # noqa: E402
 
@@ -95,7 +95,7 @@ class Stopwatch:
 
 
 def instrument(watch: Stopwatch) -> None:
-    """Wrap every stage of :data:`STAGES` but the verifier (see :func:`pipeline_of`)."""
+    """Wrap every stage of :data:`STAGES` but the verifier (:func:`deployment_pipeline`)."""
     for _, label, module_name, attribute in STAGES:
         if not module_name:
             continue
@@ -106,7 +106,9 @@ def instrument(watch: Stopwatch) -> None:
         setattr(owner, name, watch.wrap(label, getattr(owner, name)))
 
 
-def deployment_pipeline(root: Path, root_pem: bytes, watch: Stopwatch) -> tuple[Any, Pipeline]:
+def deployment_pipeline(
+    root: Path, root_pem: bytes, watch: Stopwatch
+) -> tuple[Components, Pipeline]:
     """A deployment made by ``gateway init`` trusting the test root, in this thread only."""
     result = run_cli("init", str(root), cwd=root.parent)
     if result.returncode != 0:
@@ -142,6 +144,7 @@ def run(count: int) -> dict[str, Any]:
             )
             item = components.spool.claim_id(components.spool.put(document.raw, envelope))
             check(worker.handle(item), number)
+        components.engine.dispose()
     missing = [label for _, label, _, _ in STAGES if not watch.calls[label]]
     if missing:
         raise SystemExit(f"stages that never ran (renamed?): {', '.join(missing)}")
