@@ -351,7 +351,7 @@ def headline(report: dict[str, Any]) -> figures.Figures:
             "×",
         ),
         "SMTP accept p99": (round(first["accept_p99_ms"], 1), "ms"),
-        "gateway CPU per document, main / pipeline processes / their verifiers": (
+        "gateway CPU/doc: main / pipelines / verifiers": (
             " / ".join(f"{1000 * part / first['documents']:.0f}" for part in cpu_split(first)),
             "ms",
         ),
