@@ -48,13 +48,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from gateway.pipeline.processes import PipelineProcesses
+    from gateway.pipeline.processes import PipelineProcesses, lane_count
     from gateway.service import Service
     from gateway.trust.verifier import verifier_for
 
     deployment = deployment_of(args)
     settings = deployment.settings.gateway
-    lanes = settings.pipeline_processes
+    lanes = lane_count(settings)
     # With pipeline processes, each verifies in its own; the service's verifier is for the
     # console's few (issuing), one process is enough.
     verifier = verifier_for(

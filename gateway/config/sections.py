@@ -41,9 +41,9 @@ class GatewaySection(_Section):
     data_dir: str = "var"
     database_url: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
-    workers: int = Field(default=2, ge=1, le=64)
+    workers: int = Field(default=3, ge=1, le=64)
     # The pipeline in processes of its own, so that it uses every core (DESIGN §1.2).
-    pipeline_processes: int = Field(default=2, ge=0, le=64)
+    pipeline_processes: int = Field(default=3, ge=0, le=64)
     verify_processes: int = Field(default=2, ge=0, le=64)
     max_attempts: int = Field(default=5, ge=1, le=100)
     # The clock (reminders, escalations): how often it looks, and how many working hours

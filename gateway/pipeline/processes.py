@@ -36,6 +36,7 @@ from gateway.spool.envelope import Envelope
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
+    from gateway.config.sections import GatewaySection
     from gateway.config.settings import Deployment
     from gateway.pipeline.flow import Pipeline, ProcessResult
     from gateway.spool.queue import SpoolItem
@@ -111,6 +112,22 @@ def _relay(logs: Queue[logging.LogRecord | None]) -> None:
     """The lanes' log records, handled here as this process's own."""
     while (record := logs.get()) is not None:
         logging.getLogger(record.name).handle(record)
+
+
+def lane_count(settings: GatewaySection) -> int:
+    """How many pipeline processes ``gateway serve`` starts: ``pipeline_processes``, never
+    more than ``workers``. A worker thread waits for its item's lane, so a lane serves one
+    worker at a time: the processes beyond ``workers`` would only hold memory."""
+    count = min(settings.pipeline_processes, settings.workers)
+    if count < settings.pipeline_processes:
+        log.warning(
+            "[gateway] pipeline_processes = %d but workers = %d: %d pipeline processes "
+            "started (one per worker); raise workers with pipeline_processes",
+            settings.pipeline_processes,
+            settings.workers,
+            count,
+        )
+    return count
 
 
 class PipelineProcesses:

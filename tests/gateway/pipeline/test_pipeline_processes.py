@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 
 from gateway.cli.main import main
+from gateway.config.sections import GatewaySection
 from gateway.config.settings import load
 from gateway.errors import PipelineProcessDiedError
 from gateway.pipeline.flow import ProcessResult
 from gateway.pipeline.lanes import LaneDiedError, ProcessLanes
-from gateway.pipeline.processes import PipelineProcesses
+from gateway.pipeline.processes import PipelineProcesses, lane_count
 from gateway.pipeline.worker import Worker
 from gateway.spool.envelope import Envelope
 from gateway.spool.queue import ItemState, Spool, SpoolItem
@@ -42,6 +43,26 @@ def _pid_or_die(die: bool) -> int:
     if die:
         os._exit(3)  # as a crash in a C extension would end the process
     return os.getpid()
+
+
+def test_no_more_pipeline_processes_than_workers_and_the_administrator_is_told(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """GIVEN pipeline_processes above workers WHEN the service counts its lanes THEN it
+    starts one per worker (each worker waits for its own item's lane, so the rest would
+    only hold memory) and the log says so and what to raise; at or below workers, all of
+    them, silently; 0 stays 0 (the pipeline in the threads)."""
+    with caplog.at_level(logging.WARNING):
+        assert lane_count(GatewaySection(workers=2, pipeline_processes=3)) == 2
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert "pipeline_processes = 3 but workers = 2" in warning
+    assert "raise workers" in warning
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert lane_count(GatewaySection(workers=3, pipeline_processes=3)) == 3
+        assert lane_count(GatewaySection(workers=4, pipeline_processes=2)) == 2
+        assert lane_count(GatewaySection(workers=2, pipeline_processes=0)) == 0
+    assert not caplog.records
 
 
 def test_a_lane_that_dies_is_replaced_and_the_others_go_on() -> None:
